@@ -1,0 +1,21 @@
+/**
+ * `alipay-witkey/dsa`: pure-TypeScript DSA (FIPS 186-4) on bigint and @noble/hashes, with key
+ * import and export. No WebCrypto, no node:crypto; runs in every JavaScript runtime.
+ * @module
+ */
+export { sign, type SignOptions } from './dsa/sign.js';
+export { verify, type VerifyOptions } from './dsa/verify.js';
+export { generateKeyPair, generateDomain, type GenerateOptions, type GenerateProgress, type GeneratedDomain } from './dsa/generate.js';
+export {
+  DsaPublicKey,
+  DsaPrivateKey,
+  createPublicKey,
+  createPrivateKey,
+  validateDomain,
+  SUPPORTED_SIZES,
+  type DsaDomain,
+  type KeyValidationOptions,
+} from './dsa/key.js';
+export type { DsaHashName } from './dsa/hash.js';
+export type { SignatureFormat } from './dsa/signature.js';
+export { WitkeyError, type WitkeyErrorCode, type WitkeyErrorDetails } from './errors.js';

@@ -1,0 +1,149 @@
+/**
+ * Modular arithmetic on native `bigint` for DSA: conversions, exponentiation, inversion, randomness.
+ *
+ * This is the one module that sign/verify/keygen use for arithmetic, so that it can be replaced by
+ * a faster one (precomputed tables, multi-exponentiation) without touching them.
+ *
+ * Security: JavaScript `bigint` operations are not constant-time; timing depends on operand sizes
+ * and values. `modPowRegular` keeps the *sequence* of multiplications independent of the exponent
+ * (no skipped zero windows) and callers blind secret exponents, which removes the cheap, obvious
+ * leaks, but this is not a constant-time implementation.
+ * @module
+ */
+import { WitkeyError } from '../errors.js';
+
+/** Number of bits of a non-negative bigint (0 for 0). */
+export function bitLength(n: bigint): number {
+  if (n < 0n) throw new RangeError('bitLength: expected non-negative number');
+  if (n === 0n) return 0;
+  // toString(16) is far faster than a shift loop for big numbers.
+  const hex = n.toString(16);
+  return (hex.length - 1) * 4 + (32 - Math.clz32(parseInt(hex[0]!, 16)));
+}
+
+/** Big-endian unsigned bytes → bigint. */
+export function bytesToBigInt(bytes: Uint8Array): bigint {
+  if (bytes.length === 0) return 0n;
+  let hex = '';
+  for (let i = 0; i < bytes.length; i++) hex += HEX[bytes[i]!];
+  return BigInt('0x' + hex);
+}
+
+/** bigint → big-endian unsigned bytes of exactly `length` bytes (throws if it does not fit). */
+export function bigIntToBytes(n: bigint, length: number): Uint8Array {
+  if (n < 0n) throw new RangeError('bigIntToBytes: expected non-negative number');
+  let hex = n.toString(16);
+  if (hex.length > length * 2) throw new RangeError(`bigIntToBytes: number does not fit in ${length} bytes`);
+  hex = hex.padStart(length * 2, '0');
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
+  return out;
+}
+
+/** Minimal big-endian unsigned bytes (at least one byte). */
+export function bigIntToMinimalBytes(n: bigint): Uint8Array {
+  return bigIntToBytes(n, Math.max(1, Math.ceil(bitLength(n) / 8)));
+}
+
+const HEX: string[] = /* @__PURE__ */ Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** a mod m in [0, m). */
+export function mod(a: bigint, m: bigint): bigint {
+  const r = a % m;
+  return r < 0n ? r + m : r;
+}
+
+/**
+ * base^exp mod m by a sliding window (variable time; for public exponents).
+ */
+export function modPow(base: bigint, exp: bigint, m: bigint): bigint {
+  if (m === 1n) return 0n;
+  if (exp < 0n) throw new RangeError('modPow: negative exponent');
+  base = mod(base, m);
+  if (exp === 0n) return 1n;
+  const bits = bitLength(exp);
+  const w = bits > 512 ? 6 : bits > 160 ? 5 : bits > 48 ? 4 : 2;
+  // Odd powers base^1, base^3, …, base^(2^w - 1).
+  const half = 1 << (w - 1);
+  const odd: bigint[] = new Array(half);
+  odd[0] = base;
+  const b2 = (base * base) % m;
+  for (let i = 1; i < half; i++) odd[i] = (odd[i - 1]! * b2) % m;
+  const s = exp.toString(2);
+  let r = 1n;
+  let started = false;
+  let i = 0;
+  while (i < s.length) {
+    if (s[i] === '0') {
+      if (started) r = (r * r) % m;
+      i++;
+      continue;
+    }
+    // Longest window ≤ w bits ending in a 1.
+    let j = Math.min(i + w, s.length);
+    while (s[j - 1] === '0') j--;
+    const val = parseInt(s.slice(i, j), 2);
+    if (started) for (let t = i; t < j; t++) r = (r * r) % m;
+    r = started ? (r * odd[(val - 1) >> 1]!) % m : odd[(val - 1) >> 1]!;
+    started = true;
+    i = j;
+  }
+  return r;
+}
+
+/**
+ * base^exp mod m with a fixed 4-bit window whose sequence of squarings and multiplications depends
+ * only on `bits` (the caller's fixed exponent length), never on the exponent's digits: every window
+ * multiplies, including zero windows (by table[0] = 1). For secret exponents; callers also blind them.
+ */
+export function modPowRegular(base: bigint, exp: bigint, m: bigint, bits: number): bigint {
+  if (exp < 0n || bitLength(exp) > bits) throw new RangeError('modPowRegular: exponent out of range');
+  const w = 4;
+  const table: bigint[] = new Array(16);
+  table[0] = 1n;
+  table[1] = mod(base, m);
+  for (let i = 2; i < 16; i++) table[i] = (table[i - 1]! * table[1]!) % m;
+  const windows = Math.ceil(bits / w);
+  let r = 1n;
+  for (let k = windows - 1; k >= 0; k--) {
+    for (let t = 0; t < w; t++) r = (r * r) % m;
+    r = (r * table[Number((exp >> BigInt(k * w)) & 15n)]!) % m;
+  }
+  return r;
+}
+
+/** Modular inverse of a mod m (m > 1, gcd(a, m) = 1), by the extended Euclidean algorithm. */
+export function modInv(a: bigint, m: bigint): bigint {
+  let r0 = m;
+  let r1 = mod(a, m);
+  if (r1 === 0n) throw new RangeError('modInv: expected non-zero number');
+  let t0 = 0n;
+  let t1 = 1n;
+  while (r1 !== 0n) {
+    const qt = r0 / r1;
+    [r0, r1] = [r1, r0 - qt * r1];
+    [t0, t1] = [t1, t0 - qt * t1];
+  }
+  if (r0 !== 1n) throw new RangeError('modInv: number is not invertible');
+  return mod(t0, m);
+}
+
+/** Cryptographically secure random bytes from `crypto.getRandomValues` (Web Crypto's RNG only). */
+export function randomBytes(length: number): Uint8Array {
+  const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
+  if (!c || typeof c.getRandomValues !== 'function') {
+    throw new WitkeyError('RANDOM_UNAVAILABLE', 'crypto.getRandomValues is not available in this runtime');
+  }
+  const out = new Uint8Array(length);
+  // getRandomValues fills at most 65536 bytes per call.
+  for (let i = 0; i < length; i += 65536) c.getRandomValues(out.subarray(i, Math.min(length, i + 65536)));
+  return out;
+}
+
+/** A uniformly random bigint of exactly `bits` random bits (0 ≤ n < 2^bits). */
+export function randomBits(bits: number): bigint {
+  const bytes = randomBytes(Math.ceil(bits / 8));
+  const extra = bytes.length * 8 - bits;
+  if (extra > 0) bytes[0]! &= 0xff >> extra;
+  return bytesToBigInt(bytes);
+}

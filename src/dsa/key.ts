@@ -1,0 +1,176 @@
+/**
+ * DSA domain parameters and key objects, with the validation every key goes through.
+ *
+ * Keys are immutable objects. A private key's secret `x` is held outside the object (a module
+ * WeakMap), so it is never printed by `console.log`, `JSON.stringify` or an error message.
+ * @module
+ */
+import { WitkeyError } from '../errors.js';
+import { bitLength, modPow, modPowRegular, randomBits } from './arith.js';
+import { isProbablePrime } from './prime.js';
+
+/** The (L, N) sizes this library accepts (FIPS 186-4 §4.2). */
+export const SUPPORTED_SIZES: ReadonlyArray<readonly [L: number, N: number]> = [
+  [1024, 160],
+  [2048, 224],
+  [2048, 256],
+  [3072, 256],
+];
+
+/** DSA domain parameters. `L` and `N` are the bit lengths of `p` and `q`. */
+export interface DsaDomain {
+  readonly p: bigint;
+  readonly q: bigint;
+  readonly g: bigint;
+  readonly L: number;
+  readonly N: number;
+}
+
+/** Options of the domain/key validation done on import and construction. */
+export interface KeyValidationOptions {
+  /**
+   * Also test p and q for primality (Miller-Rabin, FIPS 186-4 Table C.1 round counts). Costs
+   * tens of milliseconds (1024 bits) to seconds (3072 bits); off by default because a key from a
+   * trusted file cannot be made weaker by composite p or q without also failing the cheap checks
+   * in most cases. Turn it on for keys from untrusted sources.
+   */
+  checkPrimes?: boolean;
+}
+
+const PUBLIC_TAG = Symbol('DsaPublicKey');
+const PRIVATE_TAG = Symbol('DsaPrivateKey');
+
+/** A DSA public key: domain parameters and y = g^x mod p. */
+export class DsaPublicKey {
+  readonly type = 'public' as const;
+  readonly domain: DsaDomain;
+  readonly y: bigint;
+  /** @internal */
+  constructor(tag: symbol, domain: DsaDomain, y: bigint) {
+    if (tag !== PUBLIC_TAG) throw new TypeError('use importPublicKey or createPublicKey');
+    this.domain = domain;
+    this.y = y;
+    Object.freeze(this);
+  }
+}
+
+const secrets = new WeakMap<DsaPrivateKey, bigint>();
+
+/** A DSA private key. The secret x is not a property: it cannot be printed or serialised by accident. */
+export class DsaPrivateKey {
+  readonly type = 'private' as const;
+  readonly domain: DsaDomain;
+  /** The matching public key. */
+  readonly publicKey: DsaPublicKey;
+  /** @internal */
+  constructor(tag: symbol, publicKey: DsaPublicKey, x: bigint) {
+    if (tag !== PRIVATE_TAG) throw new TypeError('use importPrivateKey, createPrivateKey or generateKeyPair');
+    this.domain = publicKey.domain;
+    this.publicKey = publicKey;
+    secrets.set(this, x);
+    Object.freeze(this);
+  }
+  /** Serialises to the public part only. */
+  toJSON(): { type: 'private'; L: number; N: number } {
+    return { type: 'private', L: this.domain.L, N: this.domain.N };
+  }
+}
+
+/** @internal The secret exponent of a private key. Never log or return it. */
+export function privateScalar(key: DsaPrivateKey): bigint {
+  const x = secrets.get(key);
+  if (x === undefined) throw new WitkeyError('INVALID_KEY', 'not a DsaPrivateKey made by this library');
+  return x;
+}
+
+function invalid(field: string, what: string): WitkeyError {
+  return new WitkeyError('INVALID_KEY', `invalid DSA key: ${what}`, { field });
+}
+
+/** Miller-Rabin rounds for p and q from FIPS 186-4 Table C.1 (error ≤ 2^-80 / 2^-112 / 2^-128). */
+function mrRounds(L: number): number {
+  return L <= 1024 ? 40 : L <= 2048 ? 56 : 64;
+}
+
+/**
+ * Checks domain parameters: supported (L, N), q | p − 1, 1 < g < p, g^q ≡ 1 (mod p), and
+ * optionally the primality of p and q. Returns the domain with L and N filled in.
+ * @throws WitkeyError `UNSUPPORTED_KEY_SIZE` or `INVALID_KEY` naming the component (`field`).
+ */
+export function validateDomain(
+  params: { p: bigint; q: bigint; g: bigint },
+  options: KeyValidationOptions = {},
+): DsaDomain {
+  const { p, q, g } = params;
+  for (const [name, v] of [['p', p], ['q', q], ['g', g]] as const) {
+    if (typeof v !== 'bigint') throw invalid(name, `${name} must be a bigint`);
+    if (v <= 0n) throw invalid(name, `${name} must be positive`);
+  }
+  const L = bitLength(p);
+  const N = bitLength(q);
+  if (!SUPPORTED_SIZES.some(([l, n]) => l === L && n === N)) {
+    throw new WitkeyError(
+      'UNSUPPORTED_KEY_SIZE',
+      `unsupported DSA key size L=${L}, N=${N}; supported: ${SUPPORTED_SIZES.map(([l, n]) => `${l}/${n}`).join(', ')}`,
+      { field: 'p' },
+    );
+  }
+  if ((p & 1n) === 0n) throw invalid('p', 'p is even');
+  if ((q & 1n) === 0n) throw invalid('q', 'q is even');
+  if ((p - 1n) % q !== 0n) throw invalid('q', 'q does not divide p - 1');
+  if (g <= 1n || g >= p) throw invalid('g', 'g is not in (1, p)');
+  if (modPow(g, q, p) !== 1n) throw invalid('g', 'g does not have order q (g^q mod p != 1)');
+  if (options.checkPrimes) {
+    const rounds = mrRounds(L);
+    if (!isProbablePrime(q, rounds)) throw invalid('q', 'q is not prime');
+    if (!isProbablePrime(p, rounds)) throw invalid('p', 'p is not prime');
+  }
+  return Object.freeze({ p, q, g, L, N });
+}
+
+function domainOf(params: { p: bigint; q: bigint; g: bigint } | DsaDomain, options: KeyValidationOptions): DsaDomain {
+  // A domain that came from this library was validated already (unless primes are asked for now).
+  if (validated.has(params as DsaDomain) && !options.checkPrimes) return params as DsaDomain;
+  const d = validateDomain(params, options);
+  validated.add(d);
+  return d;
+}
+const validated = new WeakSet<DsaDomain>();
+
+/**
+ * Builds a public key from its components, validating them: the domain as in {@link validateDomain},
+ * then 1 < y < p and y^q ≡ 1 (mod p).
+ * @example
+ * const key = createPublicKey({ p, q, g, y });
+ */
+export function createPublicKey(
+  components: { p: bigint; q: bigint; g: bigint; y: bigint } | { domain: DsaDomain; y: bigint },
+  options: KeyValidationOptions = {},
+): DsaPublicKey {
+  const domain = domainOf('domain' in components ? components.domain : components, options);
+  const { y } = components;
+  if (typeof y !== 'bigint') throw invalid('y', 'y must be a bigint');
+  if (y <= 1n || y >= domain.p) throw invalid('y', 'y is not in (1, p)');
+  if (modPow(y, domain.q, domain.p) !== 1n) throw invalid('y', 'y is not in the order-q subgroup (y^q mod p != 1)');
+  return new DsaPublicKey(PUBLIC_TAG, domain, y);
+}
+
+/**
+ * Builds a private key from its components: validates the domain, checks 0 < x < q, computes
+ * y = g^x mod p and, when `y` is given, checks that it matches.
+ * @example
+ * const key = createPrivateKey({ p, q, g, x });
+ */
+export function createPrivateKey(
+  components: { p: bigint; q: bigint; g: bigint; x: bigint; y?: bigint } | { domain: DsaDomain; x: bigint; y?: bigint },
+  options: KeyValidationOptions = {},
+): DsaPrivateKey {
+  const domain = domainOf('domain' in components ? components.domain : components, options);
+  const { x } = components;
+  if (typeof x !== 'bigint') throw invalid('x', 'x must be a bigint');
+  if (x <= 0n || x >= domain.q) throw invalid('x', 'x is not in (0, q)');
+  // x is secret: regular exponentiation with a blinded exponent x + m·q (g has order q).
+  const y = modPowRegular(domain.g, x + randomBits(64) * domain.q, domain.p, domain.N + 64);
+  if (components.y !== undefined && components.y !== y) throw invalid('y', 'y does not match g^x mod p');
+  return new DsaPrivateKey(PRIVATE_TAG, new DsaPublicKey(PUBLIC_TAG, domain, y), x);
+}

@@ -1,0 +1,60 @@
+/**
+ * DSA signature verification (FIPS 186-4 §4.7), strict.
+ * @module
+ */
+import { WitkeyError } from '../errors.js';
+import { mod, modInv, modPow } from './arith.js';
+import { hashFor, type DsaHashName } from './hash.js';
+import { DsaPrivateKey, DsaPublicKey } from './key.js';
+import { bits2int } from './rfc6979.js';
+import { decodeDer, decodeP1363, type SignatureFormat } from './signature.js';
+
+/** Options of {@link verify}. */
+export interface VerifyOptions {
+  /** Hash the signature was made with. Default follows N: 160 → sha1, 224 → sha224, 256 → sha256. */
+  hash?: DsaHashName;
+  /** Signature encoding. Default `der`. */
+  format?: SignatureFormat;
+}
+
+/**
+ * Verifies a DSA signature over `message`.
+ *
+ * Never throws for a malformed signature: it returns false. A signature is accepted only if it is
+ * strict DER (or P1363 of exactly 2 × byte length of q), with 0 < r, s < q, and the equation holds
+ * with the hash truncated to its leftmost N bits. Throws only for programming errors: a key that is
+ * not a DSA key, a message that is not a Uint8Array, or an unknown hash/format option.
+ * @example
+ * if (!verify(sig, bytes, alipayPublicKey)) throw new Error('forged notification');
+ */
+export function verify(
+  signature: Uint8Array,
+  message: Uint8Array,
+  key: DsaPublicKey | DsaPrivateKey,
+  options: VerifyOptions = {},
+): boolean {
+  const pub = key instanceof DsaPrivateKey ? key.publicKey : key;
+  if (!(pub instanceof DsaPublicKey)) {
+    throw new WitkeyError('INVALID_KEY', 'verify: expected a DsaPublicKey (see importPublicKey)', { field: 'key' });
+  }
+  if (!(message instanceof Uint8Array)) {
+    throw new WitkeyError('INVALID_OPTION', 'verify: message must be a Uint8Array', { field: 'message' });
+  }
+  const hash = hashFor(options.hash, pub.domain.N);
+  const format = options.format ?? 'der';
+  if (format !== 'der' && format !== 'p1363') {
+    throw new WitkeyError('INVALID_OPTION', `verify: unknown format "${String(format)}"; expected der or p1363`, { field: 'format' });
+  }
+  if (!(signature instanceof Uint8Array)) return false;
+  const { p, q, g, N } = pub.domain;
+  const rs = format === 'der' ? decodeDer(signature) : decodeP1363(signature, Math.ceil(N / 8));
+  if (!rs) return false;
+  const { r, s } = rs;
+  if (r <= 0n || r >= q || s <= 0n || s >= q) return false;
+  const z = bits2int(hash(message), N);
+  const w = modInv(s, q);
+  const u1 = mod(z * w, q);
+  const u2 = mod(r * w, q);
+  const v = mod((modPow(g, u1, p) * modPow(pub.y, u2, p)) % p, q);
+  return v === r;
+}

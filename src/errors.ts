@@ -1,0 +1,66 @@
+/**
+ * The one error class of alipay-witkey.
+ *
+ * Every failure the library reports is a {@link WitkeyError} with a stable `code`. Where Alipay's
+ * gateway has a code for the same fault (`ILLEGAL_ARGUMENT`, `ILLEGAL_CHARSET`, `ILLEGAL_SIGN`,
+ * `WITKEY_*`), the error carries that code, so a user sees before sending the name the gateway
+ * would answer with. Messages name the parameter (`field`), the record index and the offending
+ * character or byte offset; they never contain key material.
+ * @module
+ */
+
+/** Stable error codes. Library-side codes plus the gateway's own codes (PROTOCOL.md §8). */
+export type WitkeyErrorCode =
+  // keys and DSA
+  | 'INVALID_KEY'
+  | 'UNSUPPORTED_KEY_SIZE'
+  | 'INVALID_OPTION'
+  | 'INVALID_SIGNATURE_FORMAT'
+  | 'ENCRYPTED_KEY'
+  | 'WRONG_PASSPHRASE'
+  | 'RANDOM_UNAVAILABLE'
+  // gateway codes
+  | 'ILLEGAL_SIGN'
+  | 'ILLEGAL_ARGUMENT'
+  | 'ILLEGAL_SERVICE'
+  | 'ILLEGAL_PARTNER'
+  | 'ILLEGAL_SIGN_TYPE'
+  | 'ILLEGAL_CHARSET'
+  | 'HAS_NO_PRIVILEGE'
+  | 'HAS_NO_PUBLICKEY'
+  | 'SYSTEM_ERROR'
+  | 'SESSION_TIMEOUT'
+  | (string & {});
+
+/** Where an error applies: the parameter, the record index, the byte or character offset. */
+export interface WitkeyErrorDetails {
+  field?: string;
+  index?: number;
+  offset?: number;
+  cause?: unknown;
+}
+
+/**
+ * Error thrown by every alipay-witkey function.
+ * @example
+ * try { importPublicKey(pem) } catch (e) { if (e instanceof WitkeyError && e.code === 'INVALID_KEY') … }
+ */
+export class WitkeyError extends Error {
+  /** Stable machine-readable code, e.g. `INVALID_KEY` or `ILLEGAL_CHARSET`. */
+  readonly code: WitkeyErrorCode;
+  /** The parameter or key component the error is about, if any. */
+  readonly field?: string;
+  /** The record index (e.g. the n-th transfer record), if any. */
+  readonly index?: number;
+  /** Byte or character offset, if any. */
+  readonly offset?: number;
+
+  constructor(code: WitkeyErrorCode, message: string, details: WitkeyErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'WitkeyError';
+    this.code = code;
+    if (details.field !== undefined) this.field = details.field;
+    if (details.index !== undefined) this.index = details.index;
+    if (details.offset !== undefined) this.offset = details.offset;
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * alipay-witkey: the partner side of Alipay's legacy witkey interface
+ * `alipay.witkey.task.left.amount.handle`, and the pieces it is built from.
+ * @module
+ */
+export * from './dsa.js';
