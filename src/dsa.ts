@@ -5,6 +5,7 @@
  */
 export { sign, type SignOptions } from './dsa/sign.js';
 export { verify, type VerifyOptions } from './dsa/verify.js';
+export { precompute } from './dsa/precompute.js';
 export { generateKeyPair, generateDomain, type GenerateOptions, type GenerateProgress, type GeneratedDomain } from './dsa/generate.js';
 export {
   DsaPublicKey,

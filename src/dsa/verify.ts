@@ -3,9 +3,12 @@
  * @module
  */
 import { WitkeyError } from '../errors.js';
-import { mod, modInv, modPow } from './arith.js';
+import { mod, modInv } from './arith.js';
+import { combPow2 } from './comb.js';
 import { hashFor, type DsaHashName } from './hash.js';
 import { DsaPrivateKey, DsaPublicKey } from './key.js';
+import { modPow2 } from './multiexp.js';
+import { verifyCombs } from './precompute.js';
 import { bits2int } from './rfc6979.js';
 import { decodeDer, decodeP1363, type SignatureFormat } from './signature.js';
 
@@ -55,6 +58,9 @@ export function verify(
   const w = modInv(s, q);
   const u1 = mod(z * w, q);
   const u2 = mod(r * w, q);
-  const v = mod((modPow(g, u1, p) * modPow(pub.y, u2, p)) % p, q);
+  // g^u1 · y^u2 in one pass: from the key's combs once it has them (see precompute.ts), else by a
+  // joint sliding window that shares the squarings between the two bases.
+  const combs = verifyCombs(pub);
+  const v = mod(combs ? combPow2(combs.g, u1, combs.y, u2, p) : modPow2(g, u1, pub.y, u2, p), q);
   return v === r;
 }
