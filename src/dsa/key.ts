@@ -128,14 +128,59 @@ export function validateDomain(
   return Object.freeze({ p, q, g, L, N });
 }
 
+/**
+ * Validation results by value. Why: importing the same PEM again (per request, per process start
+ * of a serverless function, or the same Alipay domain under several keys) repeated g^q and y^q —
+ * two exponentiations of ~200 (1024-bit) to ~310 (3072-bit) multiplications each, more than a
+ * verification with tables. A check of the same values gives the same answer, so a hit returns the
+ * earlier validated domain object (or skips the y check) and results are identical. Cost: bounded
+ * maps of hex strings (≤ 16 domains, ≤ 64 public values; least recently used evicted).
+ */
+const DOMAIN_CACHE_SIZE = 16;
+const PUBLIC_CACHE_SIZE = 64;
+const domainCache = new Map<string, { domain: DsaDomain; primes: boolean }>();
+const publicCache = new Map<string, true>();
+const domainIds = new WeakMap<DsaDomain, string>();
+
+/** Marks `id` most recently used and evicts the least recently used entry beyond `size`. */
+function touch<V>(map: Map<string, V>, id: string, value: V, size: number): void {
+  map.delete(id);
+  map.set(id, value);
+  if (map.size > size) map.delete(map.keys().next().value!);
+}
+
 function domainOf(params: { p: bigint; q: bigint; g: bigint } | DsaDomain, options: KeyValidationOptions): DsaDomain {
   // A domain that came from this library was validated already (unless primes are asked for now).
   if (validated.has(params as DsaDomain) && !options.checkPrimes) return params as DsaDomain;
-  const d = validateDomain(params, options);
+  const { p, q, g } = params;
+  if (typeof p !== 'bigint' || typeof q !== 'bigint' || typeof g !== 'bigint') return validateDomain(params, options); // throws
+  const id = `${p.toString(16)}:${q.toString(16)}:${g.toString(16)}`;
+  const hit = domainCache.get(id);
+  if (hit && (hit.primes || !options.checkPrimes)) {
+    touch(domainCache, id, hit, DOMAIN_CACHE_SIZE);
+    return hit.domain;
+  }
+  const d = hit ? (validateDomain(params, options), hit.domain) : validateDomain(params, options);
   validated.add(d);
+  domainIds.set(d, id);
+  touch(domainCache, id, { domain: d, primes: !!options.checkPrimes }, DOMAIN_CACHE_SIZE);
   return d;
 }
 const validated = new WeakSet<DsaDomain>();
+
+/** y^q ≡ 1 (mod p), remembered by value. */
+function inSubgroup(domain: DsaDomain, y: bigint): boolean {
+  let did = domainIds.get(domain);
+  if (did === undefined) domainIds.set(domain, (did = `${domain.p.toString(16)}:${domain.q.toString(16)}:${domain.g.toString(16)}`));
+  const id = `${did}:${y.toString(16)}`;
+  if (publicCache.has(id)) {
+    touch(publicCache, id, true, PUBLIC_CACHE_SIZE);
+    return true;
+  }
+  if (modPow(y, domain.q, domain.p) !== 1n) return false;
+  touch(publicCache, id, true, PUBLIC_CACHE_SIZE);
+  return true;
+}
 
 /**
  * Builds a public key from its components, validating them: the domain as in {@link validateDomain},
@@ -151,7 +196,7 @@ export function createPublicKey(
   const { y } = components;
   if (typeof y !== 'bigint') throw invalid('y', 'y must be a bigint');
   if (y <= 1n || y >= domain.p) throw invalid('y', 'y is not in (1, p)');
-  if (modPow(y, domain.q, domain.p) !== 1n) throw invalid('y', 'y is not in the order-q subgroup (y^q mod p != 1)');
+  if (!inSubgroup(domain, y)) throw invalid('y', 'y is not in the order-q subgroup (y^q mod p != 1)');
   return new DsaPublicKey(PUBLIC_TAG, domain, y);
 }
 
