@@ -1,0 +1,244 @@
+// DSA benchmark group: our pure-bigint DSA against node:crypto (OpenSSL) and jsrsasign, for sign and
+// verify at 1024/160 (SHA-1, Alipay's size), 2048/224, 2048/256 and 3072/256.
+//
+// Warm path: a key object reused, with its tables built by precompute(). Cold path: import the PEM,
+// then one operation (node:crypto's cold path is its PEM-per-call form). Also: table build time and
+// retained heap per key object.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { Bench } from 'tinybench';
+import * as lib from '../dist/esm/index.js';
+import { fmtRatio, fmtUs, interleavedRounds, mdTable, median, medianRatio, retainedBytes, textTable } from './lib/harness.mjs';
+
+const require = createRequire(import.meta.url);
+const { KJUR, KEYUTIL } = require('jsrsasign');
+
+const SIZES = [
+  { L: 1024, N: 160, hash: 'sha1', jsr: 'SHA1withDSA' },
+  { L: 2048, N: 224, hash: 'sha224', jsr: 'SHA224withDSA' },
+  { L: 2048, N: 256, hash: 'sha256', jsr: 'SHA256withDSA' },
+  { L: 3072, N: 256, hash: 'sha256', jsr: 'SHA256withDSA' },
+];
+
+// A message shaped like the canonical string of a witkey request (ASCII, ~300 bytes).
+const MESSAGE = new TextEncoder().encode(
+  '_input_charset=utf-8&amount=12.34&notify_url=https://partner.example.com/alipay/notify&out_biz_no=20261125000123456789' +
+    '&partner=2088101122136241&return_url=https://partner.example.com/alipay/return&service=alipay.witkey.task.left.amount.handle' +
+    '&sign_type=DSA&task_id=TK2026112500001&user_id=2088102122524333&memo=bench',
+);
+
+const KEYS = JSON.parse(fs.readFileSync(new URL('./fixtures/dsa-keys.json', import.meta.url), 'utf8'));
+
+// Until the key import lands (branch `keys`), a bench-local SPKI/PKCS#8 reader stands in; the report
+// says which one was used.
+const nativeImport = typeof lib.importPublicKey === 'function' && typeof lib.importPrivateKey === 'function';
+const importPublicKey = nativeImport ? lib.importPublicKey : standInImportPublic;
+const importPrivateKey = nativeImport ? lib.importPrivateKey : standInImportPrivate;
+
+function derChildren(b, start, end) {
+  const out = [];
+  for (let p = start; p < end; ) {
+    let len = b[p + 1];
+    let o = p + 2;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + b[o + i];
+      o += n;
+    }
+    out.push({ tag: b[p], start: o, end: o + len });
+    p = o + len;
+  }
+  return out;
+}
+const derInt = (b, t) => BigInt('0x' + (Buffer.from(b.subarray(t.start, t.end)).toString('hex') || '0'));
+const pemBody = (pem) => new Uint8Array(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'));
+function standInImportPublic(pem) {
+  const b = pemBody(pem);
+  const [top] = derChildren(b, 0, b.length);
+  const [alg, bits] = derChildren(b, top.start, top.end);
+  const [, params] = derChildren(b, alg.start, alg.end);
+  const [p, q, g] = derChildren(b, params.start, params.end).map((t) => derInt(b, t));
+  const [yt] = derChildren(b, bits.start + 1, bits.end);
+  return lib.createPublicKey({ p, q, g, y: derInt(b, yt) });
+}
+function standInImportPrivate(pem) {
+  const b = pemBody(pem);
+  const [top] = derChildren(b, 0, b.length);
+  const [, alg, oct] = derChildren(b, top.start, top.end);
+  const [, params] = derChildren(b, alg.start, alg.end);
+  const [p, q, g] = derChildren(b, params.start, params.end).map((t) => derInt(b, t));
+  const [xt] = derChildren(b, oct.start, oct.end);
+  return lib.createPrivateKey({ p, q, g, x: derInt(b, xt) });
+}
+
+function setup(size) {
+  const { L, N, hash, jsr } = size;
+  const { publicPem, privatePem } = KEYS[`${L}/${N}`];
+  const msg = MESSAGE;
+  const msgBuf = Buffer.from(msg);
+  const msgHex = msgBuf.toString('hex');
+  const nodePriv = crypto.createPrivateKey(privatePem);
+  const nodePub = crypto.createPublicKey(publicPem);
+  const sig = new Uint8Array(crypto.sign(hash, msgBuf, nodePriv));
+  const sigBuf = Buffer.from(sig);
+  const sigHex = sigBuf.toString('hex');
+  const priv = importPrivateKey(privatePem);
+  const pub = importPublicKey(publicPem);
+  lib.precompute(priv);
+  lib.precompute(pub);
+  const jsrPriv = KEYUTIL.getKey(privatePem);
+  const jsrPub = KEYUTIL.getKey(publicPem);
+  const jsrSign = (key) => {
+    const s = new KJUR.crypto.Signature({ alg: jsr });
+    s.init(key);
+    s.updateHex(msgHex);
+    return s.sign();
+  };
+  const jsrVerify = (key) => {
+    const s = new KJUR.crypto.Signature({ alg: jsr });
+    s.init(key);
+    s.updateHex(msgHex);
+    return s.verify(sigHex);
+  };
+  // Sanity: every contender agrees before anything is timed.
+  const checks = {
+    'ours verify': lib.verify(sig, msg, pub),
+    'ours sign → node verify': crypto.verify(hash, msgBuf, nodePub, Buffer.from(lib.sign(msg, priv))),
+    'jsrsasign verify': jsrVerify(jsrPub),
+    'jsrsasign sign → node verify': crypto.verify(hash, msgBuf, nodePub, Buffer.from(jsrSign(jsrPriv), 'hex')),
+    'ours cold verify': lib.verify(sig, msg, importPublicKey(publicPem)),
+  };
+  for (const [what, ok] of Object.entries(checks)) if (!ok) throw new Error(`${L}/${N}: ${what} failed`);
+  const id = `${L}/${N}`;
+  return {
+    size,
+    sign: {
+      id: `${id} sign`,
+      tasks: {
+        ours: () => lib.sign(msg, priv),
+        'node KeyObject': () => crypto.sign(hash, msgBuf, nodePriv),
+        'node PEM': () => crypto.sign(hash, msgBuf, privatePem),
+        jsrsasign: () => jsrSign(jsrPriv),
+        'ours cold': () => lib.sign(msg, importPrivateKey(privatePem)),
+        'jsrsasign cold': () => jsrSign(KEYUTIL.getKey(privatePem)),
+      },
+    },
+    verify: {
+      id: `${id} verify`,
+      tasks: {
+        ours: () => lib.verify(sig, msg, pub),
+        'node KeyObject': () => crypto.verify(hash, msgBuf, nodePub, sigBuf),
+        'node PEM': () => crypto.verify(hash, msgBuf, publicPem, sigBuf),
+        jsrsasign: () => jsrVerify(jsrPub),
+        'ours cold': () => lib.verify(sig, msg, importPublicKey(publicPem)),
+        'jsrsasign cold': () => jsrVerify(KEYUTIL.getKey(publicPem)),
+      },
+    },
+    tables: { privatePem, publicPem },
+  };
+}
+
+/** Build time (tinybench, fresh key object per iteration) and retained heap of one key's tables. */
+function tableCost(size, { privatePem, publicPem }) {
+  const out = {};
+  for (const kind of ['sign', 'verify']) {
+    const fresh = () => (kind === 'sign' ? importPrivateKey(privatePem) : importPublicKey(publicPem));
+    let key;
+    const bench = new Bench({ time: 150, iterations: 3, warmup: false, throws: true });
+    bench.add(kind, () => lib.precompute(key), {
+      beforeEach() {
+        key = fresh();
+      },
+    });
+    bench.runSync();
+    const buildMs = bench.tasks[0].result.latency.p50;
+    const bytes = retainedBytes(() => {
+      const k = fresh();
+      lib.precompute(k);
+      return k;
+    }) - retainedBytes(() => fresh());
+    out[kind] = { buildMs, bytes };
+  }
+  return out;
+}
+
+/** Runs the group; returns { text, markdown, summary } for run.mjs. */
+export function runDsa({ rounds = 7, sizes, log = console.log } = {}) {
+  const t0 = Date.now();
+  log(`DSA: key import = ${nativeImport ? 'importPublicKey/importPrivateKey (library)' : 'bench-local stand-in (library import not built yet)'}`);
+  const ctx = SIZES.filter((s) => !sizes || sizes.includes(`${s.L}/${s.N}`)).map(setup);
+  const groups = ctx.flatMap((c) => [c.sign, c.verify]);
+  const samples = interleavedRounds(groups, {
+    rounds,
+    onRound: (r, n) => log(r === 0 ? '  warm-up round done' : `  round ${r}/${n} done (${((Date.now() - t0) / 1000).toFixed(0)} s)`),
+  });
+  const rows = [];
+  for (const c of ctx) {
+    for (const op of ['sign', 'verify']) {
+      const s = samples.get(c[op].id);
+      const lat = (n) => median(s[n]);
+      rows.push({
+        size: `${c.size.L}/${c.size.N}`,
+        op,
+        ours: lat('ours'),
+        nodeKO: lat('node KeyObject'),
+        nodePEM: lat('node PEM'),
+        jsr: lat('jsrsasign'),
+        oursCold: lat('ours cold'),
+        jsrCold: lat('jsrsasign cold'),
+        warmVsNode: medianRatio(s, 'ours', 'node KeyObject'),
+        warmVsNodePem: medianRatio(s, 'ours', 'node PEM'),
+        warmVsJsr: medianRatio(s, 'ours', 'jsrsasign'),
+        coldVsNode: medianRatio(s, 'ours cold', 'node PEM'),
+        coldVsJsr: medianRatio(s, 'ours cold', 'jsrsasign cold'),
+      });
+    }
+  }
+  log('  measuring table build time and memory per key…');
+  const tables = ctx.map((c) => ({ size: `${c.size.L}/${c.size.N}`, ...tableCost(c.size, c.tables) }));
+
+  const ratioHeader = ['size', 'op', 'warm vs OpenSSL (KeyObject)', 'warm vs OpenSSL (PEM per call)', 'warm vs jsrsasign', 'cold vs OpenSSL cold', 'cold vs jsrsasign cold'];
+  const ratioRows = rows.map((r) => [r.size, r.op, fmtRatio(r.warmVsNode), fmtRatio(r.warmVsNodePem), fmtRatio(r.warmVsJsr), fmtRatio(r.coldVsNode), fmtRatio(r.coldVsJsr)]);
+  const latHeader = ['size', 'op', 'ours warm', 'OpenSSL KeyObject', 'OpenSSL PEM per call', 'jsrsasign warm', 'ours cold', 'jsrsasign cold'];
+  const latRows = rows.map((r) => [r.size, r.op, fmtUs(r.ours), fmtUs(r.nodeKO), fmtUs(r.nodePEM), fmtUs(r.jsr), fmtUs(r.oursCold), fmtUs(r.jsrCold)]);
+  const tabHeader = ['size', 'sign tables: build', 'sign tables: heap', 'verify tables (g, y): build', 'verify tables: heap'];
+  const mb = (b) => `${(b / 2 ** 20).toFixed(2)} MiB`;
+  const tabRows = tables.map((t) => [t.size, fmtUs(t.sign.buildMs), mb(t.sign.bytes), fmtUs(t.verify.buildMs), mb(t.verify.bytes)]);
+
+  const text = [
+    'Ratios (median of per-round ratios; > 1 means ours is faster):',
+    textTable(ratioHeader, ratioRows),
+    '',
+    'Median latencies (p50 per round, median over rounds):',
+    textTable(latHeader, latRows),
+    '',
+    'Per-key tables (precompute): build time and retained V8 heap per key object:',
+    textTable(tabHeader, tabRows),
+  ].join('\n');
+  const markdown = [
+    '### Ratios',
+    '',
+    'Median over rounds of the per-round ratio (their p50 latency / our p50 latency); > 1 means ours is faster.',
+    'Warm: one key object reused, tables built (`precompute`). Cold: import the PEM, then one operation;',
+    "OpenSSL's cold path is node:crypto with the PEM string passed to every call.",
+    '',
+    mdTable(ratioHeader, ratioRows),
+    '',
+    '### Latencies',
+    '',
+    mdTable(latHeader, latRows),
+    '',
+    '### Tables per key',
+    '',
+    'Build time of `precompute(key)` (tinybench, fresh key object each iteration, p50) and the V8 heap the',
+    'tables retain (heapUsed after full GC, key with tables minus key without). A private key holds a comb',
+    'for g over blinded N+65-bit exponents; a public key holds combs for g and y over N-bit exponents.',
+    '',
+    mdTable(tabHeader, tabRows),
+    '',
+    `Key import: ${nativeImport ? '`importPublicKey` / `importPrivateKey` from the library.' : 'a bench-local SPKI/PKCS#8 reader + `createPublicKey`/`createPrivateKey` (the library import was not built yet).'}`,
+  ].join('\n');
+  return { title: 'DSA sign / verify', text, markdown, rows, tables };
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// `npm run bench`: runs every benchmark group in one process, prints their tables and writes
+// bench/RESULTS.md with the machine, Node and OpenSSL versions and the date.
+//
+// A group is a module exporting a function that returns { title, text, markdown }; add new groups
+// (charset GBK, XML decoding, …) to GROUPS. Build first (`npm run build`): groups import ../dist.
+//   node bench/run.mjs [--rounds N] [--only dsa] [--sizes 1024/160,2048/256]   (--only/--sizes: no RESULTS.md)
+import fs from 'node:fs';
+import os from 'node:os';
+import { execSync } from 'node:child_process';
+
+const GROUPS = [{ id: 'dsa', load: async () => (await import('./dsa.mjs')).runDsa }];
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const rounds = Number(opt('rounds', 7));
+const only = opt('only', undefined);
+const sizes = opt('sizes', undefined)?.split(',');
+
+function machine() {
+  let cpu = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    cpu = execSync("lscpu | grep 'Model name'", { encoding: 'utf8' }).split(':')[1].trim();
+  } catch {
+    /* lscpu is Linux-only; os.cpus() is the fallback */
+  }
+  return {
+    cpu,
+    cores: os.availableParallelism?.() ?? os.cpus().length,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    openssl: process.versions.openssl,
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+}
+
+const m = machine();
+console.log(`Machine: ${m.cpu}, ${m.cores} cores, ${m.os}; Node ${m.node}, OpenSSL ${m.openssl}; ${m.date}\n`);
+const t0 = Date.now();
+const sections = [];
+for (const g of GROUPS) {
+  if (only && g.id !== only) continue;
+  const run = await g.load();
+  const res = await run({ rounds, sizes });
+  console.log(`\n== ${res.title} ==\n${res.text}\n`);
+  sections.push(`## ${res.title}\n\n${res.markdown}\n`);
+}
+const seconds = ((Date.now() - t0) / 1000).toFixed(0);
+console.log(`Total ${seconds} s`);
+
+const md = `# Benchmark results
+
+Written by \`npm run bench\` (\`node bench/run.mjs\`) on ${m.date}; total run time ${seconds} s, ${rounds} measured rounds
+(plus one warm-up round) per group. Contenders are interleaved in one process; ratios are medians of
+per-round ratios (tinybench p50 latencies), because this machine is shared and noisy.
+
+- Machine: ${m.cpu}, ${m.cores} cores (\`nproc\`), ${m.os}
+- Node ${m.node}, OpenSSL ${m.openssl} (\`process.versions.openssl\`)
+
+${sections.join('\n')}`;
+if (!only && !sizes) {
+  fs.writeFileSync(new URL('./RESULTS.md', import.meta.url), md);
+  console.log('wrote bench/RESULTS.md');
+} else {
+  console.log('(--only/--sizes: bench/RESULTS.md not written)');
+}
