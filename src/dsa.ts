@@ -16,6 +16,14 @@ export {
   type DsaDomain,
   type KeyValidationOptions,
 } from './dsa/key.js';
+export {
+  importPrivateKey,
+  importPublicKey,
+  exportPrivateKey,
+  exportPublicKey,
+  type ExportPrivateKeyOptions,
+  type ExportPublicKeyOptions,
+} from './keys/index.js';
 export type { DsaHashName } from './dsa/hash.js';
 export type { SignatureFormat } from './dsa/signature.js';
 export { WitkeyError, type WitkeyErrorCode, type WitkeyErrorDetails } from './errors.js';
