@@ -21,8 +21,11 @@ export {
   importPublicKey,
   exportPrivateKey,
   exportPublicKey,
+  decryptPrivateKey,
+  encryptPrivateKey,
   type ExportPrivateKeyOptions,
   type ExportPublicKeyOptions,
+  type EncryptPrivateKeyOptions,
 } from './keys/index.js';
 export type { DsaHashName } from './dsa/hash.js';
 export type { SignatureFormat } from './dsa/signature.js';
