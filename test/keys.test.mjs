@@ -208,11 +208,11 @@ describe('keys made by the openssl CLI', () => {
     assert.deepEqual(exportPrivateKey(key, { format: 'pkcs8-der' }), bytes(reference));
   });
 
-  test('OpenSSL 3 `openssl dsaparam 1024` (1024/224) is refused with UNSUPPORTED_KEY_SIZE', () => {
+  test('`openssl dsaparam -genkey 1024` keys: 1024/224 under OpenSSL 3 is refused with UNSUPPORTED_KEY_SIZE', () => {
     const out = openssl(['dsaparam', '-genkey', '-noout', '1024']).toString();
-    const size = /\(1024 bit\)/;
-    assert.ok(size.test(openssl(['pkey', '-text', '-noout'], out).toString()));
-    throwsKey(() => importPrivateKey(out), 'UNSUPPORTED_KEY_SIZE', { match: /L=1024, N=(224|256)/ });
+    const q = crypto.createPrivateKey(out).asymmetricKeyDetails.divisorLength;
+    if (q === 160) assert.equal(importPrivateKey(out).domain.N, 160);
+    else throwsKey(() => importPrivateKey(out), 'UNSUPPORTED_KEY_SIZE', { match: new RegExp(`L=1024, N=${q}`) });
   });
 
   for (const bits of [1024, 2048]) {
@@ -385,7 +385,8 @@ describe('bad inputs: WitkeyError with the exact code, never a crash, never key 
 
   test('non-canonical or non-standard base64', () => {
     // Pick a DER whose base64 ends in padding, then set bits after the data in the last character.
-    const der = [f.pkcs8Der, f.spkiDer, traditionalOf(c)].find((d) => d.length % 3 !== 0);
+    const candidates = [traditionalOf(c), ...[...nodeKeys.values()].flatMap((k) => [forms(k).pkcs8Der, forms(k).spkiDer])];
+    const der = candidates.find((d) => d.length % 3 !== 0) ?? f.spkiDer.subarray(1); // length ≡ 2 (mod 3); the base64 check comes first
     const s = b64(der);
     const i = s.indexOf('=') - 1;
     const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
