@@ -527,6 +527,21 @@ describe('encryptPrivateKey / decryptPrivateKey', () => {
 
 describe('robustness: corrupted keys never crash', () => {
   const f = forms(k1024);
+  test('every byte of an encrypted key changed in turn: a key or a WitkeyError, nothing else', async () => {
+    const enc = await encryptPrivateKey(importPrivateKey(f.pkcs8Pem), 'pw', { iterations: 1, format: 'der' });
+    // The header (algorithm parameters) byte by byte, then a sample of the ciphertext.
+    const positions = [...Array(160).keys(), ...Array.from({ length: 20 }, (_, i) => 160 + i * 9)];
+    for (const i of positions) {
+      const copy = enc.slice();
+      copy[i] ^= 0x41;
+      try {
+        await decryptPrivateKey(copy, 'pw');
+      } catch (e) {
+        assert.ok(e instanceof WitkeyError, `byte ${i}: not a WitkeyError: ${e?.stack ?? e}`);
+        assertClean(e.message);
+      }
+    }
+  });
   test('every truncation and 300 random byte changes give a key or a WitkeyError, nothing else', () => {
     for (const der of [f.pkcs8Der, f.spkiDer]) {
       for (let n = 0; n < der.length; n++) {

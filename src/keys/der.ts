@@ -27,7 +27,14 @@ const TAG_NAMES: Record<number, string> = { 2: 'INTEGER', 3: 'BIT STRING', 4: 'O
  */
 export function parseDer(bytes: Uint8Array, what: string): AsnNode {
   if (bytes.length === 0) throw invalidKey(`${what}: empty DER`, 'input');
-  const { offset, result } = fromBER(bytes, { parseEmbedded: false });
+  let parsed: ReturnType<typeof fromBER>;
+  try {
+    parsed = fromBER(bytes, { parseEmbedded: false });
+  } catch {
+    // asn1js throws (instead of reporting) on some malformed content, e.g. a bad GeneralizedTime.
+    throw invalidKey(`${what}: malformed DER (unparseable content)`, 'input');
+  }
+  const { offset, result } = parsed;
   if (offset === -1) {
     // asn1js errors are fixed strings (no data), e.g. "End of input reached before message was fully decoded".
     throw invalidKey(`${what}: malformed or truncated DER (${result.error || 'unparseable'})`, 'input');
