@@ -170,6 +170,10 @@ export function runDsa({ rounds = 7, sizes, log = console.log } = {}) {
   log(`DSA: key import = ${nativeImport ? 'importPublicKey/importPrivateKey (library)' : 'bench-local stand-in (library import not built yet)'}`);
   const ctx = SIZES.filter((s) => !sizes || sizes.includes(`${s.L}/${s.N}`)).map(setup);
   const groups = ctx.flatMap((c) => [c.sign, c.verify]);
+  if (process.env.BENCH_TASKS) {
+    const keep = process.env.BENCH_TASKS.split(',');
+    for (const g of groups) for (const n of Object.keys(g.tasks)) if (!keep.includes(n)) delete g.tasks[n];
+  }
   const samples = interleavedRounds(groups, {
     rounds,
     onRound: (r, n) => log(r === 0 ? '  warm-up round done' : `  round ${r}/${n} done (${((Date.now() - t0) / 1000).toFixed(0)} s)`),

@@ -11,6 +11,7 @@ import vm from 'node:vm';
 
 /** Median of numbers (mean of the middle two for an even count). */
 export function median(xs) {
+  if (!xs?.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
@@ -45,6 +46,7 @@ export function interleavedRounds(groups, { rounds = 7, time = 30, iterations = 
 export function medianRatio(perTask, base, other) {
   const a = perTask[base];
   const b = perTask[other];
+  if (!a || !b) return NaN;
   return median(a.map((x, i) => b[i] / x));
 }
 
