@@ -6,52 +6,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createPrivateKey, createPublicKey, verify } from '../dist/esm/index.js';
 import { signWithNonce } from '../dist/esm/testing.js';
+import { parseCavs } from './support/cavp.mjs';
 import { derSignature } from './support/der.mjs';
 import { big, digest, hexToBytes, toBytes } from './support/util.mjs';
 
 const DIR = new URL('../../shared/vectors/nist/', import.meta.url);
 const HASHES = { 'SHA-1': 'sha1', 'SHA-224': 'sha224', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
-
-/**
- * Parses a CAVS response file: `[mod = L=.., N=.., SHA-..]` headers, then P, Q, G, then records of
- * `Name = value` lines separated by blank lines. Returns records with their group's parameters.
- */
-function parseCavs(text) {
-  const records = [];
-  let group;
-  let rec;
-  const flush = () => {
-    if (rec && Object.keys(rec).length) records.push({ ...group, ...rec });
-    rec = undefined;
-  };
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line.startsWith('#')) continue;
-    if (line === '') {
-      flush();
-      continue;
-    }
-    const header = /^\[mod = L=(\d+), N=(\d+), (SHA-\d+)\]$/.exec(line);
-    if (header) {
-      flush();
-      group = { L: Number(header[1]), N: Number(header[2]), sha: header[3] };
-      continue;
-    }
-    const kv = /^(\w+) = (.*)$/.exec(line);
-    assert.ok(kv, `unparsed line: ${line.slice(0, 60)}`);
-    const [, name, value] = kv;
-    if (name === 'P' || name === 'Q' || name === 'G') {
-      assert.ok(group, 'parameters before a [mod] header');
-      group[name] = value;
-    } else {
-      rec ??= {};
-      assert.equal(rec[name], undefined, `duplicate ${name}`);
-      rec[name] = value;
-    }
-  }
-  flush();
-  return records;
-}
 
 const readVectors = (name) => parseCavs(readFileSync(new URL(name, DIR), 'utf8'));
 

@@ -52,3 +52,11 @@ export function dsaSpki({ p, q, g, y }) {
 
 /** DER `SEQUENCE { INTEGER r, INTEGER s }`. */
 export const derSignature = (r, s) => sequence(integer(r), integer(s));
+
+export const octetString = (bytes) => tlv(0x04, [...bytes]);
+
+/** PKCS#8 PrivateKeyInfo DER for a DSA private key {p, q, g, x} (RFC 5958 / RFC 3279: x as INTEGER). */
+export function dsaPkcs8({ p, q, g, x }) {
+  const algorithm = sequence(oid(ID_DSA), sequence(integer(p), integer(q), integer(g)));
+  return sequence(integer(0n), algorithm, octetString(integer(x)));
+}
