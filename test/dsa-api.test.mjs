@@ -510,3 +510,32 @@ test('x never appears in JSON.stringify, util.inspect, String() or error message
     assert.deepEqual(JSON.parse(texts.json), { type: 'private', L: key.domain.L, N: key.domain.N });
   }
 });
+
+// The two tests below fail against the current src (reported to the lead): key objects are
+// recognised by `instanceof` only, so an object made with Object.create(DsaPublicKey.prototype)
+// skips all key validation, and a null options object crashes with a TypeError.
+test('key objects not made by the library are refused with INVALID_KEY (forged prototype objects)', () => {
+  const msg = enc('forged');
+  // An unvalidated public key with y = 1: every message then has the signature
+  // (r, s) = ((g^z mod p) mod q, 1), since v = g^(z·1) · 1^r.
+  const { p, g } = K1024;
+  const forgedPub = Object.assign(Object.create(DsaPublicKey.prototype), { type: 'public', domain: pub1024.domain, y: 1n });
+  const z = BigInt('0x' + bytesToHex(nodeCrypto.createHash('sha1').update(msg).digest()));
+  const forgedSig = derSignature(powMod(g, z, p) % q, 1n);
+  throwsCode(() => verify(forgedSig, msg, forgedPub), 'INVALID_KEY', undefined, 'verify with a forged DsaPublicKey (y = 1)');
+  throwsCode(() => verify(DER, MSG, Object.create(DsaPublicKey.prototype)), 'INVALID_KEY', undefined, 'verify with an empty forged DsaPublicKey');
+  throwsCode(() => sign(msg, Object.create(DsaPrivateKey.prototype)), 'INVALID_KEY', undefined, 'sign with an empty forged DsaPrivateKey');
+});
+
+test('options = null is treated as no options or refused with INVALID_OPTION, never a TypeError', () => {
+  const outcome = (fn) => {
+    try {
+      fn();
+      return 'ok';
+    } catch (e) {
+      return e instanceof WitkeyError && e.code === 'INVALID_OPTION' ? 'INVALID_OPTION' : `${e?.name}: ${e?.message}`;
+    }
+  };
+  assert.match(outcome(() => sign(MSG, priv1024, null)), /^(ok|INVALID_OPTION)$/, 'sign');
+  assert.match(outcome(() => verify(DER, MSG, pub1024, null)), /^(ok|INVALID_OPTION)$/, 'verify');
+});
