@@ -1,0 +1,8 @@
+/**
+ * Internal entry point for the test suite only: re-exports internals that the standard vectors
+ * need (the NIST SigGen records give the nonce k; tests check that x never leaks). Built into
+ * dist/{esm,cjs}/testing.* but deliberately NOT listed in package.json `exports`.
+ * @module
+ */
+export { signWithNonce } from '../dsa/sign.js';
+export { privateScalar } from '../dsa/key.js';
