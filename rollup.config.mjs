@@ -7,6 +7,7 @@ import { dts } from 'rollup-plugin-dts';
 const input = {
   index: 'src/index.ts',
   dsa: 'src/dsa.ts',
+  charset: 'src/charset.ts',
 };
 
 // Runtime dependencies stay external in the Node builds: the user's package manager dedupes them.

@@ -4,3 +4,4 @@
  * @module
  */
 export * from './dsa.js';
+export * from './charset.js';
