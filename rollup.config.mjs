@@ -8,6 +8,7 @@ const input = {
   index: 'src/index.ts',
   dsa: 'src/dsa.ts',
   charset: 'src/charset.ts',
+  params: 'src/params.ts',
 };
 
 // Runtime dependencies stay external in the Node builds: the user's package manager dedupes them.

@@ -5,3 +5,4 @@
  */
 export * from './dsa.js';
 export * from './charset.js';
+export * from './params.js';
