@@ -9,6 +9,7 @@ const input = {
   dsa: 'src/dsa.ts',
   charset: 'src/charset.ts',
   params: 'src/params.ts',
+  witkey: 'src/witkey.ts',
 };
 
 // Runtime dependencies stay external in the Node builds: the user's package manager dedupes them.

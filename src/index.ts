@@ -6,3 +6,4 @@
 export * from './dsa.js';
 export * from './charset.js';
 export * from './params.js';
+export * from './witkey.js';
