@@ -7,6 +7,9 @@ import { dts } from 'rollup-plugin-dts';
 const input = {
   index: 'src/index.ts',
   dsa: 'src/dsa.ts',
+  charset: 'src/charset.ts',
+  params: 'src/params.ts',
+  witkey: 'src/witkey.ts',
   testing: 'src/internal/testing.ts',
 };
 

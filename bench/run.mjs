@@ -8,8 +8,26 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { execSync } from 'node:child_process';
+import { mdTable, textTable } from './lib/harness.mjs';
 
-const GROUPS = [{ id: 'dsa', load: async () => (await import('./dsa.mjs')).runDsa }];
+const GROUPS = [
+  { id: 'dsa', load: async () => (await import('./dsa.mjs')).runDsa },
+  { id: 'charset', load: async () => charsetGroup((await import('./charset.mjs')).runCharsetBench) },
+];
+
+/** Adapts bench/charset.mjs (which returns rows) to the { title, text, markdown } group shape. */
+function charsetGroup(runCharsetBench) {
+  return async ({ rounds }) => {
+    const rows = await runCharsetBench({ rounds, log: (s) => console.log(`  ${s}`) });
+    const header = ['operation', 'input', 'ours', 'reference', 'reference time', 'ratio', 'target'];
+    const cells = rows.map((r) => [r.name, r.size, `${r.oursUs} µs`, r.ref, `${r.refUs} µs`, `${r.ratio.toFixed(2)}×`, `${r.target}× ${r.pass ? 'met' : 'NOT met'}`]);
+    return {
+      title: 'GBK encode / decode',
+      text: textTable(header, cells),
+      markdown: `Ratio = median over rounds of (reference p50 / our p50); > 1 means ours is faster. GBK source: ${rows[0]?.source ?? '?'}.\n\n${mdTable(header, cells)}`,
+    };
+  };
+}
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {

@@ -2,6 +2,7 @@
 // `npm test`: build dist/, typecheck, then run the Node suite with `node --test`.
 // Each step's failure fails the run; nothing is skipped silently.
 import { spawnSync } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 
 function run(title, cmd, args) {
   console.log(`\n=== ${title}: ${cmd} ${args.join(' ')}`);
@@ -14,5 +15,8 @@ function run(title, cmd, args) {
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 run('typecheck', npx, ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+rmSync('dist', { recursive: true, force: true }); // no stale chunks from earlier builds
 run('build', npx, ['rollup', '-c', '--silent']);
-run('node tests', process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', 'test/']);
+// Only *.test.mjs: test/support/ holds helpers, which node --test would otherwise load as tests.
+const files = readdirSync('test').filter((f) => f.endsWith('.test.mjs')).sort().map((f) => `test/${f}`);
+run('node tests', process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files]);

@@ -1,6 +1,7 @@
 /**
  * `alipay-witkey/dsa`: pure-TypeScript DSA (FIPS 186-4) on bigint and @noble/hashes, with key
- * import and export. No WebCrypto, no node:crypto; runs in every JavaScript runtime.
+ * import and export. No node:crypto, and no WebCrypto for any DSA operation (only the optional
+ * decryptPrivateKey/encryptPrivateKey use crypto.subtle for PBES2); runs in every JavaScript runtime.
  * @module
  */
 export { sign, type SignOptions } from './dsa/sign.js';

@@ -4,3 +4,6 @@
  * @module
  */
 export * from './dsa.js';
+export * from './charset.js';
+export * from './params.js';
+export * from './witkey.js';

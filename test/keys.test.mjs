@@ -257,6 +257,11 @@ describe('keys made by the openssl CLI', () => {
     assert.deepEqual(exportPrivateKey(fromDer, { format: 'pkcs8-der' }), bytes(file('k1024.der')));
     await rejectsKey(() => decryptPrivateKey(bytes(encDer), 'wrong'), 'WRONG_PASSPHRASE', { field: 'passphrase' });
     await rejectsKey(() => decryptPrivateKey(b64(encDer), ''), 'WRONG_PASSPHRASE');
+    // A hostile iteration count is refused before any PBKDF2 work (openssl wrote 2048 here).
+    await rejectsKey(() => decryptPrivateKey(bytes(encDer), 'pw', { maxIterations: 2047 }), 'ENCRYPTED_KEY', {
+      field: 'maxIterations',
+    });
+    assert.ok(await decryptPrivateKey(bytes(encDer), 'pw', { maxIterations: 2048 }));
   });
 
   test('encryptPrivateKey output is read by openssl pkcs8 -passin and node:crypto', async () => {

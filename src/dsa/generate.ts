@@ -9,6 +9,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { WitkeyError } from '../errors.js';
+import { optionsObject } from '../options.js';
 import { bigIntToBytes, bytesToBigInt, modPow, randomBits, randomBytes } from './arith.js';
 import { createPrivateKey, SUPPORTED_SIZES, validateDomain, type DsaDomain, type DsaPrivateKey, type DsaPublicKey } from './key.js';
 import { isProbablePrime } from './prime.js';
@@ -50,7 +51,8 @@ const rounds = (L: number) => (L <= 1024 ? 40 : L <= 2048 ? 56 : 64);
  * @example
  * const domain = generateDomain({ L: 2048, N: 256 });
  */
-export function generateDomain(size: { L: number; N: number }, options: GenerateOptions = {}): GeneratedDomain {
+export function generateDomain(size: { L: number; N: number }, opts?: GenerateOptions): GeneratedDomain {
+  const options = optionsObject(opts, 'generateDomain');
   const { L, N } = size ?? ({} as { L: number; N: number });
   checkSize(L, N);
   const outlen = 256; // SHA-256
@@ -119,8 +121,9 @@ function canonicalGenerator(p: bigint, q: bigint, seed: Uint8Array, index: numbe
  */
 export function generateKeyPair(
   spec: { L: number; N: number } | { domain: { p: bigint; q: bigint; g: bigint } },
-  options: GenerateOptions = {},
+  opts?: GenerateOptions,
 ): { privateKey: DsaPrivateKey; publicKey: DsaPublicKey } {
+  const options = optionsObject(opts, 'generateKeyPair');
   if (spec === null || typeof spec !== 'object') {
     throw new WitkeyError('INVALID_OPTION', 'generateKeyPair: expected { L, N } or { domain }', { field: 'spec' });
   }

@@ -6,6 +6,7 @@
  * @module
  */
 import { WitkeyError } from '../errors.js';
+import { optionsObject } from '../options.js';
 import { bitLength, modPow, modPowRegular, randomBits } from './arith.js';
 import { isProbablePrime } from './prime.js';
 
@@ -38,6 +39,8 @@ export interface KeyValidationOptions {
 }
 
 const PUBLIC_TAG = Symbol('DsaPublicKey');
+/** Key objects really made (and validated) by this module; `instanceof` alone can be forged with Object.create. */
+const genuine = new WeakSet<object>();
 const PRIVATE_TAG = Symbol('DsaPrivateKey');
 
 /** A DSA public key: domain parameters and y = g^x mod p. */
@@ -50,8 +53,23 @@ export class DsaPublicKey {
     if (tag !== PUBLIC_TAG) throw new TypeError('use importPublicKey or createPublicKey');
     this.domain = domain;
     this.y = y;
+    genuine.add(this);
     Object.freeze(this);
   }
+  /** JSON form: the size only (bigints have no JSON form; export the key with exportPublicKey). */
+  toJSON(): { type: 'public'; L: number; N: number } {
+    return { type: 'public', L: this.domain.L, N: this.domain.N };
+  }
+}
+
+/** True for a public key made and validated by this library (not merely an object with its prototype). */
+export function isDsaPublicKey(value: unknown): value is DsaPublicKey {
+  return typeof value === 'object' && value !== null && genuine.has(value) && value instanceof DsaPublicKey;
+}
+
+/** True for a private key made and validated by this library. */
+export function isDsaPrivateKey(value: unknown): value is DsaPrivateKey {
+  return typeof value === 'object' && value !== null && genuine.has(value) && value instanceof DsaPrivateKey;
 }
 
 const secrets = new WeakMap<DsaPrivateKey, bigint>();
@@ -68,6 +86,7 @@ export class DsaPrivateKey {
     this.domain = publicKey.domain;
     this.publicKey = publicKey;
     secrets.set(this, x);
+    genuine.add(this);
     Object.freeze(this);
   }
   /** Serialises to the public part only. */
@@ -101,6 +120,8 @@ export function validateDomain(
   params: { p: bigint; q: bigint; g: bigint },
   options: KeyValidationOptions = {},
 ): DsaDomain {
+  options = optionsObject(options, 'validateDomain');
+  if (params === null || typeof params !== 'object') throw invalid('domain', 'domain parameters must be an object { p, q, g }');
   const { p, q, g } = params;
   for (const [name, v] of [['p', p], ['q', q], ['g', g]] as const) {
     if (typeof v !== 'bigint') throw invalid(name, `${name} must be a bigint`);
@@ -192,6 +213,8 @@ export function createPublicKey(
   components: { p: bigint; q: bigint; g: bigint; y: bigint } | { domain: DsaDomain; y: bigint },
   options: KeyValidationOptions = {},
 ): DsaPublicKey {
+  options = optionsObject(options, 'createPublicKey');
+  if (components === null || typeof components !== 'object') throw invalid('y', 'expected an object { p, q, g, y } or { domain, y }');
   const domain = domainOf('domain' in components ? components.domain : components, options);
   const { y } = components;
   if (typeof y !== 'bigint') throw invalid('y', 'y must be a bigint');
@@ -210,6 +233,8 @@ export function createPrivateKey(
   components: { p: bigint; q: bigint; g: bigint; x: bigint; y?: bigint } | { domain: DsaDomain; x: bigint; y?: bigint },
   options: KeyValidationOptions = {},
 ): DsaPrivateKey {
+  options = optionsObject(options, 'createPrivateKey');
+  if (components === null || typeof components !== 'object') throw invalid('x', 'expected an object { p, q, g, x } or { domain, x }');
   const domain = domainOf('domain' in components ? components.domain : components, options);
   const { x } = components;
   if (typeof x !== 'bigint') throw invalid('x', 'x must be a bigint');

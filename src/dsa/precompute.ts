@@ -11,7 +11,7 @@
  */
 import { WitkeyError } from '../errors.js';
 import { buildComb, chooseShape, combEntries, combOps, type Comb, type CombShape } from './comb.js';
-import { DsaPrivateKey, DsaPublicKey, type DsaDomain } from './key.js';
+import { isDsaPrivateKey, isDsaPublicKey, type DsaDomain, type DsaPrivateKey, type DsaPublicKey } from './key.js';
 
 /**
  * Memory cap for one key's tables (bytes of V8 heap, estimated as entries × `bytesPerEntry(L)` of comb.ts).
@@ -131,11 +131,11 @@ function buildVerify(key: DsaPublicKey, st: VerifyState): void {
  * precompute(alipayKey); // at start-up, not on the first notification
  */
 export function precompute(key: DsaPublicKey | DsaPrivateKey): void {
-  if (key instanceof DsaPrivateKey) {
+  if (isDsaPrivateKey(key)) {
     let st = signStates.get(key);
     if (!st) signStates.set(key, (st = { uses: 0 }));
     if (!st.comb) buildSign(key, st);
-  } else if (key instanceof DsaPublicKey) {
+  } else if (isDsaPublicKey(key)) {
     let st = verifyStates.get(key);
     if (!st) verifyStates.set(key, (st = { uses: 0 }));
     if (!st.g) buildVerify(key, st);

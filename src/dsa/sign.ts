@@ -12,7 +12,8 @@ import { WitkeyError } from '../errors.js';
 import { bitLength, bytesToBigInt, mod, modInv, modPowRegular, randomBytes } from './arith.js';
 import { combPowRegular } from './comb.js';
 import { hashFor, type DsaHashName } from './hash.js';
-import { DsaPrivateKey, privateScalar } from './key.js';
+import { isDsaPrivateKey, privateScalar, type DsaPrivateKey } from './key.js';
+import { optionsObject } from '../options.js';
 import { BLIND_BITS, signComb, signExponentBits } from './precompute.js';
 import { bits2int, rfc6979Nonces } from './rfc6979.js';
 import { encodeDer, encodeP1363, type SignatureFormat } from './signature.js';
@@ -32,7 +33,7 @@ export interface SignOptions {
 }
 
 function checkKey(key: unknown): asserts key is DsaPrivateKey {
-  if (!(key instanceof DsaPrivateKey)) {
+  if (!isDsaPrivateKey(key)) {
     throw new WitkeyError('INVALID_KEY', 'sign: expected a DsaPrivateKey (see importPrivateKey)', { field: 'key' });
   }
 }
@@ -80,11 +81,12 @@ export function signWithNonce(key: DsaPrivateKey, h1: Uint8Array, k: bigint): { 
  * @example
  * const sig = sign(new TextEncoder().encode('a=1&b=2'), privateKey); // SHA1withDSA for 1024/160 keys
  */
-export function sign(message: Uint8Array, key: DsaPrivateKey, options: SignOptions = {}): Uint8Array {
+export function sign(message: Uint8Array, key: DsaPrivateKey, opts?: SignOptions): Uint8Array {
+  const options = optionsObject(opts, 'sign');
   checkKey(key);
   checkMessage(message, 'sign');
   const hash = hashFor(options.hash, key.domain.N);
-  const format = options.format ?? 'der';
+  const format = options.format === undefined ? 'der' : options.format;
   if (format !== 'der' && format !== 'p1363') {
     throw new WitkeyError('INVALID_OPTION', `sign: unknown format "${String(format)}"; expected der or p1363`, { field: 'format' });
   }

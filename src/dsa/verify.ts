@@ -6,7 +6,8 @@ import { WitkeyError } from '../errors.js';
 import { mod, modInv } from './arith.js';
 import { combPow2 } from './comb.js';
 import { hashFor, type DsaHashName } from './hash.js';
-import { DsaPrivateKey, DsaPublicKey } from './key.js';
+import { isDsaPrivateKey, isDsaPublicKey, type DsaPrivateKey, type DsaPublicKey } from './key.js';
+import { optionsObject } from '../options.js';
 import { modPow2 } from './multiexp.js';
 import { verifyCombs } from './precompute.js';
 import { bits2int } from './rfc6979.js';
@@ -34,17 +35,18 @@ export function verify(
   signature: Uint8Array,
   message: Uint8Array,
   key: DsaPublicKey | DsaPrivateKey,
-  options: VerifyOptions = {},
+  opts?: VerifyOptions,
 ): boolean {
-  const pub = key instanceof DsaPrivateKey ? key.publicKey : key;
-  if (!(pub instanceof DsaPublicKey)) {
+  const options = optionsObject(opts, 'verify');
+  const pub = isDsaPrivateKey(key) ? key.publicKey : key;
+  if (!isDsaPublicKey(pub)) {
     throw new WitkeyError('INVALID_KEY', 'verify: expected a DsaPublicKey (see importPublicKey)', { field: 'key' });
   }
   if (!(message instanceof Uint8Array)) {
     throw new WitkeyError('INVALID_OPTION', 'verify: message must be a Uint8Array', { field: 'message' });
   }
   const hash = hashFor(options.hash, pub.domain.N);
-  const format = options.format ?? 'der';
+  const format = options.format === undefined ? 'der' : options.format;
   if (format !== 'der' && format !== 'p1363') {
     throw new WitkeyError('INVALID_OPTION', `verify: unknown format "${String(format)}"; expected der or p1363`, { field: 'format' });
   }

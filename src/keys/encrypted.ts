@@ -18,6 +18,15 @@ import { decryptPbes2, encryptPbes2, readEncryptedPrivateKeyInfo } from './pbes2
 import { encodePem } from './pem.js';
 import { hasPrivateKeyInfoShape } from './pkcs8.js';
 
+/** Options of {@link decryptPrivateKey}. */
+export interface DecryptPrivateKeyOptions extends KeyValidationOptions {
+  /**
+   * Refuse keys whose PBKDF2 iteration count is above this (default 10,000,000), so that a hostile
+   * file cannot make decryption run for hours. OpenSSL writes 2048; current guidance is ≤ 1,000,000.
+   */
+  maxIterations?: number;
+}
+
 /** Options of {@link encryptPrivateKey}. */
 export interface EncryptPrivateKeyOptions {
   /** PBKDF2 iterations (HMAC-SHA-256). Default 100000. */
@@ -46,9 +55,13 @@ function passphraseBytes(passphrase: unknown, fn: string): Uint8Array {
 export async function decryptPrivateKey(
   input: string | Uint8Array,
   passphrase: string | Uint8Array,
-  options: KeyValidationOptions = {},
+  options: DecryptPrivateKeyOptions = {},
 ): Promise<DsaPrivateKey> {
   const fn = 'decryptPrivateKey';
+  const maxIterations = options?.maxIterations ?? 10_000_000;
+  if (!Number.isSafeInteger(maxIterations) || maxIterations < 1) {
+    throw invalidOption(`${fn}: maxIterations must be a positive integer`, 'maxIterations');
+  }
   const src = readKeyInput(input, fn);
   if (src.kind !== 'encrypted-pkcs8') {
     if (src.kind === 'pkcs8' || src.kind === 'dsa-private') {
@@ -58,6 +71,13 @@ export async function decryptPrivateKey(
     throw invalidKey(`${fn}: not an encrypted private key`, 'input');
   }
   const encrypted = readEncryptedPrivateKeyInfo(src.der, fn, src.node);
+  if (encrypted.iterations > maxIterations) {
+    throw new WitkeyError(
+      'ENCRYPTED_KEY',
+      `${fn}: PBKDF2 iteration count ${encrypted.iterations} is above maxIterations (${maxIterations}); raise the option if the key is trusted`,
+      { field: 'maxIterations' },
+    );
+  }
   const pass = passphraseBytes(passphrase, fn);
   let der: Uint8Array | undefined;
   try {

@@ -6,4 +6,4 @@
 export { importPrivateKey } from './import-private.js';
 export { importPublicKey } from './import-public.js';
 export { exportPrivateKey, exportPublicKey, type ExportPrivateKeyOptions, type ExportPublicKeyOptions } from './export.js';
-export { decryptPrivateKey, encryptPrivateKey, type EncryptPrivateKeyOptions } from './encrypted.js';
+export { decryptPrivateKey, encryptPrivateKey, type DecryptPrivateKeyOptions, type EncryptPrivateKeyOptions } from './encrypted.js';

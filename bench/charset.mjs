@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// GBK encode/decode benchmark: this library against iconv-lite (encode) and TextDecoder('gbk')
+// (decode), for a 300-character mixed string (what one signed request holds) and for ~1 MB of text.
+//
+// Method: R rounds; each round runs a tinybench Bench with the two contenders back to back, in
+// alternating order, and takes the ratio of their median latencies. The reported ratio is the median
+// of those per-round ratios (robust to the machine's load drifting between rounds); the latencies are
+// medians across rounds. Targets from issue 4: encode ≥ 1.5× iconv-lite (goal 2×), decode ≥ 1×
+// TextDecoder('gbk').
+//
+// `runCharsetBench(options)` returns the rows; run this file directly to print them. Needs a build
+// (`npx rollup -c --silent`) and the dev dependencies iconv-lite and tinybench.
+import { Bench } from 'tinybench';
+import iconv from 'iconv-lite';
+import { fileURLToPath } from 'node:url';
+import { encode, decode, loadCharset } from '../dist/esm/charset.js';
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function inputs() {
+  // Mixed content as in a request: ASCII names, digits and separators, GB 2312 and GBK-only hanzi,
+  // full-width punctuation.
+  const base = 'partner=2088101115793868&transfer_detail=20111221_0011_10~*~15.00~*~2088102116203708~*~天之蓝*~*~$合作网站打款转账流水号，喆镕（剩余赏金处理）。';
+  let mixed = '';
+  while (mixed.length < 300) mixed += base;
+  mixed = mixed.slice(0, 300);
+  let big = '';
+  while (big.length < 1 << 19) big += base; // ~0.5 M chars ≈ 0.8 MB of GBK, 1.1 MB of UTF-16 text
+  return { mixed, big };
+}
+
+/**
+ * @param {{ rounds?: number, time?: number, log?: (s: string) => void }} [options]
+ * @returns {Promise<Array<{ group: string, name: string, size: string, oursUs: number, refUs: number, ref: string, ratio: number, target: number, pass: boolean }>>}
+ */
+export async function runCharsetBench(options = {}) {
+  const rounds = options.rounds ?? 9;
+  const log = options.log ?? (() => {});
+  const source = await loadCharset('gbk');
+  const { mixed, big } = inputs();
+  const td = new TextDecoder('gbk');
+  const cases = [];
+  for (const [size, text, time] of [['300 chars', mixed, options.time ?? 60], [`${(big.length / 1024) | 0} Ki chars`, big, (options.time ?? 60) * 4]]) {
+    const bytes = new Uint8Array(iconv.encode(text, 'gbk'));
+    // Sanity: same bytes as iconv-lite, and the input round-trips, before timing anything.
+    const ours = encode(text, 'gbk');
+    if (ours.length !== bytes.length || ours.some((b, i) => b !== bytes[i])) throw new Error('encode differs from iconv-lite');
+    if (decode(bytes, 'gbk') !== text) throw new Error('decode does not round-trip');
+    const label = `${size}, ${bytes.length} bytes`;
+    cases.push({ name: 'gbk encode', size: label, ref: 'iconv-lite', target: 1.5, ours: () => encode(text, 'gbk'), other: () => iconv.encode(text, 'gbk'), time });
+    cases.push({ name: 'gbk decode', size: label, ref: "TextDecoder('gbk')", target: 1, ours: () => decode(bytes, 'gbk'), other: () => td.decode(bytes), time });
+    cases.push({ name: 'gbk decode', size: label, ref: 'iconv-lite', target: 1, ours: () => decode(bytes, 'gbk'), other: () => iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), 'gbk'), time });
+  }
+  const rows = [];
+  for (const c of cases) {
+    const ratios = [];
+    const oursT = [];
+    const refT = [];
+    for (let r = 0; r < rounds; r++) {
+      const bench = new Bench({ time: c.time, warmupTime: 20 });
+      if (r % 2 === 0) bench.add('ours', c.ours).add('ref', c.other);
+      else bench.add('ref', c.other).add('ours', c.ours);
+      await bench.run();
+      const p50 = (name) => bench.tasks.find((t) => t.name === name).result.latency.p50;
+      ratios.push(p50('ref') / p50('ours'));
+      oursT.push(p50('ours'));
+      refT.push(p50('ref'));
+    }
+    const ratio = median(ratios);
+    const row = {
+      group: 'charset',
+      name: c.name,
+      size: c.size,
+      oursUs: +(median(oursT) * 1000).toFixed(2),
+      refUs: +(median(refT) * 1000).toFixed(2),
+      ref: c.ref,
+      ratio: +ratio.toFixed(2),
+      target: c.target,
+      pass: ratio >= c.target,
+      source,
+    };
+    log(`${row.name.padEnd(11)} ${row.size.padEnd(28)} ours ${String(row.oursUs).padStart(9)} µs  ${row.ref.padEnd(18)} ${String(row.refUs).padStart(9)} µs  ×${row.ratio} (target ×${row.target}${row.pass ? ', met' : ', NOT met'})`);
+    rows.push(row);
+  }
+  return rows;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const rows = await runCharsetBench({ log: console.log, rounds: Number(process.env.ROUNDS) || 9 });
+  if (process.env.JSON) console.log(JSON.stringify(rows, null, 2));
+}

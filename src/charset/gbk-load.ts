@@ -1,0 +1,88 @@
+/**
+ * Obtains the GBK two-byte index and builds the GBK codec. Loaded by `loadCharset` through a dynamic
+ * import, so that UTF-8-only users never download it.
+ *
+ * Two sources, one result. Where the runtime's `TextDecoder('gbk')` decodes all 23 940 two-byte
+ * sequences to exactly the table this library ships (checked by SHA-1 of the decoded index), the
+ * index is taken from it and the ~18 KB gz table is never fetched: browsers implement the WHATWG
+ * index and pass. Otherwise the bundled table is imported. Node 20's ICU fails the check (it maps 83
+ * pointers differently, e.g. A2E3 → U+E76C and FE50 → U+E815 where WHATWG has U+20AC and U+2E81),
+ * workerd may lack the decoder altogether, and a runtime that moves to GB 18030-2022 mappings would
+ * fail it too: in every case the codec behaves identically, whatever the runtime.
+ * @module
+ */
+import { sha1 } from '@noble/hashes/legacy.js';
+import { createGbkCodec, POINTERS, type GbkCodec } from './gbk.js';
+import { GBK_INDEX_SHA1 } from './gbk-index-hash.js';
+
+/** @internal How to obtain the index: from the runtime if it matches (`auto`), or always from the table. */
+export type GbkSource = 'auto' | 'table';
+
+function hashIndex(index: Uint16Array): string {
+  const be = new Uint8Array(POINTERS * 2);
+  for (let i = 0; i < POINTERS; i++) {
+    be[2 * i] = index[i]! >> 8;
+    be[2 * i + 1] = index[i]! & 0xff;
+  }
+  let hex = '';
+  for (const b of sha1(be)) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
+/** @internal The index decoded by the runtime's TextDecoder('gbk'), if it has one and it matches ours. */
+export function nativeIndex(): Uint16Array | undefined {
+  let td: TextDecoder;
+  try {
+    td = new TextDecoder('gbk', { fatal: true });
+  } catch {
+    return undefined;
+  }
+  const all = new Uint8Array(POINTERS * 2);
+  for (let p = 0, o = 0; p < POINTERS; p++) {
+    const t = p % 190;
+    all[o++] = 0x81 + ((p / 190) | 0);
+    all[o++] = t < 0x3f ? 0x40 + t : 0x41 + t;
+  }
+  let s: string;
+  try {
+    s = td.decode(all);
+  } catch {
+    return undefined;
+  }
+  if (s.length !== POINTERS) return undefined;
+  const index = new Uint16Array(POINTERS);
+  for (let i = 0; i < POINTERS; i++) index[i] = s.charCodeAt(i);
+  return hashIndex(index) === GBK_INDEX_SHA1 ? index : undefined;
+}
+
+/** @internal Expands the delta-coded table (format in scripts/gen-gbk-index.mjs). */
+export function parseIndex(data: string): Uint16Array {
+  const index = new Uint16Array(POINTERS);
+  let cp = 0;
+  let o = 0;
+  for (let i = 0; i < data.length; ) {
+    const c = data.charCodeAt(i++);
+    if (c >= 0x61) {
+      for (let k = c - 0x60; k > 0; k--) index[o++] = ++cp;
+    } else if (c >= 0x41 && c <= 0x5a) {
+      index[o++] = cp += c - 0x41 + 2;
+    } else {
+      const end = data.indexOf(']', i);
+      const z = parseInt(data.slice(i, end), 36);
+      index[o++] = cp += z & 1 ? -(z + 1) / 2 : z / 2;
+      i = end + 1;
+    }
+  }
+  if (o !== POINTERS) throw new Error('corrupt GBK index');
+  return index;
+}
+
+/** @internal Builds the GBK codec from the runtime's decoder when it matches, else from the table. */
+export async function loadGbk(source: GbkSource = 'auto'): Promise<GbkCodec> {
+  const native = source === 'auto' ? nativeIndex() : undefined;
+  if (native) return createGbkCodec(native, 'native');
+  const { GBK_INDEX_DATA } = await import('./gbk-index.js');
+  const index = parseIndex(GBK_INDEX_DATA);
+  if (hashIndex(index) !== GBK_INDEX_SHA1) throw new Error('corrupt GBK index');
+  return createGbkCodec(index, 'table');
+}

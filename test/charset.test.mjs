@@ -1,0 +1,207 @@
+// Charset tests against independent oracles: iconv-lite's 'gbk' across the whole BMP, the WHATWG
+// index-gb18030 (spot values), Python 3's strict 'gb2312' codec (its 7445 byte codes, as ranges), and
+// fast-check properties for chunk-split streaming decoding.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import iconv from 'iconv-lite';
+import fc from 'fast-check';
+import { encode, decode, createDecoder, createDecoderStream, loadCharset, isCharsetLoaded, normalizeCharset, WitkeyError } from '../dist/esm/index.js';
+
+const hex = (b) => Buffer.from(b).toString('hex');
+const throwsCode = (fn, code, extra = {}) =>
+  assert.throws(fn, (e) => {
+    assert.ok(e instanceof WitkeyError, `expected WitkeyError, got ${e}`);
+    assert.equal(e.code, code, e.message);
+    for (const [k, v] of Object.entries(extra)) assert.equal(e[k], v, `${k} in: ${e.message}`);
+    return true;
+  });
+
+test('gbk and gb2312 need loadCharset before synchronous use; utf-8 does not', async () => {
+  assert.equal(isCharsetLoaded('utf-8'), true);
+  assert.equal(isCharsetLoaded('gbk'), false);
+  throwsCode(() => encode('a', 'gbk'), 'CHARSET_NOT_LOADED');
+  throwsCode(() => decode(new Uint8Array([0x61]), 'gb2312'), 'CHARSET_NOT_LOADED');
+  const source = await loadCharset('GBK');
+  // Node 20's ICU decoder differs from WHATWG (e.g. 0xA2E3), so its index fails the check here.
+  assert.ok(source === 'table' || source === 'native');
+  assert.equal(await loadCharset('gb2312'), source);
+  assert.equal(await loadCharset('utf-8'), 'builtin');
+  assert.equal(isCharsetLoaded('gb2312'), true);
+});
+
+test('charset names: the three gateway names in any case, nothing else (ILLEGAL_CHARSET)', () => {
+  assert.equal(normalizeCharset('UTF-8'), 'utf-8');
+  assert.equal(normalizeCharset('Gb2312'), 'gb2312');
+  for (const bad of ['utf8', 'cp936', 'gb18030', 'GBK ', '', undefined, 936]) {
+    throwsCode(() => normalizeCharset(bad), 'ILLEGAL_CHARSET');
+    throwsCode(() => encode('a', bad), 'ILLEGAL_CHARSET');
+  }
+});
+
+test('gbk encoder equals iconv-lite for every BMP code point iconv-lite can encode, and throws where it writes "?"', () => {
+  let same = 0, rejected = 0;
+  const deviations = [];
+  for (let cp = 0; cp <= 0xffff; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    const ch = String.fromCharCode(cp);
+    const ref = iconv.encode(ch, 'gbk');
+    const refUnmappable = ref.length === 1 && ref[0] === 0x3f && cp !== 0x3f;
+    let ours;
+    try {
+      ours = encode(ch, 'gbk');
+    } catch (e) {
+      assert.equal(e.code, 'ILLEGAL_CHARSET');
+      assert.equal(e.offset, 0);
+    }
+    if (refUnmappable) {
+      assert.equal(ours, undefined, `U+${cp.toString(16)}: iconv-lite has no mapping, ours gave ${ours && hex(ours)}`);
+      rejected++;
+    } else if (ours === undefined || hex(ours) !== hex(ref)) {
+      deviations.push([cp, ours && hex(ours), hex(ref)]);
+    } else same++;
+  }
+  // The one deviation: iconv-lite writes the truncated GB 18030 four-byte sequence 81 35 F4 for U+E7C7;
+  // WHATWG GBK has no two-byte code for it (0xA8BC is U+1E3F) and fails.
+  assert.deepEqual(deviations, [[0xe7c7, undefined, '8135f4']]);
+  // ASCII, U+20AC → 0x80, and the 23 940 two-byte codes less A2E3 (the euro's) and A3A0 (U+3000 again).
+  assert.equal(same, 128 + 1 + 23938);
+  assert.equal(rejected, 63488 - same - 1);
+});
+
+test('gbk specifics: euro is 0x80, first pointer wins, WHATWG errors', () => {
+  assert.equal(hex(encode('€', 'gbk')), '80');
+  assert.equal(hex(encode('\u3000', 'gbk')), 'a1a1'); // not A3A0
+  assert.equal(hex(encode('ḿ', 'gbk')), 'a8bc');
+  assert.equal(hex(encode('天之蓝', 'gbk')), 'ccecd6aec0b6');
+  for (const [text, index, what] of [['¥', 0, '"¥" (U+00A5)'], ['ab\uff71', 2, 'U+FF71'], ['x😀', 1, '"😀" (U+1F600)'], ['\ue5e5', 0, 'U+E5E5'], ['\ue7c7', 0, 'U+E7C7'], ['\u0080', 0, 'U+0080']]) {
+    throwsCode(() => encode(text, 'gbk', { field: 'nick_name' }), 'ILLEGAL_CHARSET', { offset: index, field: 'nick_name' });
+    try { encode(text, 'gbk'); } catch (e) { assert.match(e.message, new RegExp(what.replace(/[()+]/g, '\\$&'))); assert.match(e.message, new RegExp(`index ${index}`)); }
+  }
+});
+
+test('lone surrogates are ILLEGAL_CHARSET in every charset', () => {
+  for (const cs of ['utf-8', 'gbk', 'gb2312']) {
+    throwsCode(() => encode('a\ud800b', cs), 'ILLEGAL_CHARSET', { offset: 1 });
+    throwsCode(() => encode('\udc00', cs), 'ILLEGAL_CHARSET', { offset: 0 });
+  }
+  assert.equal(hex(encode('😀', 'utf-8')), 'f09f9880');
+});
+
+// WHATWG index-gb18030.txt (whatwg/encoding @ 3e654575b505): pointer → code point.
+const WHATWG = { 0: 0x4e02, 6366: 0x2170, 6432: 0x20ac, 6433: 0xe76d, 6555: 0x3000, 6649: 0xffe3, 7182: 0xe78d, 7189: 0xfe35, 7208: 0xe796, 7414: 0x2015, 7533: 0x1e3f, 7536: 0x01f9, 7621: 0xfe30, 7672: 0x303e, 7684: 0x2ffb, 7685: 0x3007, 23750: 0xfa0c, 23766: 0x2e81, 23767: 0xe816, 23775: 0xe81e, 23844: 0x4dae, 23845: 0xe864, 23939: 0xe4c5 };
+const pointerBytes = (p) => { const t = p % 190; return [0x81 + Math.floor(p / 190), t < 0x3f ? 0x40 + t : 0x41 + t]; };
+
+test('gbk decoder: the WHATWG index values, and every two-byte sequence as iconv-lite decodes it', () => {
+  for (const [p, cp] of Object.entries(WHATWG)) assert.equal(decode(Uint8Array.from(pointerBytes(+p)), 'gbk').codePointAt(0), cp, `pointer ${p}`);
+  const all = new Uint8Array(23940 * 2);
+  for (let p = 0; p < 23940; p++) all.set(pointerBytes(p), 2 * p);
+  assert.equal(decode(all, 'gbk'), iconv.decode(Buffer.from(all), 'gbk'));
+  assert.equal(decode(new Uint8Array([0x80, 0x61]), 'gbk'), '€a');
+});
+
+test('gbk decoder is strict: 0xFF, a lead without its trail, four-byte GB 18030 → errors with offsets', () => {
+  // Node 20's ICU TextDecoder('gbk', { fatal: true }) returns U+F8F5 for 0xFF; WHATWG (and we) fail.
+  for (const [bytes, offset] of [[[0xff], 0], [[0x61, 0xff], 1], [[0x81, 0x20], 0], [[0x61, 0x81], 1], [[0x81, 0x30, 0x81, 0x30], 0], [[0x81, 0x7f], 0], [[0xa1, 0xa1, 0xfe, 0xff], 2]]) {
+    throwsCode(() => decode(Uint8Array.from(bytes), 'gbk'), 'ILLEGAL_CHARSET', { offset });
+  }
+});
+
+// Python 3 (CPython _codecs_cn) strict 'gb2312' decodes exactly these two-byte codes (7445).
+const PY_GB2312 = 'A1A1-A1FE A2B1-A2E2 A2E5-A2EE A2F1-A2FC A3A1-A3FE A4A1-A4F3 A5A1-A5F6 A6A1-A6B8 A6C1-A6D8 A7A1-A7C1 A7D1-A7F1 A8A1-A8BA A8C5-A8E9 A9A4-A9EF'
+  .split(' ').map((r) => r.split('-').map((h) => parseInt(h, 16)));
+for (let lead = 0xb0; lead <= 0xf7; lead++) PY_GB2312.push([(lead << 8) | 0xa1, (lead << 8) | (lead === 0xd7 ? 0xf9 : 0xfe)]);
+
+test('gb2312 is strict EUC-CN: exactly the 7445 GB 2312 codes, each with its GBK mapping', () => {
+  const expected = new Set();
+  for (const [a, b] of PY_GB2312) for (let c = a; c <= b; c++) expected.add(c);
+  assert.equal(expected.size, 7445);
+  const got = new Set();
+  for (let cp = 0x80; cp <= 0xffff; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    let b;
+    try { b = encode(String.fromCharCode(cp), 'gb2312'); } catch (e) { assert.equal(e.code, 'ILLEGAL_CHARSET'); continue; }
+    assert.equal(hex(b), hex(encode(String.fromCharCode(cp), 'gbk')));
+    got.add((b[0] << 8) | b[1]);
+  }
+  assert.deepEqual([...got].sort(), [...expected].sort());
+  // Documented deviation from Python's GB2312.TXT mapping: we use GBK's A1A4 = U+00B7, A1AA = U+2014
+  // (what browsers send for a gb2312 page); Python maps them to U+30FB and U+2015, which we reject.
+  assert.equal(hex(encode('·—', 'gb2312')), 'a1a4a1aa');
+  throwsCode(() => encode('\u30fb', 'gb2312'), 'ILLEGAL_CHARSET');
+  throwsCode(() => encode('\u2015', 'gb2312'), 'ILLEGAL_CHARSET');
+});
+
+test('gb2312 names the character and its index where iconv-lite silently emits GBK bytes', () => {
+  for (const [text, i, ch] of [['王喆', 1, '喆'], ['朱镕基', 1, '镕'], ['5€', 1, '€'], ['ｱ', 0, 'ｱ']]) {
+    if (ch !== 'ｱ') assert.notEqual(iconv.encode(ch, 'gb2312')[0], 0x3f, 'iconv-lite emits bytes for it');
+    throwsCode(() => encode(text, 'gb2312', { field: 'transfer_detail', index: 3 }), 'ILLEGAL_CHARSET', { offset: i, field: 'transfer_detail', index: 3 });
+    assert.throws(() => encode(text, 'gb2312'), new RegExp(`"${ch}" \\(U\\+[0-9A-F]{4}\\) at index ${i} is not representable in gb2312`));
+  }
+  throwsCode(() => decode(new Uint8Array([0x86, 0xb4]), 'gb2312'), 'ILLEGAL_CHARSET', { offset: 0 }); // 喆 in GBK
+  throwsCode(() => decode(new Uint8Array([0x80]), 'gb2312'), 'ILLEGAL_CHARSET', { offset: 0 });
+  assert.equal(decode(new Uint8Array([0xcc, 0xec, 0x41]), 'gb2312'), '天A');
+});
+
+test('utf-8: strict decode with offsets, BOM kept', () => {
+  assert.equal(decode(new Uint8Array([0xef, 0xbb, 0xbf, 0x61]), 'utf-8'), '\ufeffa');
+  for (const [bytes, offset] of [[[0x61, 0xff], 1], [[0xc3], 0], [[0x61, 0x62, 0xe4, 0xb8], 2], [[0xed, 0xa0, 0x80], 0], [[0xc0, 0x80], 0]]) {
+    throwsCode(() => decode(Uint8Array.from(bytes), 'utf-8'), 'ILLEGAL_CHARSET', { offset });
+  }
+  const d = createDecoder('utf-8');
+  assert.equal(d.decode(new Uint8Array([0x61, 0xe4]), { stream: true }), 'a');
+  throwsCode(() => d.decode(new Uint8Array([0x41])), 'ILLEGAL_CHARSET', { offset: 1 });
+});
+
+const gbkChar = fc.constantFrom(...'aZ09 ~*$&=%+天之蓝喆镕€¥·—，。（）ḿ〇'.split('').filter((c) => c !== '¥'));
+const gb2312Char = fc.constantFrom(...'aZ09 ~*$&=%+天之蓝，。（）·—'.split(''));
+const utf8Char = fc.oneof(gbkChar, fc.constantFrom('😀', '¥', 'ｱ', 'é'));
+
+function splitStream(charset, bytes, cuts) {
+  const d = createDecoder(charset);
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  let out = '', prev = 0;
+  for (const p of points) { out += d.decode(bytes.subarray(prev, p), { stream: true }); prev = p; }
+  return out + d.decode(bytes.subarray(prev));
+}
+
+test('property: streaming decode of chunks split anywhere equals the text (utf-8, gbk, gb2312)', () => {
+  for (const [charset, ch] of [['gbk', gbkChar], ['gb2312', gb2312Char], ['utf-8', utf8Char]]) {
+    fc.assert(
+      fc.property(fc.array(ch, { maxLength: 60 }), fc.array(fc.nat(), { maxLength: 12 }), (chars, cuts) => {
+        const text = chars.join('');
+        const bytes = encode(text, charset);
+        if (charset === 'gbk') assert.equal(hex(bytes), hex(iconv.encode(text, 'gbk')));
+        assert.equal(splitStream(charset, bytes, cuts), text);
+      }),
+      { numRuns: 300 },
+    );
+  }
+});
+
+test('streaming: a lead byte left pending at the end is an error; TransformStream works', async () => {
+  const d = createDecoder('gbk');
+  assert.equal(d.decode(new Uint8Array([0x61, 0xcc]), { stream: true }), 'a');
+  throwsCode(() => d.decode(), 'ILLEGAL_CHARSET', { offset: 1 });
+  const d2 = createDecoder('gbk');
+  d2.decode(new Uint8Array([0xcc]), { stream: true });
+  throwsCode(() => d2.decode(new Uint8Array([0x20])), 'ILLEGAL_CHARSET', { offset: 0 });
+  const bytes = encode('天之蓝 €', 'gbk');
+  const chunks = [...bytes].map((b) => new Uint8Array([b]));
+  const rs = new ReadableStream({ start(c) { for (const x of chunks) c.enqueue(x); c.close(); } }).pipeThrough(createDecoderStream('gbk'));
+  let s = '';
+  for await (const part of rs) s += part;
+  assert.equal(s, '天之蓝 €');
+});
+
+test('the native TextDecoder path is taken only when it reproduces the table exactly', () => {
+  const preload = fileURLToPath(new URL('./support/fake-gbk-decoder.mjs', import.meta.url));
+  const probe = `import { loadCharset, encode } from ${JSON.stringify(new URL('../dist/esm/index.js', import.meta.url).href)};
+    const s = await loadCharset('gbk'); console.log(JSON.stringify([s, Buffer.from(encode('天€〇ḿ', 'gbk')).toString('hex')]));`;
+  for (const [mode, want] of [['exact', 'native'], ['deviant', 'table'], ['missing', 'table']]) {
+    const r = spawnSync(process.execPath, ['--import', preload, '--input-type=module', '-e', probe], { env: { ...process.env, FAKE_GBK: mode }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), [want, 'ccec80a996a8bc'], mode);
+  }
+});
