@@ -6,3 +6,7 @@
  */
 export { signWithNonce } from '../dsa/sign.js';
 export { privateScalar } from '../dsa/key.js';
+export { buildComb, chooseShape, combEntries, combPow2, combPowRegular, bytesPerEntry } from '../dsa/comb.js';
+export { modPow2 } from '../dsa/multiexp.js';
+export { modInv } from '../dsa/arith.js';
+export { signShape, verifyShape } from '../dsa/precompute.js';

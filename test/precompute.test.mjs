@@ -1,0 +1,154 @@
+// The precomputed paths (comb tables, lazy build, table-free joint exponentiation, Lehmer inverse)
+// give exactly the results of the textbook arithmetic and of the table-free paths: NIST vectors
+// through precomputed keys, keys crossing the lazy threshold, edge exponents, and the memory cap.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import crypto from 'node:crypto';
+import { createPrivateKey, createPublicKey, precompute, sign, verify, DsaPublicKey, DsaPrivateKey, WitkeyError } from '../dist/esm/index.js';
+import * as T from '../dist/esm/testing.js';
+import { parseCavs } from './support/cavp.mjs';
+import { derSignature } from './support/der.mjs';
+import { big, digest, hexToBytes, invMod, powMod } from './support/util.mjs';
+
+const DIR = new URL('../../shared/vectors/nist/', import.meta.url);
+const HASHES = { 'SHA-1': 'sha1', 'SHA-224': 'sha224', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+const readVectors = (name) => parseCavs(readFileSync(new URL(name, DIR), 'utf8'));
+const SIZES = [[1024, 160], [2048, 224], [2048, 256], [3072, 256]];
+
+/** One NIST domain per size (from SigGen), for the arithmetic tests. */
+const DOMAINS = (() => {
+  const out = new Map();
+  for (const r of readVectors('FIPS_186_3_SigGen.txt')) {
+    const id = `${r.L}/${r.N}`;
+    if (!out.has(id)) out.set(id, { p: big(r.P), q: big(r.Q), g: big(r.G), x: big(r.X), L: r.L, N: r.N });
+  }
+  return out;
+})();
+
+const randBelow = (n) => BigInt('0x' + crypto.randomBytes(Math.ceil(n.toString(2).length / 8) + 8).toString('hex')) % n;
+
+test('NIST SigVer through precomputed keys: same verdicts as the vectors and as the table-free path', () => {
+  const failures = [];
+  let checked = 0;
+  for (const [i, r] of readVectors('FIPS_186_3_SigVer.rsp').entries()) {
+    let key;
+    try {
+      key = createPublicKey({ p: big(r.P), q: big(r.Q), g: big(r.G), y: big(r.Y) });
+    } catch {
+      continue; // a changed Y outside the subgroup: refused on import (covered by nist.test.mjs)
+    }
+    const msg = hexToBytes(r.Msg);
+    const sig = derSignature(big(r.R), big(r.S));
+    const hash = HASHES[r.sha];
+    const before = verify(sig, msg, key, { hash }); // no tables yet: joint sliding window
+    precompute(key);
+    const after = verify(sig, msg, key, { hash }); // combs
+    if (before !== (r.Result === 'P') || after !== before) failures.push(`record ${i} ${r.Result}: table-free ${before}, comb ${after}`);
+    checked++;
+  }
+  assert.deepEqual(failures, []);
+  assert.ok(checked >= 260, `checked ${checked}`);
+});
+
+test('NIST SigGen through precomputed private keys: exact (R, S) from K', () => {
+  const failures = [];
+  for (const [i, r] of readVectors('FIPS_186_3_SigGen.txt').entries()) {
+    const key = createPrivateKey({ p: big(r.P), q: big(r.Q), g: big(r.G), x: big(r.X) });
+    precompute(key);
+    const rs = T.signWithNonce(key, digest(HASHES[r.sha], hexToBytes(r.Msg)), big(r.K));
+    if (!rs || rs.r !== big(r.R) || rs.s !== big(r.S)) failures.push(`record ${i}`);
+  }
+  assert.deepEqual(failures, []);
+});
+
+test('a key crossing the lazy threshold signs and verifies identically before and after its tables exist', () => {
+  for (const [L, N] of [[1024, 160], [2048, 256]]) {
+    const d = DOMAINS.get(`${L}/${N}`);
+    const lazy = createPrivateKey({ p: d.p, q: d.q, g: d.g, x: d.x });
+    const eager = createPrivateKey({ p: d.p, q: d.q, g: d.g, x: d.x });
+    precompute(eager);
+    precompute(eager.publicKey);
+    // 200 uses: past the ski-rental threshold (tens of uses) for both sign and verify.
+    for (let i = 0; i < 200; i++) {
+      const msg = new TextEncoder().encode(`message ${i}`);
+      const a = sign(msg, lazy);
+      assert.deepEqual(a, sign(msg, eager), `${L}/${N} use ${i}: RFC 6979 signatures differ`);
+      assert.equal(verify(a, msg, lazy.publicKey), true, `${L}/${N} use ${i}: lazy verify`);
+      assert.equal(verify(a, msg, eager.publicKey), true, `${L}/${N} use ${i}: eager verify`);
+      if (i % 20 === 0) {
+        const bad = Uint8Array.from(a);
+        bad[bad.length - 1] ^= 1;
+        assert.equal(verify(bad, msg, lazy.publicKey), false);
+      }
+    }
+  }
+});
+
+test('comb exponentiation equals textbook square-and-multiply, edge exponents included', () => {
+  for (const [L, N] of SIZES) {
+    const { p, q, g } = DOMAINS.get(`${L}/${N}`);
+    const y = powMod(g, randBelow(q), p);
+    for (const [bits, bases] of [[N + 65, 1], [N, 2]]) {
+      const shape = T.chooseShape(bits, bases, L, 8 * 2 ** 20);
+      const cg = T.buildComb(g, p, shape);
+      const cy = T.buildComb(y, p, shape);
+      const top = (1n << BigInt(bits)) - 1n;
+      const es = [0n, 1n, 2n, 3n, top, top - 1n, 1n << BigInt(bits - 1), q - 1n, q, randBelow(top), randBelow(top), randBelow(top)];
+      for (const e of es) {
+        assert.equal(T.combPowRegular(cg, e, p), powMod(g, e, p), `${L}/${N} regular e=${e.toString(16)}`);
+        if (bases === 2 && e <= q) {
+          const f = randBelow(q);
+          assert.equal(T.combPow2(cg, e, cy, f, p), (powMod(g, e, p) * powMod(y, f, p)) % p, `${L}/${N} joint`);
+          assert.equal(T.combPow2(cg, f, cy, e, p), (powMod(g, f, p) * powMod(y, e, p)) % p, `${L}/${N} joint swapped`);
+        }
+      }
+      assert.throws(() => T.combPowRegular(cg, 1n << BigInt(cg.bits), p), RangeError);
+    }
+  }
+});
+
+test('table-free joint exponentiation and Lehmer inverse equal textbook arithmetic', () => {
+  for (const [L, N] of SIZES) {
+    const { p, q, g } = DOMAINS.get(`${L}/${N}`);
+    const y = powMod(g, randBelow(q), p);
+    for (const [a, b] of [[0n, 0n], [0n, 1n], [1n, 0n], [q - 1n, q - 1n], [1n, 2n ** 200n + 1n], [randBelow(q), randBelow(q)], [randBelow(q), 5n]]) {
+      assert.equal(T.modPow2(g, a, y, b, p), (powMod(g, a, p) * powMod(y, b, p)) % p, `${L}/${N} modPow2 ${a} ${b}`);
+    }
+    for (let i = 0; i < 200; i++) {
+      const a = i < 3 ? [1n, 2n, q - 1n][i] : randBelow(q - 1n) + 1n;
+      assert.equal(T.modInv(a, q), invMod(a, q), `${N}-bit modInv`);
+    }
+  }
+  assert.throws(() => T.modInv(0n, 7n), RangeError);
+  assert.throws(() => T.modInv(6n, 9n), RangeError);
+  assert.throws(() => T.modInv(2n ** 70n, 2n ** 80n), RangeError);
+  assert.equal(T.modInv(3n, 2n ** 127n - 1n), invMod(3n, 2n ** 127n - 1n));
+});
+
+test('tables stay under 8 MB per key object at every size', () => {
+  for (const [L, N] of SIZES) {
+    const d = { L, N };
+    const s = T.signShape(d);
+    const v = T.verifyShape(d);
+    const signBytes = T.combEntries(s) * T.bytesPerEntry(L);
+    const verifyBytes = 2 * T.combEntries(v) * T.bytesPerEntry(L);
+    assert.ok(s.h * s.v * s.b >= N + 65, `${L}/${N} sign comb covers the blinded exponent`);
+    assert.ok(v.h * v.v * v.b >= N, `${L}/${N} verify comb covers N bits`);
+    assert.ok(signBytes <= 8 * 2 ** 20, `${L}/${N} sign tables ${signBytes}`);
+    assert.ok(verifyBytes <= 8 * 2 ** 20, `${L}/${N} verify tables ${verifyBytes}`);
+  }
+});
+
+test('precompute: idempotent, and refuses what is not a key made by the library', () => {
+  const d = DOMAINS.get('1024/160');
+  const key = createPrivateKey({ p: d.p, q: d.q, g: d.g, x: d.x });
+  precompute(key);
+  precompute(key);
+  precompute(key.publicKey);
+  const msg = new Uint8Array([1, 2, 3]);
+  assert.equal(verify(sign(msg, key), msg, key.publicKey), true);
+  for (const bad of [null, undefined, {}, 'key', Object.create(DsaPublicKey.prototype), Object.create(DsaPrivateKey.prototype)]) {
+    assert.throws(() => precompute(bad), (e) => e instanceof WitkeyError && e.code === 'INVALID_KEY');
+  }
+});
