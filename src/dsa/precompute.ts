@@ -112,17 +112,18 @@ function buildVerify(key: DsaPublicKey, st: VerifyState): void {
  * A private key gets a comb for g over the blinded signing exponent; a public key gets combs for g
  * and y over N-bit exponents. To verify with a private key's public half, precompute
  * `key.publicKey` as well. Without this call a key builds the same tables by itself once it has been
- * used enough to pay for them (about 40–100 uses), and that use takes the build time.
+ * used enough to pay for them (35–100 uses depending on the size), and that use takes the build time.
  *
- * Memory per key object (V8 heap, estimated; measured figures are in bench/RESULTS.md) and build time
- * on a 2-core AMD EPYC, Node 20:
+ * Memory per key object (V8 heap retained, measured by bench/dsa.mjs; the estimate used to choose
+ * the shape is within 1 %), build time, and modular multiplications per operation with the tables
+ * (table-free in brackets), on a 2-core AMD EPYC with Node 20:
  *
- * | size      | private key (sign)        | public key (verify)         |
- * |-----------|---------------------------|-----------------------------|
- * | 1024/160  | 2.1 MB, ~15 ms            | 3.0 MB, ~25 ms              |
- * | 2048/224  | 4.9 MB, ~65 ms            | 3.3 MB, ~45 ms              |
- * | 2048/256  | 5.5 MB, ~75 ms            | 4.4 MB, ~60 ms              |
- * | 3072/256  | 4.8 MB, ~90 ms            | 4.8 MB, ~90 ms              |
+ * | size     | private key: sign tables           | public key: verify tables (g and y)  |
+ * |----------|------------------------------------|--------------------------------------|
+ * | 1024/160 | 2.1 MiB, 16 ms, 23 (≈296) mults    | 3.0 MiB, 26 ms, 32 (≈240) mults      |
+ * | 2048/224 | 4.9 MiB, 72 ms, 29 (≈376) mults    | 3.3 MiB, 49 ms, 48 (≈332) mults      |
+ * | 2048/256 | 5.5 MiB, 82 ms, 32 (≈416) mults    | 6.6 MiB, 96 ms, 51 (≈375) mults      |
+ * | 3072/256 | 4.8 MiB, 98 ms, 34 (≈416) mults    | 6.4 MiB, 129 ms, 53 (≈375) mults     |
  *
  * Never more than 8 MB per key object.
  * @throws WitkeyError `INVALID_KEY` if `key` is not a DSA key made by this library.
