@@ -3,9 +3,11 @@
  *
  * Side channels: JavaScript `bigint` arithmetic is not constant-time. Signing keeps the sequence of
  * operations independent of the secret values where that is cheap: the nonce exponentiation is a
- * fixed-window ladder over a fixed number of bits with no skipped zero windows, the exponent is
- * blinded as k + m·q with a fresh random m, and k is inverted as b·(k·b)^-1 with a random b.
- * Treat signing keys on shared hardware accordingly.
+ * fixed-window ladder (table-free) or a fixed-base comb (once the key has tables, see precompute.ts)
+ * over a fixed number of bits, multiplying for every digit including zero ones; the exponent is
+ * blinded as k + m·q with a fresh random 64-bit m, and k is inverted as b·(k·b)^-1 with a random b.
+ * Table lookups by (blinded) digit are visible to cache-timing attackers on the same machine. Treat
+ * signing keys on shared hardware accordingly.
  * @module
  */
 import { WitkeyError } from '../errors.js';
