@@ -73,7 +73,8 @@ const md = `# Benchmark results
 
 Written by \`npm run bench\` (\`node bench/run.mjs\`) on ${m.date}; total run time ${seconds} s, ${rounds} measured rounds
 (plus one warm-up round) per group. Contenders are interleaved in one process; ratios are medians of
-per-round ratios (tinybench p50 latencies), because this machine is shared and noisy.
+per-round ratios (DSA: 10 % trimmed means of the tinybench samples; GBK: p50s), because this machine is
+shared and noisy.
 
 - Machine: ${m.cpu}, ${m.cores} cores (\`nproc\`), ${m.os}
 - Node ${m.node}, OpenSSL ${m.openssl} (\`process.versions.openssl\`)

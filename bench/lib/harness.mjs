@@ -18,9 +18,25 @@ export function median(xs) {
 }
 
 /**
+ * Mean of the samples without the lowest and highest 10 % (sorted input). Why not the p50: when the
+ * cost of an operation varies with its input (RFC 6979 restarts for about a third of the messages
+ * with the 1024/160 key), the median ignores the slower minority altogether; why not the mean: one
+ * scheduler hiccup on this shared machine moves it. The trimmed mean counts the real mix and drops
+ * the outliers.
+ */
+export function trimmedMean(sorted, trim = 0.1) {
+  const n = sorted.length;
+  const lo = Math.floor(n * trim);
+  const hi = Math.max(lo + 1, n - lo);
+  let sum = 0;
+  for (let i = lo; i < hi; i++) sum += sorted[i];
+  return sum / (hi - lo);
+}
+
+/**
  * Runs `rounds` rounds (plus one warm-up round that is discarded) of every group. A group is
  * `{ id, tasks: { name: fn } }`; each round builds one tinybench Bench per group with all its tasks.
- * Returns, per group id and task name, the per-round p50 latencies in milliseconds.
+ * Returns, per group id and task name, the per-round latencies in milliseconds (10 % trimmed means).
  */
 export function interleavedRounds(groups, { rounds = 7, time = 30, iterations = 4, onRound } = {}) {
   const samples = new Map(groups.map((g) => [g.id, Object.fromEntries(Object.keys(g.tasks).map((n) => [n, []]))]));
@@ -31,18 +47,18 @@ export function interleavedRounds(groups, { rounds = 7, time = 30, iterations = 
       const order = [...names.slice(shift), ...names.slice(0, shift)];
       // A full GC before each task, so that no contender pays for the garbage (or the incremental
       // marking) that the previous one left behind.
-      const bench = new Bench({ time, iterations, warmup: r === 0, warmupIterations: 4, warmupTime: 20, throws: true, setup: () => gc() });
+      const bench = new Bench({ time, iterations, warmup: r === 0, warmupIterations: 4, warmupTime: 20, throws: true, retainSamples: true, setup: () => gc() });
       for (const n of order) bench.add(n, g.tasks[n]);
       bench.runSync();
       if (r === 0) continue;
-      for (const t of bench.tasks) samples.get(g.id)[t.name].push(t.result.latency.p50);
+      for (const t of bench.tasks) samples.get(g.id)[t.name].push(trimmedMean(t.result.latency.samples));
     }
     if (onRound) onRound(r, rounds);
   }
   return samples;
 }
 
-/** Median over rounds of (other's p50 / base's p50): > 1 means `base` is faster. */
+/** Median over rounds of (other's latency / base's latency): > 1 means `base` is faster. */
 export function medianRatio(perTask, base, other) {
   const a = perTask[base];
   const b = perTask[other];
