@@ -50,7 +50,8 @@ const fresh = (hash: HashFn): HashState => hash.create() as unknown as HashState
  * 1024/160 signature in the profile (~18 per signature). So the pads go in as two half blocks (copied
  * into the hash's own buffer, whose view is cached) and MACs end with `digest()`, which writes into the
  * own buffer and returns a copy; it also destroys the work state, which the next `_cloneInto` revives.
- * `wipe()` destroys the keyed states (which hold K-derived words) when the run ends.
+ * Each hash instance also makes a DataView in its constructor, so the four states are kept in a small
+ * per-hash pool between runs (taken at the start of a run and returned, wiped, at its end).
  */
 class Hmac {
   private readonly iKey: HashState;
@@ -58,15 +59,22 @@ class Hmac {
   private readonly iWork: HashState;
   private readonly oWork: HashState;
   private readonly pad: Uint8Array;
-  constructor(
-    private readonly hash: HashFn,
-    key0: { i: HashState; o: HashState },
-  ) {
-    this.iKey = key0.i._cloneInto();
-    this.oKey = key0.o._cloneInto();
+  constructor(private readonly hash: HashFn) {
+    this.iKey = fresh(hash);
+    this.oKey = fresh(hash);
     this.iWork = fresh(hash);
     this.oWork = fresh(hash);
     this.pad = new Uint8Array(hash.blockLen);
+  }
+  get hashFn(): HashFn {
+    return this.hash;
+  }
+  /** Starts a run: K = 0x00 … 0x00 (§3.2 step c), from the cached states. */
+  start(): this {
+    const z = zeroKey(this.hash);
+    z.i._cloneInto(this.iKey);
+    z.o._cloneInto(this.oKey);
+    return this;
   }
   /** Re-keys with K (K is hlen ≤ blockLen bytes, so it is zero-padded, never hashed). */
   rekey(key: Uint8Array): void {
@@ -81,6 +89,7 @@ class Hmac {
     inner.fill(0);
     return o.digest();
   }
+  /** Ends a run: destroys the states (K-derived words) and the pad; `start` revives them. */
   wipe(): void {
     for (const h of [this.iKey, this.oKey, this.iWork, this.oWork]) h.destroy();
     this.pad.fill(0);
@@ -119,6 +128,19 @@ function zeroKey(hash: HashFn): { i: HashState; o: HashState } {
   return z;
 }
 
+// Wiped Hmac objects between runs, per hash function (a run takes one and gives it back; two runs
+// alive at once simply get two objects).
+const POOL = new WeakMap<HashFn, Hmac[]>();
+function takeHmac(hash: HashFn): Hmac {
+  return POOL.get(hash)?.pop() ?? new Hmac(hash);
+}
+function putHmac(m: Hmac): void {
+  const hash = m.hashFn;
+  let list = POOL.get(hash);
+  if (!list) POOL.set(hash, (list = []));
+  if (list.length < 2) list.push(m);
+}
+
 const B0 = /* @__PURE__ */ Uint8Array.of(0);
 const B1 = /* @__PURE__ */ Uint8Array.of(1);
 
@@ -141,7 +163,7 @@ export function* rfc6979Nonces(
   if (z >= q) z -= q; // bits2octets: z mod q (z < 2q)
   const bh = bigIntToBytes(z, rlen);
   const k2 = extra ?? new Uint8Array(0);
-  const m = new Hmac(hash, zeroKey(hash)); // K = 0x00 … 0x00 (step c)
+  const m = takeHmac(hash).start(); // K = 0x00 … 0x00 (step c)
   try {
     let V: Uint8Array = new Uint8Array(hlen).fill(1); // step b
     m.rekey(m.mac(V, B0, bx, bh, k2)); // step d
@@ -163,5 +185,6 @@ export function* rfc6979Nonces(
   } finally {
     // Runs when the caller stops asking (a for-of that returns calls the generator's return()).
     m.wipe();
+    putHmac(m);
   }
 }
