@@ -179,7 +179,7 @@ function tableCost(size, { privatePem, publicPem }) {
 }
 
 /** Runs the group; returns { text, markdown, summary } for run.mjs. */
-export function runDsa({ rounds = 7, sizes, log = console.log } = {}) {
+export function runDsa({ rounds = 9, sizes, log = console.log } = {}) {
   const t0 = Date.now();
   log(`DSA: key import = ${nativeImport ? 'importPublicKey/importPrivateKey (library)' : 'bench-local stand-in (library import not built yet)'}`);
   const ctx = SIZES.filter((s) => !sizes || sizes.includes(`${s.L}/${s.N}`)).map(setup);

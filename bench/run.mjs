@@ -34,7 +34,7 @@ const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const rounds = Number(opt('rounds', 7));
+const rounds = Number(opt('rounds', 9));
 const only = opt('only', undefined);
 const sizes = opt('sizes', undefined)?.split(',');
 

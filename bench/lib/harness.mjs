@@ -38,7 +38,7 @@ export function trimmedMean(sorted, trim = 0.1) {
  * `{ id, tasks: { name: fn } }`; each round builds one tinybench Bench per group with all its tasks.
  * Returns, per group id and task name, the per-round latencies in milliseconds (10 % trimmed means).
  */
-export function interleavedRounds(groups, { rounds = 7, time = 30, iterations = 4, onRound } = {}) {
+export function interleavedRounds(groups, { rounds = 9, time = 30, iterations = 4, onRound } = {}) {
   const samples = new Map(groups.map((g) => [g.id, Object.fromEntries(Object.keys(g.tasks).map((n) => [n, []]))]));
   for (let r = 0; r <= rounds; r++) {
     for (const g of groups) {
