@@ -22,6 +22,7 @@ test('gbk and gb2312 need loadCharset before synchronous use; utf-8 does not', a
   assert.equal(isCharsetLoaded('utf-8'), true);
   assert.equal(isCharsetLoaded('gbk'), false);
   throwsCode(() => encode('a', 'gbk'), 'CHARSET_NOT_LOADED');
+  throwsCode(() => encode('a', 'gb2312', { field: 'transfer_detail', index: 2 }), 'CHARSET_NOT_LOADED', { field: 'transfer_detail', index: 2 });
   throwsCode(() => decode(new Uint8Array([0x61]), 'gb2312'), 'CHARSET_NOT_LOADED');
   const source = await loadCharset('GBK');
   // Node 20's ICU decoder differs from WHATWG (e.g. 0xA2E3), so its index fails the check here.

@@ -43,7 +43,7 @@ export interface GbkCodec {
 
 const EMPTY = /* @__PURE__ */ new Uint8Array(0);
 
-/** Whether the GBK bytes (lead, trail) are one of the 7445 cells of GB 2312-80. */
+/** @internal Whether the GBK bytes (lead, trail) are one of the 7445 cells of GB 2312-80. */
 export function isGb2312(lead: number, trail: number): boolean {
   if (trail < 0xa1 || trail > 0xfe) return false;
   if (lead >= 0xb0) return lead <= 0xf7 && (lead !== 0xd7 || trail <= 0xf9);
