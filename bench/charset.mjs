@@ -30,7 +30,9 @@ function inputs() {
   mixed = mixed.slice(0, 300);
   let big = '';
   while (big.length < 1 << 19) big += base; // ~0.5 M chars ≈ 0.8 MB of GBK, 1.1 MB of UTF-16 text
-  return { mixed, big };
+  // A request of ASCII only (English nicknames): the decoder's all-ASCII path.
+  const ascii = base.replace(/[^\x00-\x7f]/g, 'x').repeat(4).slice(0, 300);
+  return { mixed, big, ascii };
 }
 
 /**
@@ -41,10 +43,10 @@ export async function runCharsetBench(options = {}) {
   const rounds = options.rounds ?? 9;
   const log = options.log ?? (() => {});
   const source = await loadCharset('gbk');
-  const { mixed, big } = inputs();
+  const { mixed, big, ascii } = inputs();
   const td = new TextDecoder('gbk');
   const cases = [];
-  for (const [size, text, time] of [['300 chars', mixed, options.time ?? 60], [`${(big.length / 1024) | 0} Ki chars`, big, (options.time ?? 60) * 4]]) {
+  for (const [size, text, time] of [['300 chars', mixed, options.time ?? 60], ['300 ASCII chars', ascii, options.time ?? 60], [`${(big.length / 1024) | 0} Ki chars`, big, (options.time ?? 60) * 4]]) {
     const bytes = new Uint8Array(iconv.encode(text, 'gbk'));
     // Sanity: same bytes as iconv-lite, and the input round-trips, before timing anything.
     const ours = encode(text, 'gbk');

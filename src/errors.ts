@@ -19,6 +19,8 @@ export type WitkeyErrorCode =
   | 'ENCRYPTED_KEY'
   | 'WRONG_PASSPHRASE'
   | 'RANDOM_UNAVAILABLE'
+  // charsets: gbk/gb2312 used synchronously before `await loadCharset(...)`
+  | 'CHARSET_NOT_LOADED'
   // gateway codes
   | 'ILLEGAL_SIGN'
   | 'ILLEGAL_ARGUMENT'
@@ -30,6 +32,21 @@ export type WitkeyErrorCode =
   | 'HAS_NO_PUBLICKEY'
   | 'SYSTEM_ERROR'
   | 'SESSION_TIMEOUT'
+  // witkey codes (PROTOCOL.md §8); WITKEY_TASK_LEF_AMOUNT_NOT_ENOUGH is the gateway's spelling
+  | 'WITKEY_TASK_NOT_EXIST'
+  | 'WITKEY_AMOUNT_NOT_MATCH'
+  | 'WITKEY_TASK_LEF_AMOUNT_NOT_ENOUGH'
+  | 'WITKEY_COUNT_NOT_MATCH'
+  | 'WITKEY_OUTER_TRANSFER_ALREADY_PAID'
+  | 'WITKEY_OUTER_TRANSFER_REPEAT'
+  | 'WITKEY_DATA_NOT_MATCH'
+  | 'WITKEY_DATA_VALIDATE_FAILURE'
+  | 'BIDDER_EQUALS_TASK_CREATOR_ERROR'
+  | 'ACCOUNT_NOT_EXIST'
+  | 'ACCOUNT_QUERY_ERROR'
+  | 'NOT_DONE_OF_TRANSFER_FOUND'
+  | 'REMAINS_OF_TASK_AMOUNT_FOUND'
+  | 'WITKEY_TASK_NOT_EXPIRED'
   | (string & {});
 
 /** Where an error applies: the parameter, the record index, the byte or character offset. */

@@ -22,6 +22,7 @@ test('gbk and gb2312 need loadCharset before synchronous use; utf-8 does not', a
   assert.equal(isCharsetLoaded('utf-8'), true);
   assert.equal(isCharsetLoaded('gbk'), false);
   throwsCode(() => encode('a', 'gbk'), 'CHARSET_NOT_LOADED');
+  throwsCode(() => encode('a', 'gb2312', { field: 'transfer_detail', index: 2 }), 'CHARSET_NOT_LOADED', { field: 'transfer_detail', index: 2 });
   throwsCode(() => decode(new Uint8Array([0x61]), 'gb2312'), 'CHARSET_NOT_LOADED');
   const source = await loadCharset('GBK');
   // Node 20's ICU decoder differs from WHATWG (e.g. 0xA2E3), so its index fails the check here.
@@ -204,4 +205,23 @@ test('the native TextDecoder path is taken only when it reproduces the table exa
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), [want, 'ccec80a996a8bc'], mode);
   }
+});
+
+test('gbk all-ASCII chunks (native UTF-8 fast path) decode like iconv-lite, and keep stream offsets and pending leads', () => {
+  const ascii = Uint8Array.from({ length: 128 * 3 }, (_, i) => i % 128);
+  for (const cs of ['gbk', 'gb2312']) {
+    assert.equal(decode(ascii, cs), iconv.decode(Buffer.from(ascii), 'gbk'));
+    assert.equal(decode(new Uint8Array(0), cs), '');
+  }
+  // ASCII chunks in a stream count towards the byte offset of a later error.
+  const d = createDecoder('gbk');
+  assert.equal(d.decode(ascii.subarray(0, 100), { stream: true }), iconv.decode(Buffer.from(ascii.subarray(0, 100)), 'gbk'));
+  throwsCode(() => d.decode(new Uint8Array([0x61, 0xff])), 'ILLEGAL_CHARSET', { offset: 101 });
+  // A pending lead byte followed by an ASCII-only chunk: the pair is decoded, or rejected, not lost.
+  const e = createDecoder('gbk');
+  assert.equal(e.decode(new Uint8Array([0x61, 0x81]), { stream: true }), 'a');
+  assert.equal(e.decode(new Uint8Array([0x40, 0x61, 0x62])), iconv.decode(Buffer.from([0x81, 0x40, 0x61, 0x62]), 'gbk'));
+  const f = createDecoder('gbk');
+  f.decode(new Uint8Array([0x81]), { stream: true });
+  throwsCode(() => f.decode(new Uint8Array([0x20, 0x61])), 'ILLEGAL_CHARSET', { offset: 0 });
 });

@@ -80,12 +80,14 @@ test('amounts are exact: yuan strings or integer fen; no floats, no zero, ≤ 10
   assert.equal(parseAmount('20.10'), 2010n);
   assert.equal(parseAmount('007.5'), 750n);
   assert.equal(parseAmount(2010n), 2010n);
-  assert.equal(parseAmount({ fen: 2010 }), 2010n);
+  assert.equal(parseAmount({ fen: 2010 }), 2010n); // integer fen as a safe-integer number
+  assert.equal(parseAmount({ fen: 2010n }), 2010n);
+  assert.equal((await build({ refund: { serial: 'r1', amount: { fen: 2010 } } })).fields.refund_detail, 'r1~*~20.10');
   assert.equal(parseAmount('100000000.00'), 10_000_000_000n);
   assert.equal(formatFen(2010n), '20.10');
   assert.equal(formatFen(1n), '0.01');
   assert.equal(formatFen(parseAmount('0.1') + parseAmount('0.2')), '0.30');
-  for (const bad of ['0', '0.00', '-1', '1.234', '100000000.01', '1e3', ' 1', '1.', '.5', '', '12345678901234', 20.1, 20, { fen: 1.5 }, 0n, -5n, null]) {
+  for (const bad of ['0', '0.00', '-1', '1.234', '100000000.01', '1e3', ' 1', '1.', '.5', '', '12345678901234', 20.1, 20, { fen: 1.5 }, { fen: 2 ** 53 }, { fen: '2010' }, { fen: 0 }, 0n, -5n, 10_000_000_001n, null]) {
     assert.throws(() => parseAmount(bad, { field: 'transfer_detail', index: 2 }), (e) => e.code === 'ILLEGAL_ARGUMENT' && e.field === 'transfer_detail' && e.index === 2, String(bad));
   }
   await throwsCode(() => build({ refund: { serial: 'r1', amount: '0.001' } }), 'ILLEGAL_ARGUMENT', { field: 'refund_detail' });

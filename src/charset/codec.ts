@@ -66,6 +66,7 @@ function codec(cs: 'gbk' | 'gb2312', ctx: CharsetContext): GbkCodec {
   if (gbk) return gbk;
   throw new WitkeyError('CHARSET_NOT_LOADED', `charset ${cs} is not loaded: await loadCharset('${cs}') first`, {
     ...(ctx.field !== undefined && { field: ctx.field }),
+    ...(ctx.index !== undefined && { index: ctx.index }),
   });
 }
 

@@ -11,7 +11,7 @@
 import { encode, loadCharset } from '../charset/codec.js';
 import { normalizeCharset, type Charset } from '../charset/names.js';
 import { DsaPrivateKey } from '../dsa/key.js';
-import { WitkeyError } from '../errors.js';
+import { WitkeyError, type WitkeyErrorCode } from '../errors.js';
 import { encodeDetail, resolveDialect, type DetailDialect, type DetailSeparators } from '../params/detail.js';
 import { formEncode } from '../params/form.js';
 import { signParams } from '../params/sign.js';
@@ -100,7 +100,7 @@ const ID_2088 = /^2088\d{12}$/;
 const SERIAL = /^[0-9A-Za-z_-]{1,32}$/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-function bad(code: string, field: string, msg: string, index?: number): WitkeyError {
+function bad(code: WitkeyErrorCode, field: string, msg: string, index?: number): WitkeyError {
   const at = index === undefined ? field : `${field}[${index}]`;
   return new WitkeyError(code, `${at}: ${msg}`, { field, ...(index !== undefined && { index }) });
 }
@@ -122,7 +122,7 @@ function text(value: unknown, field: string, max: number, required: boolean): st
   return value;
 }
 
-function userId(value: unknown, field: string, code = 'ILLEGAL_ARGUMENT', index?: number): string {
+function userId(value: unknown, field: string, code: WitkeyErrorCode = 'ILLEGAL_ARGUMENT', index?: number): string {
   if (typeof value !== 'string' || !ID_2088.test(value)) {
     throw bad(code, field, `${JSON.stringify(value)} is not an Alipay user id (2088 followed by 12 digits)`, index);
   }
