@@ -9,7 +9,10 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { measureSizes, formatTable, analyse } from '../scripts/size.mjs';
 
-const KNOWN_OVER = { verify: 29.5 * 1024, 'sign-utf8': 35 * 1024 }; // name → regression ceiling (gz bytes)
+// Issue 3 (per-key comb tables, table-free joint exponentiation, Lehmer inverse, validation caches)
+// added ~1.9 KB gz to `verify` (28 978 → 30 907 bytes) and ~1.4 KB gz to `sign-utf8` (34 561 → 35 942);
+// the ceilings moved with it, still today's size + ~0.9 KB.
+const KNOWN_OVER = { verify: 31 * 1024, 'sign-utf8': 36 * 1024 }; // name → regression ceiling (gz bytes)
 
 test('bundle sizes: budgets met today are asserted, the others printed; no bleeding', async () => {
   const rows = await measureSizes();
@@ -35,9 +38,12 @@ test('the bleed check itself: it flags a bundle that pulls in signing and the GB
   const a = await analyse({
     code: `import { sign, encode, loadCharset } from './src/index.ts'; export { sign, encode, loadCharset };`,
     forbidden: [/src\/dsa\/sign\.ts$/, /@noble\/hashes\/hmac/, /src\/charset\/gbk/],
+    maxBytesFrom: { 'src/dsa/rfc6979.ts': 200 },
   });
   assert.ok(a.bleed.includes('src/dsa/sign.ts'), a.bleed.join());
-  assert.ok(a.bleed.some((b) => b.includes('hmac')), a.bleed.join());
+  // The nonce generator's HMAC lives in src/dsa/rfc6979.ts (over noble hash states, issue 3), so
+  // signing shows up as more than bits2int's bytes from that file.
+  assert.ok(a.bleed.some((b) => b.startsWith('src/dsa/rfc6979.ts (')), a.bleed.join());
   // loadCharset keeps the GBK codec in a lazy chunk: not part of the eager bundle.
   assert.ok(!a.bleed.some((b) => b.includes('charset/gbk')), a.bleed.join());
   const eager = await analyse({ code: `export { GBK_INDEX_DATA } from './src/charset/gbk-index.ts';`, forbidden: [] });
