@@ -1,8 +1,10 @@
 /**
  * Internal entry point for the test suite only: re-exports internals that the standard vectors
- * need (the NIST SigGen records give the nonce k; tests check that x never leaks). Built into
- * dist/{esm,cjs}/testing.* but deliberately NOT listed in package.json `exports`.
+ * need (the NIST SigGen records give the nonce k; tests check that x never leaks), and the DER
+ * reader, which test/der.test.mjs exercises directly. Built into dist/{esm,cjs}/testing.* but
+ * deliberately NOT listed in package.json `exports`.
  * @module
  */
 export { signWithNonce } from '../dsa/sign.js';
 export { privateScalar } from '../dsa/key.js';
+export { encodedBytes, MAX_DEPTH, parseDer, readBitString, readOctets, readOid, readSmallInt, readUnsigned, sequenceItems } from '../keys/der.js';
