@@ -1,7 +1,8 @@
 /**
  * Internal entry point for the test suite only: re-exports internals that the standard vectors
- * need (the NIST SigGen records give the nonce k; tests check that x never leaks). Built into
- * dist/{esm,cjs}/testing.* but deliberately NOT listed in package.json `exports`.
+ * need (the NIST SigGen records give the nonce k; tests check that x never leaks), and the DER
+ * reader, which test/der.test.mjs exercises directly. Built into dist/{esm,cjs}/testing.* but
+ * deliberately NOT listed in package.json `exports`.
  * @module
  */
 export { signWithNonce } from '../dsa/sign.js';
@@ -10,3 +11,4 @@ export { buildComb, chooseShape, combEntries, combPow2, combPowRegular, bytesPer
 export { modPow2 } from '../dsa/multiexp.js';
 export { modInv } from '../dsa/arith.js';
 export { signShape, verifyShape } from '../dsa/precompute.js';
+export { encodedBytes, MAX_DEPTH, parseDer, readBitString, readOctets, readOid, readSmallInt, readUnsigned, sequenceItems } from '../keys/der.js';

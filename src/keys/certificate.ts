@@ -1,5 +1,5 @@
 /**
- * The subject public key of an X.509 certificate (RFC 5280 §4.1), located with asn1js alone.
+ * The subject public key of an X.509 certificate (RFC 5280 §4.1), located with der.ts's reader alone.
  *
  * The certificate is used only as a container for the key: its signature, validity period,
  * extensions and chain are NOT checked. Pinning Alipay's public key means trusting the file you

@@ -2,8 +2,8 @@
  * `importPublicKey`: a DSA public key from SubjectPublicKeyInfo (`BEGIN PUBLIC KEY`) or an X.509
  * certificate (`BEGIN CERTIFICATE`), as PEM, DER bytes or a bare one-line base64 body.
  *
- * This is the verify-side import (Alipay's public key), so it stays light: asn1js only, no pkijs,
- * no WebCrypto. A certificate is only a container here; it is not verified (see certificate.ts).
+ * This is the verify-side import (Alipay's public key), so it stays light: der.ts's own reader, no
+ * asn1js or pkijs, no WebCrypto. A certificate is only a container here; it is not verified (see certificate.ts).
  * @module
  */
 import { createPublicKey, type DsaPublicKey, type KeyValidationOptions } from '../dsa/key.js';

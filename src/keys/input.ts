@@ -48,8 +48,8 @@ const LABEL_KINDS: Record<string, KeyKind> = {
 
 /** Guesses the kind of a DER structure from its outline (tags and element counts only). */
 export function detectKind(node: AsnNode): KeyKind {
-  if (!isUniversal(node, TAG.SEQUENCE) || !node.idBlock.isConstructed) return 'unknown';
-  const items = (node as unknown as { valueBlock: { value: AsnNode[] } }).valueBlock.value;
+  if (!isUniversal(node, TAG.SEQUENCE) || !node.constructed) return 'unknown';
+  const items = node.children;
   const [a, b, c] = items;
   if (isUniversal(a, TAG.INTEGER)) {
     if (isUniversal(b, TAG.SEQUENCE)) return 'pkcs8';
@@ -62,10 +62,10 @@ export function detectKind(node: AsnNode): KeyKind {
     }
     return 'unknown';
   }
-  if (isUniversal(a, TAG.SEQUENCE) && a!.idBlock.isConstructed) {
+  if (isUniversal(a, TAG.SEQUENCE) && a!.constructed) {
     if (items.length === 2 && isUniversal(b, TAG.BIT_STRING)) return 'spki';
     if (items.length === 2 && isUniversal(b, TAG.OCTET_STRING)) return 'encrypted-pkcs8';
-    const first = (a as unknown as { valueBlock: { value: AsnNode[] } }).valueBlock.value[0];
+    const first = a!.children[0];
     if (items.length === 3 && isUniversal(c, TAG.BIT_STRING) && (isContext(first, 0) || isUniversal(first, TAG.INTEGER))) {
       return 'certificate';
     }

@@ -3,16 +3,16 @@
  * HMAC-SHA-1/256/384/512 and AES-128/192/256-CBC, the scheme of `openssl pkcs8 -topk8 -v2 aes-256-cbc`
  * and OpenSSL 3's default.
  *
- * The structure is read and checked here (asn1js), so that an unsupported scheme gets a precise
- * message; the key derivation and cipher run in pkijs's CryptoEngine over WebCrypto
+ * The structure is read and checked here (with der.ts's reader), so that an unsupported scheme gets
+ * a precise message; the key derivation and cipher run in pkijs's CryptoEngine over WebCrypto
  * (`crypto.subtle`), which is the only use of WebCrypto in the library. Not supported: PBES1 and
  * PKCS#12 schemes, scrypt, DES/3DES/RC2, HMAC-SHA-224 (WebCrypto lacks them).
  * @module
  */
-import { OctetString } from 'asn1js';
+import { fromBER, OctetString } from 'asn1js';
 import { AlgorithmIdentifier, CryptoEngine, EncryptedContentInfo, type ContentEncryptionAlgorithm } from 'pkijs';
 import { WitkeyError } from '../errors.js';
-import { derOctets, derSequence, isUniversal, parseDer, readOctets, readOid, readSmallInt, sequenceItems, TAG, type AsnNode } from './der.js';
+import { derOctets, derSequence, encodedBytes, isUniversal, parseDer, readOctets, readOid, readSmallInt, sequenceItems, TAG, type AsnNode } from './der.js';
 import { invalidKey } from './errors.js';
 
 const OID_PBES2 = '1.2.840.113549.1.5.13';
@@ -46,8 +46,8 @@ const UNSUPPORTED: Record<string, string> = {
 
 /** A parsed EncryptedPrivateKeyInfo whose scheme is supported. */
 export interface Pbes2Key {
-  /** The PBES2-params node, handed to pkijs as is. */
-  readonly params: AsnNode;
+  /** The DER of the PBES2-params, re-read with asn1js for pkijs when decrypting. */
+  readonly params: Uint8Array;
   readonly ciphertext: Uint8Array;
   readonly iterations: number;
 }
@@ -97,7 +97,7 @@ export function readEncryptedPrivateKeyInfo(der: Uint8Array, fn: string, node?: 
   if (keyLength !== undefined && keyLength !== keyBytes) {
     throw invalidKey(`${what}: PBKDF2 keyLength ${keyLength} does not match the cipher's key size ${keyBytes}`, 'input');
   }
-  return { params: alg[1]!, ciphertext, iterations };
+  return { params: encodedBytes(alg[1]!), ciphertext, iterations };
 }
 
 function engine(fn: string): CryptoEngine {
@@ -122,9 +122,12 @@ function buffer(bytes: Uint8Array): ArrayBuffer {
  */
 export async function decryptPbes2(key: Pbes2Key, passphrase: Uint8Array, fn: string): Promise<Uint8Array> {
   const crypto = engine(fn);
+  // pkijs wants an asn1js node; the bytes were already checked as DER by readEncryptedPrivateKeyInfo.
+  const params = fromBER(buffer(key.params));
+  if (params.offset === -1) throw invalidKey(`${fn}: EncryptedPrivateKeyInfo: unreadable PBES2 parameters`, 'input');
   const info = new EncryptedContentInfo({
     contentType: OID_DATA,
-    contentEncryptionAlgorithm: new AlgorithmIdentifier({ algorithmId: OID_PBES2, algorithmParams: key.params }),
+    contentEncryptionAlgorithm: new AlgorithmIdentifier({ algorithmId: OID_PBES2, algorithmParams: params.result }),
     encryptedContent: new OctetString({ valueHex: buffer(key.ciphertext) }),
     disableSplit: true,
   });

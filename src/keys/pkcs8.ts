@@ -2,13 +2,13 @@
  * PKCS#8 PrivateKeyInfo (RFC 5208) for DSA: `SEQUENCE { INTEGER 0, AlgorithmIdentifier,
  * OCTET STRING { INTEGER x } }`, the `-----BEGIN PRIVATE KEY-----` format.
  *
- * Reading requires canonical DER and refuses version 1 (OneAsymmetricKey) and attributes. It returns
- * the components unvalidated; createPrivateKey validates them. The encoder writes the same bytes
- * OpenSSL does. Encrypted PKCS#8 is in encrypted.ts.
+ * Reading requires DER (the strict reader of der.ts plus the element counts checked here leave one
+ * accepted encoding, the one {@link encodePkcs8} writes) and refuses version 1 (OneAsymmetricKey)
+ * and attributes. It returns the components unvalidated; createPrivateKey validates them. The
+ * encoder writes the same bytes OpenSSL does. Encrypted PKCS#8 is in encrypted.ts.
  * @module
  */
 import {
-  checkCanonical,
   derOctets,
   derSequence,
   derUnsigned,
@@ -52,9 +52,7 @@ export function decodePkcs8(der: Uint8Array, fn: string, node?: AsnNode): DssPar
   const inner = readOctets(items[2], `${what} privateKey`);
   if (items.length > 3) throw invalidKey(`${what}: attributes after the private key are not supported`, 'input');
   const x = readUnsigned(parseDer(inner, `${what} privateKey`), 'x', what);
-  const key = { ...params, x };
-  checkCanonical(der, encodePkcs8(key), what);
-  return key;
+  return { ...params, x };
 }
 
 /** Encodes a DSA PrivateKeyInfo. */

@@ -3,11 +3,12 @@
  * BIT STRING { INTEGER y } }`, the `-----BEGIN PUBLIC KEY-----` format and the key inside an X.509
  * certificate.
  *
- * Reading requires canonical DER and returns the components unvalidated; createPublicKey validates
- * them. The encoder writes the same bytes OpenSSL does.
+ * Reading requires DER (der.ts's strict reader plus the exact element counts checked here, so the
+ * one accepted encoding is the one {@link encodeSpki} writes) and returns the components
+ * unvalidated; createPublicKey validates them. The encoder writes the same bytes OpenSSL does.
  * @module
  */
-import { checkCanonical, derBitString, derSequence, derUnsigned, parseDer, readBitString, readUnsigned, sequenceItems, type AsnNode } from './der.js';
+import { derBitString, derSequence, derUnsigned, parseDer, readBitString, readUnsigned, sequenceItems, type AsnNode } from './der.js';
 import { encodeDsaAlgorithm, readDsaAlgorithm, type DssParms } from './dss-parms.js';
 import { invalidKey } from './errors.js';
 
@@ -18,9 +19,7 @@ export function decodeSpki(der: Uint8Array, what: string, node?: AsnNode): DssPa
   const params = readDsaAlgorithm(items[0], what);
   const bits = readBitString(items[1], `${what} subjectPublicKey`);
   const y = readUnsigned(parseDer(bits, `${what} subjectPublicKey`), 'y', what);
-  const key = { ...params, y };
-  checkCanonical(der, encodeSpki(key), what);
-  return key;
+  return { ...params, y };
 }
 
 /** Encodes a DSA SubjectPublicKeyInfo. */

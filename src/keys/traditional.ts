@@ -2,11 +2,11 @@
  * OpenSSL's traditional DSA private key, `-----BEGIN DSA PRIVATE KEY-----`:
  * `SEQUENCE { INTEGER 0, p, q, g, y, x }` (no standard; OpenSSL's `DSAPrivateKey`).
  *
- * Read only, with canonical DER required; keys are exported as PKCS#8. Legacy PEM encryption of
- * this format (`Proc-Type: 4,ENCRYPTED`) is refused by pem.ts.
+ * Read only, with DER required (der.ts's strict reader); keys are exported as PKCS#8. Legacy PEM
+ * encryption of this format (`Proc-Type: 4,ENCRYPTED`) is refused by pem.ts.
  * @module
  */
-import { checkCanonical, derSequence, derUnsigned, parseDer, readSmallInt, readUnsigned, sequenceItems, TAG, type AsnNode } from './der.js';
+import { parseDer, readSmallInt, readUnsigned, sequenceItems, type AsnNode } from './der.js';
 import type { DssParms } from './dss-parms.js';
 import { invalidKey } from './errors.js';
 
@@ -24,7 +24,5 @@ export function decodeTraditional(der: Uint8Array, fn: string, node?: AsnNode): 
     y: readUnsigned(items[4], 'y', what),
     x: readUnsigned(items[5], 'x', what),
   };
-  const canonical = derSequence(Uint8Array.of(TAG.INTEGER, 1, 0), ...[key.p, key.q, key.g, key.y, key.x].map(derUnsigned));
-  checkCanonical(der, canonical, what);
   return key;
 }
