@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import crypto from 'node:crypto';
-import { createPrivateKey, createPublicKey, precompute, sign, verify, DsaPublicKey, DsaPrivateKey, WitkeyError } from '../dist/esm/index.js';
+import { createPrivateKey, createPublicKey, importPublicKey, precompute, sign, verify, DsaPublicKey, DsaPrivateKey, WitkeyError } from '../dist/esm/index.js';
 import * as T from '../dist/esm/testing.js';
 import { parseCavs } from './support/cavp.mjs';
 import { derSignature } from './support/der.mjs';
@@ -151,4 +151,34 @@ test('precompute: idempotent, and refuses what is not a key made by the library'
   for (const bad of [null, undefined, {}, 'key', Object.create(DsaPublicKey.prototype), Object.create(DsaPrivateKey.prototype)]) {
     assert.throws(() => precompute(bad), (e) => e instanceof WitkeyError && e.code === 'INVALID_KEY');
   }
+});
+
+test('re-importing the same public key gives the same object, so its tables serve every import (bounded to 4 keys)', () => {
+  const keys = [1024, 2048].map((bits) =>
+    crypto.generateKeyPairSync('dsa', { modulusLength: bits, divisorLength: bits === 1024 ? 160 : 256 }).publicKey,
+  );
+  const pems = keys.map((k) => k.export({ type: 'spki', format: 'pem' }));
+  const a = importPublicKey(pems[0]);
+  precompute(a);
+  const b = importPublicKey(pems[0]);
+  assert.equal(b, a, 'same PEM → same key object');
+  assert.equal(createPublicKey({ domain: a.domain, y: a.y }), a, 'same components → same key object');
+  assert.notEqual(importPublicKey(pems[1]), a, 'a different key is a different object');
+  // The cache is bounded: after four other keys, the first is a fresh object again (and still right).
+  const others = [];
+  for (let i = 0; i < 4; i++) {
+    const { publicKey } = crypto.generateKeyPairSync('dsa', { modulusLength: 1024, divisorLength: 160 });
+    others.push(importPublicKey(publicKey.export({ type: 'spki', format: 'pem' })));
+  }
+  assert.equal(new Set(others).size, 4);
+  const c = importPublicKey(pems[0]);
+  assert.notEqual(c, a, 'evicted after four other keys');
+  assert.equal(c.y, a.y);
+  // OpenSSL-made signature verifies through both objects.
+  const msg = new TextEncoder().encode('cache');
+  const priv = crypto.generateKeyPairSync('dsa', { modulusLength: 1024, divisorLength: 160 });
+  const pub = importPublicKey(priv.publicKey.export({ type: 'spki', format: 'pem' }));
+  const sig = new Uint8Array(crypto.sign('sha1', msg, priv.privateKey));
+  assert.equal(verify(sig, msg, pub), true);
+  assert.equal(verify(sig, msg, importPublicKey(priv.publicKey.export({ type: 'spki', format: 'der' }))), true);
 });

@@ -189,11 +189,15 @@ function domainOf(params: { p: bigint; q: bigint; g: bigint } | DsaDomain, optio
 }
 const validated = new WeakSet<DsaDomain>();
 
-/** y^q ≡ 1 (mod p), remembered by value. */
-function inSubgroup(domain: DsaDomain, y: bigint): boolean {
+function domainId(domain: DsaDomain): string {
   let did = domainIds.get(domain);
   if (did === undefined) domainIds.set(domain, (did = `${domain.p.toString(16)}:${domain.q.toString(16)}:${domain.g.toString(16)}`));
-  const id = `${did}:${y.toString(16)}`;
+  return did;
+}
+
+/** y^q ≡ 1 (mod p), remembered by value. */
+function inSubgroup(domain: DsaDomain, y: bigint): boolean {
+  const id = `${domainId(domain)}:${y.toString(16)}`;
   if (publicCache.has(id)) {
     touch(publicCache, id, true, PUBLIC_CACHE_SIZE);
     return true;
@@ -220,8 +224,23 @@ export function createPublicKey(
   if (typeof y !== 'bigint') throw invalid('y', 'y must be a bigint');
   if (y <= 1n || y >= domain.p) throw invalid('y', 'y is not in (1, p)');
   if (!inSubgroup(domain, y)) throw invalid('y', 'y is not in the order-q subgroup (y^q mod p != 1)');
-  return new DsaPublicKey(PUBLIC_TAG, domain, y);
+  // Same values as a recently made key → the same (frozen, immutable) object, so its lazily built
+  // tables (precompute.ts) serve every import. Why: edge functions and per-request handlers import
+  // Alipay's PEM again on every request; without this each import starts table-free (~4× slower
+  // verification). Cost: the last RECENT_KEYS public key objects stay reachable, with their tables
+  // if they were used enough to build them (≤ 6.6 MiB each, see precompute).
+  const id = `${domainId(domain)}:${y.toString(16)}`;
+  const recent = recentKeys.get(id);
+  if (recent) {
+    touch(recentKeys, id, recent, RECENT_KEYS);
+    return recent;
+  }
+  const key = new DsaPublicKey(PUBLIC_TAG, domain, y);
+  touch(recentKeys, id, key, RECENT_KEYS);
+  return key;
 }
+const RECENT_KEYS = 4;
+const recentKeys = new Map<string, DsaPublicKey>();
 
 /**
  * Builds a private key from its components: validates the domain, checks 0 < x < q, computes
