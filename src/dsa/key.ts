@@ -195,9 +195,8 @@ function domainId(domain: DsaDomain): string {
   return did;
 }
 
-/** y^q ≡ 1 (mod p), remembered by value. */
-function inSubgroup(domain: DsaDomain, y: bigint): boolean {
-  const id = `${domainId(domain)}:${y.toString(16)}`;
+/** y^q ≡ 1 (mod p), remembered by value; `id` is the key's value id (domain id and y). */
+function inSubgroup(domain: DsaDomain, y: bigint, id: string): boolean {
   if (publicCache.has(id)) {
     touch(publicCache, id, true, PUBLIC_CACHE_SIZE);
     return true;
@@ -223,13 +222,13 @@ export function createPublicKey(
   const { y } = components;
   if (typeof y !== 'bigint') throw invalid('y', 'y must be a bigint');
   if (y <= 1n || y >= domain.p) throw invalid('y', 'y is not in (1, p)');
-  if (!inSubgroup(domain, y)) throw invalid('y', 'y is not in the order-q subgroup (y^q mod p != 1)');
+  const id = `${domainId(domain)}:${y.toString(16)}`;
+  if (!inSubgroup(domain, y, id)) throw invalid('y', 'y is not in the order-q subgroup (y^q mod p != 1)');
   // Same values as a recently made key → the same (frozen, immutable) object, so its lazily built
   // tables (precompute.ts) serve every import. Why: edge functions and per-request handlers import
   // Alipay's PEM again on every request; without this each import starts table-free (~4× slower
   // verification). Cost: the last RECENT_KEYS public key objects stay reachable, with their tables
   // if they were used enough to build them (≤ 6.6 MiB each, see precompute).
-  const id = `${domainId(domain)}:${y.toString(16)}`;
   const recent = recentKeys.get(id);
   if (recent) {
     touch(recentKeys, id, recent, RECENT_KEYS);

@@ -1,15 +1,13 @@
 /**
- * Standard padded base64 (RFC 4648 §4) over `btoa`/`atob`, strict on input: only the standard
- * alphabet, length a multiple of 4, padding only at the end, no whitespace.
+ * The `sign` parameter's base64: standard padded base64 (RFC 4648 §4), strict on input: only the
+ * standard alphabet, length a multiple of 4, padding only at the end, no whitespace (unlike PEM
+ * bodies, which src/keys/base64.ts reads). Encoding is shared with the key code.
  * @module
  */
+import { encodeBase64 } from '../keys/base64.js';
 
 /** @internal */
-export function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
-  return btoa(s);
-}
+export const toBase64: (bytes: Uint8Array) => string = encodeBase64;
 
 const STRICT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -20,5 +18,5 @@ export function fromBase64(text: string): Uint8Array | undefined {
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   // Canonical encoding only: re-encoding must give the same text (no non-zero padding bits).
-  return toBase64(out) === text ? out : undefined;
+  return encodeBase64(out) === text ? out : undefined;
 }
