@@ -47,6 +47,9 @@ export type WitkeyErrorCode =
   | 'NOT_DONE_OF_TRANSFER_FOUND'
   | 'REMAINS_OF_TASK_AMOUNT_FOUND'
   | 'WITKEY_TASK_NOT_EXPIRED'
+  // XML decoding (alipay-witkey/xml): malformed or forbidden XML (offset = byte offset), a limit hit (field = its name)
+  | 'INVALID_XML'
+  | 'XML_LIMIT_EXCEEDED'
   | (string & {});
 
 /** Where an error applies: the parameter, the record index, the byte or character offset. */

@@ -1,0 +1,12 @@
+/**
+ * `alipay-witkey/xml`: a strict, streaming, DTD-free XML 1.0 decoder for the gateway's notification
+ * documents (UTF-8, GBK, GB 2312), from bytes to a plain element tree, with record splitting for
+ * documents too large to hold. No DTD, no external entities, no entity expansion: immune to XXE and
+ * billion laughs by construction. Not a general XML toolkit: no namespaces, no serialiser, no DOM.
+ * Web APIs only.
+ * @module
+ */
+export { XmlDecoder, parseXml, type XmlDecoderOptions, type XmlRecord } from './xml/decoder.js';
+export { DEFAULT_XML_LIMITS, type XmlLimits } from './xml/limits.js';
+export type { XmlElement, XmlDocument } from './xml/element.js';
+export { WitkeyError, type WitkeyErrorCode } from './errors.js';
