@@ -10,6 +10,7 @@ const input = {
   charset: 'src/charset.ts',
   params: 'src/params.ts',
   witkey: 'src/witkey.ts',
+  notify: 'src/notify.ts',
   xml: 'src/xml.ts',
   testing: 'src/internal/testing.ts',
 };

@@ -50,6 +50,10 @@ export type WitkeyErrorCode =
   // XML decoding (alipay-witkey/xml): malformed or forbidden XML (offset = byte offset), a limit hit (field = its name)
   | 'INVALID_XML'
   | 'XML_LIMIT_EXCEEDED'
+  // inbound bodies (alipay-witkey/notify): a form limit hit (field = its name); a verified
+  // notification lacking what PROTOCOL.md §6 requires (field = the element path or form field)
+  | 'FORM_LIMIT_EXCEEDED'
+  | 'INVALID_NOTIFICATION'
   | (string & {});
 
 /** Where an error applies: the parameter, the record index, the byte or character offset. */

@@ -51,12 +51,20 @@ export function verify(
     throw new WitkeyError('INVALID_OPTION', `verify: unknown format "${String(format)}"; expected der or p1363`, { field: 'format' });
   }
   if (!(signature instanceof Uint8Array)) return false;
+  return verifyDigest(signature, hash(message), pub, format);
+}
+
+/**
+ * @internal The body of {@link verify} for a message digest computed by the caller (a streaming
+ * hash over received bytes). Same strictness; never throws for a malformed signature.
+ */
+export function verifyDigest(signature: Uint8Array, digest: Uint8Array, pub: DsaPublicKey, format: SignatureFormat = 'der'): boolean {
   const { p, q, g, N } = pub.domain;
   const rs = format === 'der' ? decodeDer(signature) : decodeP1363(signature, Math.ceil(N / 8));
   if (!rs) return false;
   const { r, s } = rs;
   if (r <= 0n || r >= q || s <= 0n || s >= q) return false;
-  const z = bits2int(hash(message), N);
+  const z = bits2int(digest, N);
   const w = modInv(s, q);
   const u1 = mod(z * w, q);
   const u2 = mod(r * w, q);

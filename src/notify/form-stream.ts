@@ -1,0 +1,166 @@
+/**
+ * Incremental `application/x-www-form-urlencoded` parser over byte chunks. It percent-decodes
+ * names and values to their raw bytes and decodes no charset, so that a signature can be checked
+ * over exactly the bytes the sender signed. Chunks may split anywhere, inside an escape too.
+ *
+ * Not a general URL parser: names must be printable ASCII (every gateway field name is), and a
+ * malformed escape is an error rather than being passed through literally as browsers do.
+ * @module
+ */
+import { WitkeyError } from '../errors.js';
+
+/** Receives one field's value bytes as they are decoded. */
+export interface FormValueSink {
+  /** Decoded value bytes; the array is only valid during the call (copy to keep). */
+  data(bytes: Uint8Array): void;
+  end(): void;
+}
+
+/** Limits of {@link FormStreamParser}, checked as bytes arrive. */
+export interface FormLimits {
+  /** Total body bytes. Default 16 MiB. */
+  maxBodyBytes?: number;
+  /** Number of fields. Default 64. */
+  maxFields?: number;
+  /** Length of one field name in bytes. Default 64. */
+  maxNameLength?: number;
+}
+
+const enum State { Name, Value }
+
+function hexVal(b: number): number {
+  if (b >= 0x30 && b <= 0x39) return b - 0x30;
+  const l = b | 0x20;
+  if (l >= 0x61 && l <= 0x66) return l - 0x57;
+  return -1;
+}
+
+/**
+ * Push parser: `write()` chunks, then `end()`. For every field, `onField(name)` is called once its
+ * name is complete and returns the sink that receives the value's bytes.
+ * @example
+ * const p = new FormStreamParser((name) => ({ data: (b) => …, end: () => … }));
+ * p.write(chunk1); p.write(chunk2); p.end();
+ */
+export class FormStreamParser {
+  private state = State.Name;
+  private name: number[] = [];
+  private sink: FormValueSink | undefined;
+  /** Escape in progress: -1 none, else count of hex digits seen (0 or 1) with `escHigh`. */
+  private esc = -1;
+  private escHigh = 0;
+  private escOffset = 0;
+  private offset = 0;
+  private fields = 0;
+  private scratch = new Uint8Array(0);
+  private readonly maxBody: number;
+  private readonly maxFields: number;
+  private readonly maxName: number;
+
+  constructor(
+    private readonly onField: (name: string, offset: number) => FormValueSink,
+    limits: FormLimits = {},
+  ) {
+    this.maxBody = limits.maxBodyBytes ?? 16 * 1024 * 1024;
+    this.maxFields = limits.maxFields ?? 64;
+    this.maxName = limits.maxNameLength ?? 64;
+  }
+
+  /** Bytes consumed so far. */
+  get bytesRead(): number {
+    return this.offset;
+  }
+
+  /** Feeds the next chunk of the body. @throws WitkeyError `ILLEGAL_ARGUMENT` or `FORM_LIMIT_EXCEEDED`. */
+  write(chunk: Uint8Array): void {
+    const base = this.offset;
+    if (base + chunk.length > this.maxBody) {
+      throw new WitkeyError('FORM_LIMIT_EXCEEDED', `form body exceeds maxBodyBytes (${this.maxBody})`, { field: 'maxBodyBytes', offset: this.maxBody });
+    }
+    if (this.scratch.length < chunk.length) this.scratch = new Uint8Array(Math.max(chunk.length, 4096));
+    const out = this.scratch;
+    let o = 0;
+    const n = chunk.length;
+    let i = 0;
+    while (i < n) {
+      if (this.state === State.Name) {
+        const b = chunk[i]!;
+        if (this.esc >= 0) {
+          const d = hexVal(b);
+          if (d < 0) this.badEscape();
+          if (this.esc === 0) { this.escHigh = d; this.esc = 1; } else { this.pushName((this.escHigh << 4) | d, base + i); this.esc = -1; }
+        } else if (b === 0x3d) {
+          this.startValue(base + i);
+          o = 0;
+        } else if (b === 0x26) {
+          if (this.name.length > 0) { this.startValue(base + i); this.endValue(); }
+        } else if (b === 0x25) {
+          this.esc = 0;
+          this.escOffset = base + i;
+        } else this.pushName(b === 0x2b ? 0x20 : b, base + i);
+        i++;
+        continue;
+      }
+      // Value: decode as much of the chunk as belongs to this value in one tight loop.
+      while (i < n) {
+        const b = chunk[i]!;
+        if (this.esc >= 0) {
+          const d = hexVal(b);
+          if (d < 0) this.badEscape();
+          if (this.esc === 0) { this.escHigh = d; this.esc = 1; } else { out[o++] = (this.escHigh << 4) | d; this.esc = -1; }
+        } else if (b === 0x26) break;
+        else if (b === 0x25) { this.esc = 0; this.escOffset = base + i; }
+        else out[o++] = b === 0x2b ? 0x20 : b;
+        i++;
+      }
+      if (o > 0) { this.sink!.data(out.subarray(0, o)); o = 0; }
+      if (i < n) { // at '&'
+        if (this.esc >= 0) this.badEscape();
+        this.endValue();
+        i++;
+      }
+    }
+    this.offset = base + n;
+  }
+
+  /** Ends the body. @throws WitkeyError `ILLEGAL_ARGUMENT` for a cut escape. */
+  end(): void {
+    if (this.esc >= 0) this.badEscape();
+    if (this.state === State.Value) this.endValue();
+    else if (this.name.length > 0) { this.startValue(this.offset); this.endValue(); }
+  }
+
+  private pushName(b: number, at: number): void {
+    if (b < 0x21 || b > 0x7e) {
+      throw new WitkeyError('ILLEGAL_ARGUMENT', `form field name has byte 0x${b.toString(16).padStart(2, '0')} at byte offset ${at}; names are printable ASCII`, { offset: at });
+    }
+    if (this.name.length >= this.maxName) {
+      throw new WitkeyError('FORM_LIMIT_EXCEEDED', `form field name longer than maxNameLength (${this.maxName}) at byte offset ${at}`, { field: 'maxNameLength', offset: at });
+    }
+    this.name.push(b);
+  }
+
+  private startValue(at: number): void {
+    if (this.name.length === 0) {
+      throw new WitkeyError('ILLEGAL_ARGUMENT', `form field without a name at byte offset ${at}`, { offset: at });
+    }
+    if (++this.fields > this.maxFields) {
+      throw new WitkeyError('FORM_LIMIT_EXCEEDED', `form has more than maxFields (${this.maxFields}) fields`, { field: 'maxFields', offset: at });
+    }
+    const name = String.fromCharCode(...this.name);
+    this.name = [];
+    this.sink = this.onField(name, at);
+    this.state = State.Value;
+  }
+
+  private endValue(): void {
+    const s = this.sink!;
+    this.sink = undefined;
+    this.state = State.Name;
+    s.end();
+  }
+
+  private badEscape(): never {
+    throw new WitkeyError('ILLEGAL_ARGUMENT', `malformed percent-escape at byte offset ${this.escOffset} of the form body`, { offset: this.escOffset });
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * From a verified notification's XML (PROTOCOL.md §6.1–§6.4) to the typed {@link Notification}.
+ * Strict on what the protocol defines — a required element missing or repeated, an amount that is
+ * not a decimal of at most two places, an unknown `transfer_status` are errors naming the element
+ * path — and lenient on what it does not: unknown elements are kept (`extra`, `xml`), never fatal.
+ * @module
+ */
+import { WitkeyError } from '../errors.js';
+import type { XmlElement } from '../xml/element.js';
+import type { BidderLine, NotificationKind, TransferDetail, TransferLine, TransferStatus } from './types.js';
+
+/** `notify_type` → kind (PROTOCOL.md §6 table). */
+export const NOTIFY_TYPES: Readonly<Record<string, NotificationKind>> = Object.freeze({
+  witkey_task_left_amount_handle: 'left_amount_handled',
+  witkey_refund_transfer: 'refund_transfer',
+  witkey_assign_transfer: 'assign_transfer',
+  witkey_platform_profit_transfer: 'platform_profit_transfer',
+});
+
+const AMOUNT = /^\d{1,13}(\.\d{1,2})?$/;
+const USER_ID = /^2088\d{12}$/;
+const STATUSES = new Set(['W', 'I', 'S', 'F']);
+
+function invalid(path: string, message: string): WitkeyError {
+  return new WitkeyError('INVALID_NOTIFICATION', `notification XML ${path}: ${message}`, { field: path });
+}
+
+/** The only child named `name`, or undefined; two of them are an error. */
+function one(el: XmlElement, name: string, path: string): XmlElement | undefined {
+  let found: XmlElement | undefined;
+  for (const c of el.children) {
+    if (c.name !== name) continue;
+    if (found) throw invalid(`${path}/${name}`, 'appears more than once');
+    found = c;
+  }
+  return found;
+}
+
+function leafText(el: XmlElement, path: string): string {
+  if (el.children.length > 0) throw invalid(path, 'expected text, found child elements');
+  return el.text;
+}
+
+function optText(el: XmlElement, name: string, path: string): string | undefined {
+  const c = one(el, name, path);
+  if (!c) return undefined;
+  const t = leafText(c, `${path}/${name}`);
+  return t === '' ? undefined : t;
+}
+
+function reqText(el: XmlElement, name: string, path: string): string {
+  const t = optText(el, name, path);
+  if (t === undefined) throw invalid(`${path}/${name}`, 'is missing or empty');
+  return t;
+}
+
+function amount(el: XmlElement, name: string, path: string, required: true): string;
+function amount(el: XmlElement, name: string, path: string, required: false): string | undefined;
+function amount(el: XmlElement, name: string, path: string, required: boolean): string | undefined {
+  const t = required ? reqText(el, name, path) : optText(el, name, path);
+  if (t !== undefined && !AMOUNT.test(t)) throw invalid(`${path}/${name}`, `${JSON.stringify(t)} is not a decimal amount with at most two places`);
+  return t;
+}
+
+function status(el: XmlElement, path: string): TransferStatus {
+  const t = reqText(el, 'transfer_status', path);
+  if (!STATUSES.has(t)) throw invalid(`${path}/transfer_status`, `${JSON.stringify(t)} is not one of W, I, S, F`);
+  return t as TransferStatus;
+}
+
+function userId(el: XmlElement, name: string, path: string, required: boolean): string | undefined {
+  const t = required ? reqText(el, name, path) : optText(el, name, path);
+  if (t !== undefined && !USER_ID.test(t)) throw invalid(`${path}/${name}`, `${JSON.stringify(t)} is not 2088 followed by 12 digits`);
+  return t;
+}
+
+/** Children not in `known`, by name → text (a repeated unknown name keeps its last text). */
+function extras(el: XmlElement, known: ReadonlySet<string>): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const c of el.children) {
+    if (known.has(c.name)) continue;
+    (out ??= Object.create(null) as Record<string, string>)[c.name] = c.text;
+  }
+  return out;
+}
+
+const LINE_KNOWN = new Set(['outer_transfer_no', 'transfer_amount', 'transfer_status']);
+const BIDDER_KNOWN = new Set([...LINE_KNOWN, 'alipay_user_id', 'nick_name', 'error_code']);
+const TRANSFER_KNOWN = new Set([
+  'outer_task_id', 'outer_transfer_no', 'alipay_transfer_no', 'sub_type', 'payee_user_id',
+  'transfer_amount', 'fee_amount', 'transfer_status', 'error_code', 'gmt_transfer',
+]);
+
+function line(el: XmlElement, path: string): TransferLine {
+  const out: TransferLine = {
+    outerTransferNo: reqText(el, 'outer_transfer_no', path),
+    amount: amount(el, 'transfer_amount', path, true),
+    status: status(el, path),
+  };
+  const x = extras(el, LINE_KNOWN);
+  if (x) out.extra = x;
+  return out;
+}
+
+/**
+ * One `<bidder>` element → {@link BidderLine}.
+ * @throws WitkeyError `INVALID_NOTIFICATION` naming the element path.
+ * @example
+ * bidderFrom(element, 'alipay/response/task_info/success_bidders/bidder[0]');
+ */
+export function bidderFrom(el: XmlElement, path: string): BidderLine {
+  if (el.name !== 'bidder') throw invalid(path, `expected <bidder>, found <${el.name}>`);
+  const out: BidderLine = {
+    outerTransferNo: reqText(el, 'outer_transfer_no', path),
+    amount: amount(el, 'transfer_amount', path, true),
+    alipayUserId: userId(el, 'alipay_user_id', path, true)!,
+    nickName: reqText(el, 'nick_name', path),
+    status: status(el, path),
+  };
+  const code = optText(el, 'error_code', path);
+  if (code !== undefined) out.errorCode = code;
+  const x = extras(el, BIDDER_KNOWN);
+  if (x) out.extra = x;
+  return out;
+}
+
+/** `is_success` and `error` of the root; the `response` element when successful. */
+export function rootStatus(root: XmlElement): { isSuccess: boolean; error?: string; response?: XmlElement } {
+  if (root.name !== 'alipay') throw invalid(root.name, 'the root element must be <alipay>');
+  const flag = reqText(root, 'is_success', 'alipay');
+  if (flag !== 'T' && flag !== 'F') throw invalid('alipay/is_success', `${JSON.stringify(flag)} is not T or F`);
+  const error = optText(root, 'error', 'alipay');
+  if (flag === 'F') {
+    if (error === undefined) throw invalid('alipay/error', 'is_success is F but no error code is given');
+    return { isSuccess: false, error };
+  }
+  const response = one(root, 'response', 'alipay');
+  if (!response) throw invalid('alipay/response', 'is missing although is_success is T');
+  return error === undefined ? { isSuccess: true, response } : { isSuccess: true, error, response };
+}
+
+/** The body of a §6.1 notification: task id, refund and platform lines, and the bidder lists. */
+export interface LeftAmountBody {
+  outerTaskId: string;
+  refund?: TransferLine;
+  platform?: TransferLine;
+  successBidders: BidderLine[];
+  failBidders: BidderLine[];
+}
+
+/** `response/task_info` → the §6.1 body (bidders already split off in streaming mode are absent). */
+export function leftAmountBody(response: XmlElement): LeftAmountBody {
+  const path = 'alipay/response/task_info';
+  const info = one(response, 'task_info', 'alipay/response');
+  if (!info) throw invalid(path, 'is missing');
+  const out: LeftAmountBody = { outerTaskId: reqText(info, 'outer_task_id', path), successBidders: [], failBidders: [] };
+  const refund = one(info, 'refund_detail', path);
+  if (refund) out.refund = line(refund, `${path}/refund_detail`);
+  const platform = one(info, 'platform_detail', path);
+  if (platform) out.platform = line(platform, `${path}/platform_detail`);
+  for (const [list, target] of [['success_bidders', out.successBidders], ['fail_bidders', out.failBidders]] as const) {
+    const el = one(info, list, path);
+    if (!el) continue;
+    el.children.filter((c) => c.name === 'bidder').forEach((b, i) => target.push(bidderFrom(b, `${path}/${list}/bidder[${i}]`)));
+  }
+  return out;
+}
+
+/** `response/transfer` → {@link TransferDetail}. */
+export function transferBody(response: XmlElement): TransferDetail {
+  const path = 'alipay/response/transfer';
+  const el = one(response, 'transfer', 'alipay/response');
+  if (!el) throw invalid(path, 'is missing');
+  const out: TransferDetail = {
+    outerTaskId: reqText(el, 'outer_task_id', path),
+    outerTransferNo: reqText(el, 'outer_transfer_no', path),
+    alipayTransferNo: reqText(el, 'alipay_transfer_no', path),
+    amount: amount(el, 'transfer_amount', path, true),
+    status: status(el, path),
+  };
+  const subType = optText(el, 'sub_type', path);
+  if (subType !== undefined) out.subType = subType;
+  const payee = userId(el, 'payee_user_id', path, false);
+  if (payee !== undefined) out.payeeUserId = payee;
+  const fee = amount(el, 'fee_amount', path, false);
+  if (fee !== undefined) out.feeAmount = fee;
+  const code = optText(el, 'error_code', path);
+  if (code !== undefined) out.errorCode = code;
+  const gmt = optText(el, 'gmt_transfer', path);
+  if (gmt !== undefined) out.gmtTransfer = gmt;
+  const x = extras(el, TRANSFER_KNOWN);
+  if (x) out.extra = x;
+  return out;
+}

@@ -1,0 +1,86 @@
+/**
+ * Body sources the inbound decoders accept, read as a sequence of byte chunks: a WHATWG
+ * `ReadableStream<Uint8Array>` (a `Request.body`), any (async) iterable of `Uint8Array` (a Node
+ * `IncomingMessage`, a generator), one `Uint8Array`/`ArrayBuffer`, or the body as an ASCII string
+ * (urlencoded bodies are ASCII). Also the `Content-Type` header reading. Web APIs only.
+ * @module
+ */
+import { WitkeyError } from '../errors.js';
+import { normalizeCharset, type Charset } from '../charset/names.js';
+
+/** What a notification or return body can be read from. */
+export type BodySource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Uint8Array | ArrayBuffer | string;
+
+function chunkOf(c: unknown): Uint8Array {
+  if (c instanceof Uint8Array) return c;
+  if (c instanceof ArrayBuffer) return new Uint8Array(c);
+  throw new WitkeyError('INVALID_OPTION', `body chunks must be Uint8Array, got ${c === null ? 'null' : typeof c}`, { field: 'source' });
+}
+
+/** ASCII text → bytes; a non-ASCII character is an error (an urlencoded body is ASCII). */
+export function asciiBody(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) {
+      throw new WitkeyError('ILLEGAL_ARGUMENT', `non-ASCII character U+${c.toString(16).toUpperCase().padStart(4, '0')} at index ${i} of an urlencoded body`, { offset: i });
+    }
+    out[i] = c;
+  }
+  return out;
+}
+
+/** Reads any {@link BodySource} as byte chunks. A stream is cancelled if the consumer stops early. */
+export async function* chunks(source: BodySource): AsyncGenerator<Uint8Array> {
+  if (typeof source === 'string') {
+    yield asciiBody(source);
+    return;
+  }
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
+    yield chunkOf(source);
+    return;
+  }
+  if (source && typeof (source as ReadableStream).getReader === 'function') {
+    // getReader rather than async iteration: Safari's ReadableStream is not async-iterable.
+    const reader = (source as ReadableStream<Uint8Array>).getReader();
+    let done = false;
+    try {
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) { done = true; return; }
+        yield chunkOf(r.value);
+      }
+    } finally {
+      if (!done) await reader.cancel().catch(() => undefined);
+      reader.releaseLock();
+    }
+  }
+  if (source && (Symbol.asyncIterator in (source as object) || Symbol.iterator in (source as object))) {
+    for await (const c of source as AsyncIterable<unknown>) yield chunkOf(c);
+    return;
+  }
+  throw new WitkeyError('INVALID_OPTION', 'source must be a ReadableStream, an (async) iterable of Uint8Array, a Uint8Array, an ArrayBuffer or a string', { field: 'source' });
+}
+
+/**
+ * The charset of an urlencoded `Content-Type` header, or `fallback` when it names none.
+ * @throws WitkeyError `ILLEGAL_ARGUMENT` for another media type, `ILLEGAL_CHARSET` for an unknown charset.
+ * @example
+ * formCharset('application/x-www-form-urlencoded; charset=GBK', 'utf-8'); // 'gbk'
+ */
+export function formCharset(contentType: string | null | undefined, fallback: Charset): Charset {
+  if (contentType === undefined || contentType === null || contentType === '') return fallback;
+  if (typeof contentType !== 'string') throw new WitkeyError('INVALID_OPTION', 'contentType must be a string', { field: 'contentType' });
+  const [type, ...params] = contentType.split(';');
+  if (type!.trim().toLowerCase() !== 'application/x-www-form-urlencoded') {
+    throw new WitkeyError('ILLEGAL_ARGUMENT', `expected Content-Type application/x-www-form-urlencoded, got ${JSON.stringify(contentType)}`, { field: 'content-type' });
+  }
+  for (const p of params) {
+    const eq = p.indexOf('=');
+    if (eq < 0 || p.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    let v = p.slice(eq + 1).trim();
+    if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1);
+    return normalizeCharset(v, { field: 'charset' });
+  }
+  return fallback;
+}
