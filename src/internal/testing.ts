@@ -12,3 +12,4 @@ export { modPow2 } from '../dsa/multiexp.js';
 export { modInv } from '../dsa/arith.js';
 export { signShape, verifyShape } from '../dsa/precompute.js';
 export { encodedBytes, MAX_DEPTH, parseDer, readBitString, readOctets, readOid, readSmallInt, readUnsigned, sequenceItems } from '../keys/der.js';
+export { leftAmountBody, rootStatus, transferBody } from '../notify/model.js';

@@ -36,52 +36,62 @@ function one(el: XmlElement, name: string, path: string): XmlElement | undefined
   return found;
 }
 
-function leafText(el: XmlElement, path: string): string {
-  if (el.children.length > 0) throw invalid(path, 'expected text, found child elements');
-  return el.text;
+/**
+ * A record's leaf children in one pass: known names → text ('' for an empty element), the rest kept
+ * as `extra`. A known name twice, or a known element with children, is an error.
+ */
+class Leaves {
+  readonly text: Record<string, string> = Object.create(null) as Record<string, string>;
+  extra: Record<string, string> | undefined;
+  constructor(el: XmlElement, readonly path: string, known: ReadonlySet<string>) {
+    for (const c of el.children) {
+      const n = c.name;
+      if (!known.has(n)) {
+        (this.extra ??= Object.create(null) as Record<string, string>)[n] = c.text;
+        continue;
+      }
+      if (n in this.text) throw invalid(`${path}/${n}`, 'appears more than once');
+      if (c.children.length > 0) throw invalid(`${path}/${n}`, 'expected text, found child elements');
+      this.text[n] = c.text;
+    }
+  }
+  opt(name: string): string | undefined {
+    const t = this.text[name];
+    return t === '' ? undefined : t;
+  }
+  req(name: string): string {
+    const t = this.text[name];
+    if (t === undefined || t === '') throw invalid(`${this.path}/${name}`, 'is missing or empty');
+    return t;
+  }
+  amount(name: string, required: boolean): string | undefined {
+    const t = required ? this.req(name) : this.opt(name);
+    if (t !== undefined && !AMOUNT.test(t)) throw invalid(`${this.path}/${name}`, `${JSON.stringify(t)} is not a decimal amount with at most two places`);
+    return t;
+  }
+  status(): TransferStatus {
+    const t = this.req('transfer_status');
+    if (!STATUSES.has(t)) throw invalid(`${this.path}/transfer_status`, `${JSON.stringify(t)} is not one of W, I, S, F`);
+    return t as TransferStatus;
+  }
+  userId(name: string, required: boolean): string | undefined {
+    const t = required ? this.req(name) : this.opt(name);
+    if (t !== undefined && !USER_ID.test(t)) throw invalid(`${this.path}/${name}`, `${JSON.stringify(t)} is not 2088 followed by 12 digits`);
+    return t;
+  }
 }
 
 function optText(el: XmlElement, name: string, path: string): string | undefined {
   const c = one(el, name, path);
   if (!c) return undefined;
-  const t = leafText(c, `${path}/${name}`);
-  return t === '' ? undefined : t;
+  if (c.children.length > 0) throw invalid(`${path}/${name}`, 'expected text, found child elements');
+  return c.text === '' ? undefined : c.text;
 }
 
 function reqText(el: XmlElement, name: string, path: string): string {
   const t = optText(el, name, path);
   if (t === undefined) throw invalid(`${path}/${name}`, 'is missing or empty');
   return t;
-}
-
-function amount(el: XmlElement, name: string, path: string, required: true): string;
-function amount(el: XmlElement, name: string, path: string, required: false): string | undefined;
-function amount(el: XmlElement, name: string, path: string, required: boolean): string | undefined {
-  const t = required ? reqText(el, name, path) : optText(el, name, path);
-  if (t !== undefined && !AMOUNT.test(t)) throw invalid(`${path}/${name}`, `${JSON.stringify(t)} is not a decimal amount with at most two places`);
-  return t;
-}
-
-function status(el: XmlElement, path: string): TransferStatus {
-  const t = reqText(el, 'transfer_status', path);
-  if (!STATUSES.has(t)) throw invalid(`${path}/transfer_status`, `${JSON.stringify(t)} is not one of W, I, S, F`);
-  return t as TransferStatus;
-}
-
-function userId(el: XmlElement, name: string, path: string, required: boolean): string | undefined {
-  const t = required ? reqText(el, name, path) : optText(el, name, path);
-  if (t !== undefined && !USER_ID.test(t)) throw invalid(`${path}/${name}`, `${JSON.stringify(t)} is not 2088 followed by 12 digits`);
-  return t;
-}
-
-/** Children not in `known`, by name → text (a repeated unknown name keeps its last text). */
-function extras(el: XmlElement, known: ReadonlySet<string>): Record<string, string> | undefined {
-  let out: Record<string, string> | undefined;
-  for (const c of el.children) {
-    if (known.has(c.name)) continue;
-    (out ??= Object.create(null) as Record<string, string>)[c.name] = c.text;
-  }
-  return out;
 }
 
 const LINE_KNOWN = new Set(['outer_transfer_no', 'transfer_amount', 'transfer_status']);
@@ -92,13 +102,9 @@ const TRANSFER_KNOWN = new Set([
 ]);
 
 function line(el: XmlElement, path: string): TransferLine {
-  const out: TransferLine = {
-    outerTransferNo: reqText(el, 'outer_transfer_no', path),
-    amount: amount(el, 'transfer_amount', path, true),
-    status: status(el, path),
-  };
-  const x = extras(el, LINE_KNOWN);
-  if (x) out.extra = x;
+  const f = new Leaves(el, path, LINE_KNOWN);
+  const out: TransferLine = { outerTransferNo: f.req('outer_transfer_no'), amount: f.amount('transfer_amount', true)!, status: f.status() };
+  if (f.extra) out.extra = f.extra;
   return out;
 }
 
@@ -110,17 +116,17 @@ function line(el: XmlElement, path: string): TransferLine {
  */
 export function bidderFrom(el: XmlElement, path: string): BidderLine {
   if (el.name !== 'bidder') throw invalid(path, `expected <bidder>, found <${el.name}>`);
+  const f = new Leaves(el, path, BIDDER_KNOWN);
   const out: BidderLine = {
-    outerTransferNo: reqText(el, 'outer_transfer_no', path),
-    amount: amount(el, 'transfer_amount', path, true),
-    alipayUserId: userId(el, 'alipay_user_id', path, true)!,
-    nickName: reqText(el, 'nick_name', path),
-    status: status(el, path),
+    outerTransferNo: f.req('outer_transfer_no'),
+    amount: f.amount('transfer_amount', true)!,
+    alipayUserId: f.userId('alipay_user_id', true)!,
+    nickName: f.req('nick_name'),
+    status: f.status(),
   };
-  const code = optText(el, 'error_code', path);
+  const code = f.opt('error_code');
   if (code !== undefined) out.errorCode = code;
-  const x = extras(el, BIDDER_KNOWN);
-  if (x) out.extra = x;
+  if (f.extra) out.extra = f.extra;
   return out;
 }
 
@@ -171,24 +177,24 @@ export function transferBody(response: XmlElement): TransferDetail {
   const path = 'alipay/response/transfer';
   const el = one(response, 'transfer', 'alipay/response');
   if (!el) throw invalid(path, 'is missing');
+  const f = new Leaves(el, path, TRANSFER_KNOWN);
   const out: TransferDetail = {
-    outerTaskId: reqText(el, 'outer_task_id', path),
-    outerTransferNo: reqText(el, 'outer_transfer_no', path),
-    alipayTransferNo: reqText(el, 'alipay_transfer_no', path),
-    amount: amount(el, 'transfer_amount', path, true),
-    status: status(el, path),
+    outerTaskId: f.req('outer_task_id'),
+    outerTransferNo: f.req('outer_transfer_no'),
+    alipayTransferNo: f.req('alipay_transfer_no'),
+    amount: f.amount('transfer_amount', true)!,
+    status: f.status(),
   };
-  const subType = optText(el, 'sub_type', path);
+  const subType = f.opt('sub_type');
   if (subType !== undefined) out.subType = subType;
-  const payee = userId(el, 'payee_user_id', path, false);
+  const payee = f.userId('payee_user_id', false);
   if (payee !== undefined) out.payeeUserId = payee;
-  const fee = amount(el, 'fee_amount', path, false);
+  const fee = f.amount('fee_amount', false);
   if (fee !== undefined) out.feeAmount = fee;
-  const code = optText(el, 'error_code', path);
+  const code = f.opt('error_code');
   if (code !== undefined) out.errorCode = code;
-  const gmt = optText(el, 'gmt_transfer', path);
+  const gmt = f.opt('gmt_transfer');
   if (gmt !== undefined) out.gmtTransfer = gmt;
-  const x = extras(el, TRANSFER_KNOWN);
-  if (x) out.extra = x;
+  if (f.extra) out.extra = f.extra;
   return out;
 }
