@@ -47,6 +47,8 @@ export type WitkeyErrorCode =
   | 'NOT_DONE_OF_TRANSFER_FOUND'
   | 'REMAINS_OF_TASK_AMOUNT_FOUND'
   | 'WITKEY_TASK_NOT_EXPIRED'
+  // an optional dependency a feature needs is not installed (better-sqlite3 for the durable gateway store)
+  | 'MISSING_DEPENDENCY'
   | (string & {});
 
 /** Where an error applies: the parameter, the record index, the byte or character offset. */
