@@ -64,7 +64,7 @@ export function inspectPage(s: {
       '<h2>Tasks</h2>',
       table(s.tasks, ['outerTaskId', 'partner', 'publisher', 'frozen', 'paid', 'remaining', 'expiresAt']),
       '<h2>Transfers</h2>',
-      table(s.transfers, ['alipayTransferNo', 'kind', 'outerTaskId', 'serial', 'payee', 'amount', 'fee', 'status', 'errorCode', 'settledAt']),
+      table(s.transfers, ['alipayTransferNo', 'kind', 'outerTaskId', 'serial', 'payee', 'nickName', 'amount', 'fee', 'status', 'errorCode', 'settledAt']),
       '<h2>Balances</h2>',
       table(s.balances, ['account', 'amount']),
       '<h2>SMS outbox</h2>',
