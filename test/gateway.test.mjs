@@ -564,6 +564,18 @@ test('config errors are INVALID_OPTION naming the setting', () => {
   assert.throws(() => createGateway(baseConfig({ timeScale: -1 })), { code: 'INVALID_OPTION', field: 'timeScale' });
   assert.throws(() => createGateway(baseConfig({ tasks: [{ outerTaskId: 'x', publisher: '1', frozen: '1', expiresAt: 0 }] })), { code: 'INVALID_OPTION', field: 'tasks[0].publisher' });
   assert.throws(() => createGateway(baseConfig({ tasks: [{ outerTaskId: 'x', publisher: PUBLISHER, frozen: '1.001', expiresAt: 0 }] })), { code: 'ILLEGAL_ARGUMENT' });
+  assert.throws(() => createGateway(baseConfig({ tasks: [{ outerTaskId: 'x', publisher: PUBLISHER, frozen: '1.00', paid: '1.01', expiresAt: 0 }] })), { code: 'INVALID_OPTION', field: 'tasks[0].paid' });
+  assert.throws(() => createGateway(baseConfig({ tasks: [{ outerTaskId: 'x', publisher: PUBLISHER, frozen: '1.00', expiresAt: 'soon' }] })), { code: 'INVALID_OPTION', field: 'tasks[0].expiresAt' });
+});
+
+test('a task with an amount already paid: only the rest can be handled', async () => {
+  const { gw } = setup({ tasks: [{ outerTaskId: 'T1', publisher: PUBLISHER, frozen: '100.00', paid: '99.99', expiresAt: 0 }] });
+  const ret = returnPairs(await send(gw, sampleInput({ outerAccountId: undefined, refund: { serial: 'a_1', amount: '0.02' }, platform: undefined, transfers: undefined })));
+  assert.deepEqual(notificationXml(ret, 'utf-8').doc, { alipay: { is_success: 'F', error: 'WITKEY_TASK_LEF_AMOUNT_NOT_ENOUGH' } });
+  const ok = returnPairs(await send(gw, sampleInput({ outerAccountId: undefined, refund: { serial: 'a_2', amount: '0.01' }, platform: undefined, transfers: undefined })));
+  assert.equal(notificationXml(ok, 'utf-8').doc.alipay.is_success, 'T');
+  const zero = setup({ tasks: [{ outerTaskId: 'T1', publisher: PUBLISHER, frozen: '1.00', paid: '0.00', expiresAt: 0 }] });
+  assert.equal((await zero.gw.inspect()).tasks[0].remaining, '1.00');
 });
 
 void ic;

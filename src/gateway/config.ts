@@ -197,6 +197,13 @@ function option(cond: boolean, field: string, msg: string): void {
 
 const nonNegative = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
+/** @internal An amount already paid: like parseAmount, but zero (`"0"`, `"0.00"`, `0n`, `{ fen: 0 }`) or absent is 0. */
+export function paidFen(v: AmountInput | undefined, field: string): bigint {
+  if (v === undefined) return 0n;
+  if ((typeof v === 'string' && /^0{1,13}(\.0{1,2})?$/.test(v)) || v === 0n || (typeof v === 'object' && v !== null && (v.fen === 0 || v.fen === 0n))) return 0n;
+  return parseAmount(v, { field });
+}
+
 /** @internal Parses an expiry into ms since the epoch. */
 export function toEpochMs(v: number | string | Date, field: string): number {
   const ms = typeof v === 'number' ? v : v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : NaN;
@@ -253,8 +260,8 @@ export function resolveConfig(config: GatewayConfig): ResolvedConfig {
     seen.add(t.outerTaskId);
     option(typeof t.publisher === 'string' && ID_2088.test(t.publisher), `${f}.publisher`, 'is not an Alipay user id');
     option(t.partner === undefined || partners.has(t.partner), `${f}.partner`, 'is not a configured partner');
-    parseAmount(t.frozen, { field: `${f}.frozen` });
-    if (t.paid !== undefined) parseAmount(t.paid, { field: `${f}.paid` });
+    const frozen = parseAmount(t.frozen, { field: `${f}.frozen` });
+    option(paidFen(t.paid, `${f}.paid`) <= frozen, `${f}.paid`, 'exceeds the frozen amount');
     toEpochMs(t.expiresAt, `${f}.expiresAt`);
   });
 

@@ -18,9 +18,9 @@ import type { DsaPublicKey } from '../dsa/key.js';
 import { WitkeyError } from '../errors.js';
 import { exportPublicKey } from '../keys/export.js';
 import { formEncodeString } from '../params/form.js';
-import { formatFen } from '../witkey/amount.js';
+import { formatFen, parseAmount } from '../witkey/amount.js';
 import { LEFT_AMOUNT_SERVICE } from '../witkey/request.js';
-import { resolveConfig, toEpochMs, type FaultRule, type GatewayConfig, type NotificationKind, type ResolvedConfig, type ResolvedPartner } from './config.js';
+import { paidFen, resolveConfig, toEpochMs, type FaultRule, type GatewayConfig, type NotificationKind, type ResolvedConfig, type ResolvedPartner } from './config.js';
 import { AUTOSUBMIT_JS, AUTOSUBMIT_SCRIPT, errorPage, inspectPage, returnFormPage } from './html.js';
 import { asciiParam, checkPageRequest, readRawForm, type RawForm } from './inbound.js';
 import { beijingTime, leftAmountXml, signedNotification, transferXml, type LeftAmountResult, type TransferStatus } from './notifications.js';
@@ -259,8 +259,8 @@ export function createGateway(config: GatewayConfig): Gateway {
         publisher: t.publisher,
         ...(t.outerAccountId !== undefined && { outerAccountId: t.outerAccountId }),
         ...(t.mobile !== undefined && { mobile: t.mobile }),
-        frozenFen: String(parseFen(t.frozen)),
-        paidFen: t.paid === undefined ? '0' : String(parseFen(t.paid)),
+        frozenFen: String(parseAmount(t.frozen, { field: 'frozen' })),
+        paidFen: String(paidFen(t.paid, 'paid')),
         expiresAt: toEpochMs(t.expiresAt, 'expiresAt'),
       };
       writes.push({ collection: 'task', key: t.outerTaskId, value: rec });
@@ -280,16 +280,6 @@ export function createGateway(config: GatewayConfig): Gateway {
     if (writes.length) await store.write(writes);
   })();
   ready.then(() => schedule(), () => undefined);
-
-  function parseFen(a: unknown): bigint {
-    // Checked by resolveConfig; amounts are yuan strings or fen.
-    if (typeof a === 'string') {
-      const [y, f = ''] = a.split('.');
-      return BigInt(y!) * 100n + BigInt(f.padEnd(2, '0'));
-    }
-    if (typeof a === 'bigint') return a;
-    return BigInt((a as { fen: number | bigint }).fen);
-  }
 
   async function counters(): Promise<Counters> {
     return (await store.get<Counters>('meta', 'counters')) ?? { seq: 0, transfer: 0, attempt: 0 };

@@ -10,6 +10,7 @@
 import type { Charset } from '../charset/names.js';
 import { WitkeyError } from '../errors.js';
 import { decodeDetail, type DetailSeparators } from '../params/detail.js';
+import { parseAmount } from '../witkey/amount.js';
 import { leftAmountParams, type LeftAmountTransfer } from '../witkey/request.js';
 import type { AccountConfig, ResolvedConfig } from './config.js';
 
@@ -90,10 +91,8 @@ export function checkArguments(fields: ReadonlyMap<string, string>, partner: str
     returnUrl: get('return_url') as string,
     dialect: sep,
   });
-  const fen = (s: string): bigint => {
-    const [y, f = ''] = s.split('.');
-    return BigInt(y!) * 100n + BigInt(f.padEnd(2, '0'));
-  };
+  // Amounts were validated and formatted with two decimals by leftAmountParams.
+  const fen = (s: string): bigint => parseAmount(s);
   const lineOf = (field: 'refund_detail' | 'platform_detail'): RequestLine | undefined => {
     const text = p.params[field];
     if (text === undefined) return undefined;
