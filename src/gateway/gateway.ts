@@ -236,6 +236,8 @@ export function createGateway(config: GatewayConfig): Gateway {
   let rerun = false;
   let lastError: string | undefined;
   let idleWaiters: Array<() => void> = [];
+  // Whether a `reorder` hold may exist: spares a scan of every notification after each attempt.
+  let heldMayExist = true;
 
   // One lock for every read-modify-write of shared state (tasks, serials, balances, counters).
   let chain: Promise<unknown> = Promise.resolve();
@@ -585,6 +587,7 @@ export function createGateway(config: GatewayConfig): Gateway {
   }
 
   async function releaseHeld(n: NotificationRecord, now: number, why: string): Promise<void> {
+    if (!heldMayExist) return;
     const all = await store.list<NotificationRecord>('notification');
     const writes: StoreWrite[] = [];
     for (const h of all) {
@@ -611,6 +614,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     }
     if (delay?.action === 'reorder') {
       n.status = 'held';
+      heldMayExist = true;
       n.heldUntil = now + scale(cfg.retrySchedule[0] ?? 0);
       n.notes.push(`attempt ${attempt} held back until another notification of the task is sent (fault: reorder)`);
       await store.write([{ collection: 'notification', key: n.notifyId, value: n }]);
@@ -680,6 +684,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       }
     }
     if (releases.length) await store.write(releases);
+    heldMayExist = all.some((h) => h.status === 'held');
     const due = all.filter((n) => n.status === 'pending' && n.nextAt <= now).sort((a, b) => a.nextAt - b.nextAt || a.seq - b.seq);
     // One queue per partner endpoint, in order; endpoints in parallel (a slow partner delays only itself).
     const queues = new Map<string, NotificationRecord[]>();
