@@ -220,3 +220,14 @@ test('SQLite: SIGKILL during a delivery, restart — nothing lost, nothing re-se
 test('startGatewayServer rejects a bad configuration before listening', async () => {
   await assert.rejects(startGatewayServer({ partners: { nope: {} } }), (e) => e instanceof WitkeyError && e.code === 'INVALID_OPTION');
 });
+
+test('startGatewayServer: a port in use is an error (EADDRINUSE) and leaves nothing running', async () => {
+  const taken = createServer();
+  const base = await listen(taken);
+  const port = Number(new URL(base).port);
+  try {
+    await assert.rejects(startGatewayServer({ port, partners: { [PARTNER]: { publicKey: partnerKeys.publicPem } } }), { code: 'EADDRINUSE' });
+  } finally {
+    taken.close();
+  }
+});

@@ -61,15 +61,20 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     }
   }
   const gateway = createGateway({ ...config, ...(store && { store }), ...(key !== undefined && { key }) });
-  await gateway.ready;
   const server = createServer(toNodeHandler(gateway.fetch));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await gateway.ready;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    await gateway.close(); // stops its timers and closes the store: nothing is left running
+    throw e;
+  }
   const addr = server.address() as AddressInfo;
   const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${shownHost}:${addr.port}/`;
