@@ -11,6 +11,7 @@ export {
   type Gateway,
   type GatewaySnapshot,
   type RunReport,
+  type GatewayEvent,
   type TransferKind,
   type TransferRecord,
   type NotificationRecord,

@@ -509,6 +509,27 @@ test('inject() adds a fault at run time; clearFaults() removes them', async () =
   assert.equal(partner.got.length, 2);
 });
 
+test('onEvent reports requests, SMS, settlements, attempts (with the retry time) and giving up, in order; a throwing listener is contained', async () => {
+  const events = [];
+  const { c, gw } = setup({ onEvent: (e) => events.push(e), retrySchedule: [MIN] }, (rec) => (rec.field('notify_type') === NOTIFY_TYPES.refund_transfer ? 'no' : 'success'));
+  await send(gw, sampleInput({ platform: undefined, transfers: undefined, refund: { serial: 'a_1', amount: '1' } }));
+  await drain(gw, c);
+  assert.deepEqual(events.map((e) => [e.type, e.at - T0, e.attempt?.outcome ?? e.transfer?.status ?? e.request?.isSuccess ?? '', e.notification?.kind ?? '']), [
+    ['request', 0, true, ''],
+    ['sms', 0, '', ''],
+    ['attempt', 0, 'success', 'left_amount_handled'],
+    ['settled', 5000, 'S', ''],
+    ['attempt', 5000, 'failed', 'refund_transfer'],
+    ['attempt', 5000 + MIN, 'failed', 'refund_transfer'],
+    ['gave_up', 5000 + MIN, '', 'refund_transfer'],
+  ]);
+  assert.equal(events[4].notification.nextAt, T0 + 5000 + MIN, 'the notification as stored after the attempt');
+  assert.equal('body' in events[4].notification, false);
+  const bad = setup({ onEvent: () => { throw new Error('listener bug'); } });
+  assert.equal((await send(bad.gw, sampleInput())).status, 302);
+  assert.equal((await bad.gw.inspect()).lastError, 'onEvent: listener bug');
+});
+
 // ---- notify_verify ------------------------------------------------------------------------------
 
 test('notify_verify: true while not acknowledged, false after success, false for unknown ids and other partners, invalid for bad arguments', async () => {

@@ -13,6 +13,7 @@ import { importPublicKey } from '../keys/import-public.js';
 import { resolveDialect, type DetailDialect, type DetailSeparators } from '../params/detail.js';
 import { parseAmount, type AmountInput } from '../witkey/amount.js';
 import { LEFT_AMOUNT_SERVICE } from '../witkey/request.js';
+import type { GatewayEvent } from './gateway.js';
 import type { GatewayStore } from './store.js';
 
 /** The four notification kinds of PROTOCOL.md §6, by the names the toolkit uses. */
@@ -158,6 +159,8 @@ export interface GatewayConfig {
   returnMode?: ReturnMode;
   /** Require a request to dispose of the whole remaining amount (else `REMAINS_OF_TASK_AMOUNT_FOUND`). Default false. */
   requireExactTotal?: boolean;
+  /** Called as things happen (requests, SMS, settlements, delivery attempts), e.g. to print a timeline. */
+  onEvent?: (event: GatewayEvent) => void;
 }
 
 /** @internal A partner after checking. */

@@ -149,6 +149,18 @@ export interface GatewaySnapshot {
   readonly lastError?: string;
 }
 
+/**
+ * Something the simulator did, reported to `onEvent` as it happens (for a live timeline):
+ * a request answered, an SMS recorded, a transfer settled, a delivery attempt finished (or
+ * dropped), a notification given up after its last attempt.
+ */
+export type GatewayEvent =
+  | { readonly type: 'request'; readonly at: number; readonly request: RequestRecord }
+  | { readonly type: 'sms'; readonly at: number; readonly sms: SmsRecord }
+  | { readonly type: 'settled'; readonly at: number; readonly transfer: TransferRecord }
+  | { readonly type: 'attempt'; readonly at: number; readonly notification: Omit<NotificationRecord, 'body'>; readonly attempt: AttemptRecord }
+  | { readonly type: 'gave_up'; readonly at: number; readonly notification: Omit<NotificationRecord, 'body'> };
+
 /** What one {@link Gateway.runDue} did. */
 export interface RunReport {
   readonly settled: number;
@@ -238,6 +250,17 @@ export function createGateway(config: GatewayConfig): Gateway {
   let idleWaiters: Array<() => void> = [];
   // Whether a `reorder` hold may exist: spares a scan of every notification after each attempt.
   let heldMayExist = true;
+  const onEvent = config.onEvent;
+  // A listener's exception must not break the simulator: it is kept as lastError.
+  const emit = (e: GatewayEvent): void => {
+    if (!onEvent) return;
+    try {
+      onEvent(e);
+    } catch (err) {
+      lastError = `onEvent: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  };
+  const publicView = ({ body: _body, ...rest }: NotificationRecord): Omit<NotificationRecord, 'body'> => structuredClone(rest);
 
   // One lock for every read-modify-write of shared state (tasks, serials, balances, counters).
   let chain: Promise<unknown> = Promise.resolve();
@@ -462,6 +485,13 @@ export function createGateway(config: GatewayConfig): Gateway {
     });
     writes.push({ collection: 'meta', key: 'counters', value: c });
     await store.write(writes);
+    for (const kind of ['request', 'sms'] as const) {
+      for (const w of writes) {
+        if (w.collection !== kind) continue;
+        if (kind === 'request') emit({ type: 'request', at: now, request: w.value as RequestRecord });
+        else emit({ type: 'sms', at: now, sms: w.value as SmsRecord });
+      }
+    }
     return { fields: ret.fields };
   }
 
@@ -553,6 +583,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     writes.push({ collection: 'notification', key: n.notifyId, value: n });
     writes.push({ collection: 'meta', key: 'counters', value: c });
     await store.write(writes);
+    emit({ type: 'settled', at: now, transfer: settled });
   }
 
   async function nextAttemptId(): Promise<string> {
@@ -623,31 +654,35 @@ export function createGateway(config: GatewayConfig): Gateway {
     const drop = takeFault(['drop'], m);
     const copies = !drop && takeFault(['duplicate'], m) ? 2 : 1;
     let made = 0;
+    const done: AttemptRecord[] = []; // reported once the notification's new state is stored
     for (let i = 0; i < copies; i++) {
       const id = `${n.notifyId}:${await nextAttemptId()}`;
       const rec: AttemptRecord = { id, notifyId: n.notifyId, attempt, at: cfg.now(), outcome: 'sending', ...(i > 0 && { duplicate: true }) };
       made++;
       if (drop) {
-        await store.write([{ collection: 'attempt', key: id, value: { ...rec, outcome: 'dropped', finishedAt: rec.at, error: 'dropped by fault injection: not sent' } }]);
+        const dropped: AttemptRecord = { ...rec, outcome: 'dropped', finishedAt: rec.at, error: 'dropped by fault injection: not sent' };
+        await store.write([{ collection: 'attempt', key: id, value: dropped }]);
+        done.push(dropped);
         break;
       }
       // Written before sending: a restart during the request re-sends rather than loses it.
       await store.write([{ collection: 'attempt', key: id, value: rec }]);
       const r = await send(n);
-      const done = cfg.now();
+      const finishedAt = cfg.now();
       const finished: AttemptRecord = {
-        ...rec, finishedAt: done, outcome: r.ok ? 'success' : 'failed',
+        ...rec, finishedAt, outcome: r.ok ? 'success' : 'failed',
         ...(r.status !== undefined && { status: r.status }), ...(r.body !== undefined && { body: r.body }), ...(r.error !== undefined && { error: r.error }),
       };
       const writes: StoreWrite[] = [{ collection: 'attempt', key: id, value: finished }];
       if (r.ok && n.status !== 'delivered') {
         n.status = 'delivered';
-        n.deliveredAt = done;
+        n.deliveredAt = finishedAt;
         n.attempts = attempt;
         writes.push({ collection: 'notification', key: n.notifyId, value: n });
       }
       // `success` is stored in the same atomic write as the attempt: never re-sent after a restart.
       await store.write(writes);
+      done.push(finished);
     }
     if (n.status !== 'delivered') {
       n.attempts = attempt;
@@ -659,6 +694,8 @@ export function createGateway(config: GatewayConfig): Gateway {
       }
       await store.write([{ collection: 'notification', key: n.notifyId, value: n }]);
     }
+    for (const a of done) emit({ type: 'attempt', at: a.finishedAt ?? a.at, notification: publicView(n), attempt: a });
+    if (n.status === 'failed') emit({ type: 'gave_up', at: cfg.now(), notification: publicView(n) });
     await releaseHeld(n, cfg.now(), `notification ${n.notifyId} (${n.kind}) was attempted first`);
     return made;
   }
