@@ -345,7 +345,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     try {
       form = await readRawForm(request);
     } catch (e) {
-      if (e instanceof WitkeyError && e.code === 'ILLEGAL_ARGUMENT' && asciiOf(request) === NOTIFY_VERIFY_SERVICE) return text('invalid');
+      if (e instanceof WitkeyError && e.code === 'ILLEGAL_ARGUMENT' && serviceInQuery(request) === NOTIFY_VERIFY_SERVICE) return text('invalid');
       return errorResponse(e);
     }
     let service = '';
@@ -391,7 +391,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     }
   }
 
-  function asciiOf(request: Request): string {
+  function serviceInQuery(request: Request): string {
     return new URL(request.url).searchParams.get('service') ?? '';
   }
 
