@@ -3,6 +3,7 @@
 import typescript from '@rollup/plugin-typescript';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { dts } from 'rollup-plugin-dts';
+import path from 'node:path';
 
 const input = {
   index: 'src/index.ts',
@@ -12,6 +13,7 @@ const input = {
   witkey: 'src/witkey.ts',
   notify: 'src/notify.ts',
   xml: 'src/xml.ts',
+  gateway: 'src/gateway.ts',
   testing: 'src/internal/testing.ts',
 };
 
@@ -20,6 +22,44 @@ const external = (id) => /^(@noble\/hashes|asn1js|pkijs)(\/|$)/.test(id);
 
 const ts = () =>
   typescript({ tsconfig: './tsconfig.json', declaration: false, outDir: undefined, rootDir: undefined, noEmitOnError: true });
+
+// Node-only code (src/node → dist/node, src/cli → dist/cli/witkey.js) is built apart, with Node's
+// types (tsconfig.node.json). It imports the core only through the public entries, which stay
+// external and point at dist/esm (or dist/cjs), so a key or error made by one entry is the same
+// class instance in every other (no second copy of the core). dist/esm itself stays Web-APIs-only.
+const entryOf = (id) => /[/\\]src[/\\](node[/\\]index|index|dsa|charset|params|witkey|gateway)\.(js|ts)$/.exec(id)?.[1].replace('\\', '/');
+const nodeExternal = (id, importer, isResolved) =>
+  /^node:/.test(id) || id === 'better-sqlite3' || external(id) ||
+  (!isResolved && importer !== undefined && /^\.\.\/(node\/index|index|dsa|charset|params|witkey|gateway)\.js$/.test(id) && entryOf(path.resolve(path.dirname(importer), id)) !== undefined);
+const nodePaths = (ext, dir) => (id) => {
+  const e = entryOf(id);
+  return e === undefined ? id : e === 'node/index' ? `./node/index.${ext}` : `./${dir}/${e}.${ext}`; // relative to dist/, as rollup reads it
+};
+const nodeTs = () =>
+  typescript({ tsconfig: './tsconfig.node.json', declaration: false, outDir: undefined, rootDir: undefined, noEmitOnError: true });
+const nodeBuilds = [
+  {
+    input: { 'node/index': 'src/node/index.ts', 'cli/witkey': 'src/cli/witkey.ts' },
+    external: nodeExternal,
+    plugins: [nodeTs()],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', paths: nodePaths('js', 'esm'), banner: (c) => (c.name === 'cli/witkey' ? '#!/usr/bin/env node' : '') },
+  },
+  {
+    input: { 'node/index': 'src/node/index.ts' },
+    external: nodeExternal,
+    plugins: [nodeTs()],
+    output: { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', paths: nodePaths('cjs', 'cjs'), exports: 'named' },
+  },
+  {
+    input: { 'node/index': 'src/node/index.ts' },
+    external: nodeExternal,
+    plugins: [dts({ tsconfig: './tsconfig.node.json' })],
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', paths: nodePaths('js', 'esm') },
+      { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', paths: nodePaths('cjs', 'cjs') },
+    ],
+  },
+];
 
 export default [
   {
@@ -40,4 +80,5 @@ export default [
       { dir: 'dist/cjs', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts' },
     ],
   },
+  ...nodeBuilds,
 ];

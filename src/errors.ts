@@ -54,6 +54,8 @@ export type WitkeyErrorCode =
   // notification lacking what PROTOCOL.md §6 requires (field = the element path or form field)
   | 'FORM_LIMIT_EXCEEDED'
   | 'INVALID_NOTIFICATION'
+  // an optional dependency a feature needs is not installed (better-sqlite3 for the durable gateway store)
+  | 'MISSING_DEPENDENCY'
   | (string & {});
 
 /** Where an error applies: the parameter, the record index, the byte or character offset. */

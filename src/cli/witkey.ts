@@ -1,0 +1,446 @@
+/**
+ * The `witkey` command: key generation, signing, verification, canonical strings, signed
+ * left-amount requests and the local gateway simulator, for people and scripts. Node only.
+ *
+ * Exit codes: 0 success; 1 usage error (unknown command or option, missing argument); 2 failure
+ * (invalid input, bad key, I/O error — printed as `witkey <command>: CODE: message`); 3 `verify`
+ * found the signature invalid.
+ * @module
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import {
+  buildLeftAmountRequest,
+  canonicalBytes,
+  canonicalize,
+  exportPrivateKey,
+  exportPublicKey,
+  formEncodeString,
+  generateKeyPair,
+  importPrivateKey,
+  importPublicKey,
+  loadCharset,
+  renderForm,
+  signParams,
+  verifyParams,
+  WitkeyError,
+  type LeftAmountRequestInput,
+} from '../index.js';
+import type { GatewayConfig, PartnerConfig } from '../gateway.js';
+import { startGatewayServer } from '../node/index.js';
+
+/** A usage error: exit code 1. */
+class UsageError extends Error {}
+
+const EXIT_USAGE = 1;
+const EXIT_FAILURE = 2;
+const EXIT_INVALID = 3;
+
+interface Command {
+  summary: string;
+  usage: string;
+  help: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(values: Record<string, string | boolean | undefined>, positionals: string[], io: Io): Promise<number>;
+}
+
+/** Where the command reads and writes (injectable for tests of the module). */
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readStdin: () => Promise<string>;
+  stdinIsTTY: boolean;
+}
+
+const SIZES: Record<string, { L: number; N: number }> = {
+  '1024/160': { L: 1024, N: 160 },
+  '2048/224': { L: 2048, N: 224 },
+  '2048/256': { L: 2048, N: 256 },
+  '3072/256': { L: 3072, N: 256 },
+};
+
+async function readInput(file: string | undefined, io: Io, what: string): Promise<string> {
+  if (file === undefined || file === '-') {
+    if (file === undefined && io.stdinIsTTY) throw new UsageError(`give ${what} as a file argument, or pipe it to stdin ('-')`);
+    return io.readStdin();
+  }
+  return readFileSync(file, 'utf8');
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new WitkeyError('ILLEGAL_ARGUMENT', `${what} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function paramsObject(value: unknown, what: string): Record<string, string> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new WitkeyError('ILLEGAL_ARGUMENT', `${what} must be a JSON object of strings`);
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw new WitkeyError('ILLEGAL_ARGUMENT', `${what}: ${k} must be a string, got ${typeof v}`, { field: k });
+  }
+  return value as Record<string, string>;
+}
+
+function requireOption(values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+const charsetOf = async (params: Record<string, string>, option: unknown): Promise<string> => {
+  const cs = typeof option === 'string' ? option : params['_input_charset'];
+  if (cs === undefined) throw new WitkeyError('ILLEGAL_CHARSET', 'no charset: the params have no _input_charset; pass --charset', { field: '_input_charset' });
+  await loadCharset(cs);
+  return cs;
+};
+
+const commands: Record<string, Command> = {
+  keygen: {
+    summary: 'generate a DSA key pair (PEM files)',
+    usage: 'witkey keygen [--size 1024/160] [--out DIR] [--name NAME] [--force]',
+    help: `Generates DSA domain parameters and a key pair, and writes NAME_private.pem (PKCS#8, mode 0600)
+and NAME_public.pem (SubjectPublicKeyInfo) into DIR. Progress dots go to stderr; the private key is
+never printed.
+
+Options:
+  --size L/N     1024/160 (default, the legacy gateway's size), 2048/224, 2048/256 or 3072/256
+  --out DIR      directory for the files (default: the current directory)
+  --name NAME    file name prefix (default: dsa)
+  --force        overwrite existing files`,
+    options: { size: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' }, force: { type: 'boolean' } },
+    async run(values, positionals, io) {
+      if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+      const sizeName = (values['size'] as string | undefined) ?? '1024/160';
+      const size = SIZES[sizeName];
+      if (!size) throw new UsageError(`--size must be one of ${Object.keys(SIZES).join(', ')}`);
+      const name = (values['name'] as string | undefined) ?? 'dsa';
+      if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new UsageError('--name may contain only letters, digits, _ . -');
+      const dir = resolve((values['out'] as string | undefined) ?? '.');
+      const priv = join(dir, `${name}_private.pem`);
+      const pub = join(dir, `${name}_public.pem`);
+      for (const f of [priv, pub]) {
+        if (existsSync(f) && !values['force']) throw new WitkeyError('ILLEGAL_ARGUMENT', `${f} exists; pass --force to overwrite`);
+      }
+      io.stderr(`Generating a DSA ${sizeName} key pair `);
+      const t0 = performance.now();
+      let ticks = 0;
+      const pair = generateKeyPair(size, {
+        onProgress: () => {
+          if (++ticks % 4 === 0) io.stderr('.');
+        },
+      });
+      io.stderr(` done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+      writeFileSync(priv, exportPrivateKey(pair.privateKey), { mode: 0o600 });
+      writeFileSync(pub, exportPublicKey(pair.publicKey));
+      io.stdout(`private key: ${priv}\npublic key:  ${pub}\n`);
+      return 0;
+    },
+  },
+
+  sign: {
+    summary: 'sign a parameter map (JSON) with a DSA private key',
+    usage: 'witkey sign --key PRIVATE.pem [--charset CS] [PARAMS.json | -]',
+    help: `Reads a JSON object of string parameters (a file, or stdin with '-' or when piped), signs it the
+gateway's way (canonical string in _input_charset, SHA1withDSA, base64 DER) and prints the params with
+sign and sign_type added, as JSON.
+
+Options:
+  --key FILE     the private key (PKCS#8, traditional DSA PEM, DER or bare base64)
+  --charset CS   utf-8, gbk or gb2312 (default: the params' _input_charset)`,
+    options: { key: { type: 'string' }, charset: { type: 'string' } },
+    async run(values, positionals, io) {
+      if (positionals.length > 1) throw new UsageError('at most one input file');
+      const keyFile = requireOption(values, 'key');
+      const params = paramsObject(parseJson(await readInput(positionals[0], io, 'the params JSON'), 'the params'), 'the params');
+      const charset = await charsetOf(params, values['charset']);
+      const signed = signParams(params, importPrivateKey(readFileSync(keyFile)), { charset });
+      io.stdout(`${JSON.stringify(signed, null, 2)}\n`);
+      return 0;
+    },
+  },
+
+  verify: {
+    summary: 'verify a signed parameter map (JSON) with a DSA public key',
+    usage: 'witkey verify --key PUBLIC.pem [--charset CS] [PARAMS.json | -]',
+    help: `Reads a JSON object of string parameters including sign and sign_type and checks the signature
+over the canonical string in the charset. Prints "valid" (exit 0) or "invalid" (exit 3).
+
+Options:
+  --key FILE     the public key (SPKI PEM, DER or bare base64); a private key is accepted too
+  --charset CS   utf-8, gbk or gb2312 (default: the params' _input_charset; notifications have none)`,
+    options: { key: { type: 'string' }, charset: { type: 'string' } },
+    async run(values, positionals, io) {
+      if (positionals.length > 1) throw new UsageError('at most one input file');
+      const keyFile = requireOption(values, 'key');
+      const params = paramsObject(parseJson(await readInput(positionals[0], io, 'the params JSON'), 'the params'), 'the params');
+      const charset = await charsetOf(params, values['charset']);
+      const keyBytes = readFileSync(keyFile);
+      const text = keyBytes.toString('latin1');
+      const key = /PRIVATE KEY/.test(text) ? importPrivateKey(keyBytes).publicKey : importPublicKey(keyBytes);
+      const ok = verifyParams(params, key, { charset });
+      io.stdout(ok ? 'valid\n' : 'invalid\n');
+      return ok ? 0 : EXIT_INVALID;
+    },
+  },
+
+  canonicalize: {
+    summary: 'print the canonical string of a parameter map (JSON)',
+    usage: 'witkey canonicalize [--hex] [--charset CS] [PARAMS.json | -]',
+    help: `Prints the string the gateway signs: every parameter except sign and sign_type, empty ones dropped,
+sorted by name, joined as name=value with &, values raw.
+
+Options:
+  --hex          print the bytes in the charset as hex instead (what is actually signed)
+  --charset CS   charset for --hex (default: the params' _input_charset)`,
+    options: { hex: { type: 'boolean' }, charset: { type: 'string' } },
+    async run(values, positionals, io) {
+      if (positionals.length > 1) throw new UsageError('at most one input file');
+      const params = paramsObject(parseJson(await readInput(positionals[0], io, 'the params JSON'), 'the params'), 'the params');
+      if (values['hex']) {
+        const charset = await charsetOf(params, values['charset']);
+        const bytes = canonicalBytes(params, { charset });
+        io.stdout(`${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}\n`);
+      } else io.stdout(`${canonicalize(params)}\n`);
+      return 0;
+    },
+  },
+
+  request: {
+    summary: 'build a signed left-amount request from a JSON file',
+    usage: 'witkey request --key PRIVATE.pem [--format fields|form|body] [--gateway URL] [INPUT.json | -]',
+    help: `Builds alipay.witkey.task.left.amount.handle from a JSON input (the fields of
+buildLeftAmountRequest without privateKey: partner, charset, outerTaskId, outerAccountId or
+alipayUserId, refund {serial, amount}, platform {serial, amount}, transfers [{serial, amount,
+alipayUserId, nickName}], notifyUrl, returnUrl, dialect, gateway; amounts as yuan strings "20.10"),
+validates every rule, signs it and prints it. Warnings go to stderr.
+
+Options:
+  --key FILE       the partner's private key
+  --format F       fields (default: the signed fields as JSON), form (a CSP-safe HTML form),
+                   body (the application/x-www-form-urlencoded body in the charset)
+  --gateway URL    gateway.do URL (default: the input's gateway, else Alipay's)`,
+    options: { key: { type: 'string' }, format: { type: 'string' }, gateway: { type: 'string' } },
+    async run(values, positionals, io) {
+      if (positionals.length > 1) throw new UsageError('at most one input file');
+      const keyFile = requireOption(values, 'key');
+      const format = (values['format'] as string | undefined) ?? 'fields';
+      if (!['fields', 'form', 'body'].includes(format)) throw new UsageError('--format must be fields, form or body');
+      const input = parseJson(await readInput(positionals[0], io, 'the request JSON'), 'the request input');
+      if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new WitkeyError('ILLEGAL_ARGUMENT', 'the request input must be a JSON object');
+      const req = await buildLeftAmountRequest({
+        ...(input as Omit<LeftAmountRequestInput, 'privateKey'>),
+        ...(typeof values['gateway'] === 'string' && { gateway: values['gateway'] }),
+        privateKey: importPrivateKey(readFileSync(keyFile)),
+      });
+      for (const w of req.warnings) io.stderr(`warning: ${w}\n`);
+      if (format === 'fields') io.stdout(`${JSON.stringify(req.fields, null, 2)}\n`);
+      else if (format === 'form') io.stdout(`${renderForm(req)}\n`);
+      else io.stdout(`${formEncodeString(req.fields, req.charset)}\n`);
+      return 0;
+    },
+  },
+
+  gateway: {
+    summary: 'run the local gateway simulator',
+    usage: 'witkey gateway [--port 8080] [--host 127.0.0.1] [--config GATEWAY.json] [--db FILE] [--time-scale X] [--keys-dir DIR]',
+    help: `Starts the witkey gateway simulator (gateway.do, notify_verify, /inspect, /inspect.html,
+/public-key.pem) on loopback. Stops on Ctrl-C.
+
+With --config, the JSON file is a GatewayConfig: { partners: { "2088…": { publicKey, charsets,
+dialect } }, key, tasks, accounts, fees, timeScale, settleDelay, returnMode }. A publicKey or key
+value "@FILE" is read from FILE (relative to the config file).
+Without --config, a demo setup is made: fresh keys for the simulator and for partner
+2088101115793868 (written to --keys-dir, default a new temporary directory; the private key is
+never printed), one expired task "demo_task" of 1000.00 yuan, and every account existing.
+
+Options:
+  --port N         port (default 8080; 0 picks a free one)
+  --host H         interface (default 127.0.0.1; binding elsewhere exposes the simulator)
+  --config FILE    gateway configuration (JSON)
+  --db FILE        SQLite file for durable state (needs better-sqlite3)
+  --time-scale X   multiply every duration by X (e.g. 0.001: the 15-hour retry schedule in a minute)
+  --keys-dir DIR   where the demo setup writes its partner keys`,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      config: { type: 'string' },
+      db: { type: 'string' },
+      'time-scale': { type: 'string' },
+      'keys-dir': { type: 'string' },
+    },
+    async run(values, positionals, io) {
+      if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+      const port = values['port'] === undefined ? 8080 : Number(values['port']);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be an integer 0–65535');
+      let timeScale: number | undefined;
+      if (values['time-scale'] !== undefined) {
+        timeScale = Number(values['time-scale']);
+        if (!Number.isFinite(timeScale) || timeScale < 0) throw new UsageError('--time-scale must be a non-negative number');
+      }
+      let config: GatewayConfig;
+      const notes: string[] = [];
+      if (typeof values['config'] === 'string') {
+        config = loadConfig(values['config']);
+      } else {
+        const dir = typeof values['keys-dir'] === 'string' ? resolve(values['keys-dir']) : mkdtempSync(join(tmpdir(), 'witkey-gateway-'));
+        io.stderr('Generating demo keys (DSA 1024/160) ');
+        const partnerPair = generateKeyPair({ L: 1024, N: 160 }, { onProgress: () => io.stderr('.') });
+        io.stderr('.');
+        const simulatorKey = generateKeyPair({ L: 1024, N: 160 }, { onProgress: () => undefined }).privateKey;
+        io.stderr(' done\n');
+        const partnerId = '2088101115793868';
+        writeFileSync(join(dir, 'partner_private.pem'), exportPrivateKey(partnerPair.privateKey), { mode: 0o600 });
+        writeFileSync(join(dir, 'partner_public.pem'), exportPublicKey(partnerPair.publicKey));
+        writeFileSync(join(dir, 'gateway_public.pem'), exportPublicKey(simulatorKey.publicKey));
+        config = {
+          partners: { [partnerId]: { publicKey: partnerPair.publicKey } },
+          key: simulatorKey,
+          tasks: [{ outerTaskId: 'demo_task', publisher: '2088102113960482', frozen: '1000.00', expiresAt: 0 }],
+        };
+        notes.push(
+          `demo partner: ${partnerId}`,
+          `  private key: ${join(dir, 'partner_private.pem')}`,
+          `  public key:  ${join(dir, 'partner_public.pem')}`,
+          `demo task: demo_task (publisher 2088102113960482, 1000.00 yuan frozen, expired)`,
+          `simulator public key: ${join(dir, 'gateway_public.pem')}`,
+        );
+      }
+      const sim = await startGatewayServer({
+        ...config,
+        ...(timeScale !== undefined && { timeScale }),
+        port,
+        host: (values['host'] as string | undefined) ?? '127.0.0.1',
+        ...(typeof values['db'] === 'string' && { dbPath: values['db'] }),
+      });
+      io.stdout(
+        [
+          `witkey gateway simulator listening on ${sim.url}`,
+          `  gateway.do:  ${sim.gatewayUrl}`,
+          `  inspect:     ${sim.url}inspect (JSON), ${sim.url}inspect.html`,
+          ...notes,
+          'simulator public key (partners verify returns and notifications with it):',
+          sim.gateway.publicKeyPem.trimEnd(),
+          '',
+        ].join('\n'),
+      );
+      await new Promise<void>((resolveStop) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolveStop();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await sim.close();
+      io.stderr('stopped\n');
+      return 0;
+    },
+  },
+};
+
+function loadConfig(file: string): GatewayConfig {
+  const base = dirname(resolve(file));
+  const raw = parseJson(readFileSync(file, 'utf8'), `the config ${file}`) as Record<string, unknown>;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new WitkeyError('INVALID_OPTION', `${file}: must be a JSON object`);
+  const at = (v: unknown): unknown => (typeof v === 'string' && v.startsWith('@') ? readFileSync(resolve(base, v.slice(1)), 'utf8') : v);
+  const partners: Record<string, PartnerConfig> = {};
+  for (const [id, p] of Object.entries((raw['partners'] ?? {}) as Record<string, PartnerConfig>)) {
+    partners[id] = { ...p, ...(p.publicKey !== undefined && { publicKey: at(p.publicKey) as string }) };
+  }
+  for (const k of ['now', 'fetch', 'store']) {
+    if (k in raw) throw new WitkeyError('INVALID_OPTION', `${file}: ${k} cannot be set from JSON`, { field: k });
+  }
+  return { ...(raw as unknown as GatewayConfig), partners, ...(raw['key'] !== undefined && { key: at(raw['key']) as string }) };
+}
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return `witkey — tools for Alipay's witkey interface (alipay.witkey.task.left.amount.handle)
+
+Usage: witkey <command> [options]      witkey <command> --help
+
+Commands:
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  .join('\n')}
+
+Exit codes: 0 success, 1 usage error, 2 failure (printed as CODE: message), 3 signature invalid (verify).
+`;
+}
+
+/**
+ * Runs the CLI with the given arguments (without `node` and the script) and returns the exit code.
+ * @example
+ * process.exitCode = await main(process.argv.slice(2));
+ */
+export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    if (topic !== undefined && commands[topic]) {
+      io.stdout(`${commands[topic]!.usage}\n\n${commands[topic]!.help}\n`);
+      return 0;
+    }
+    io.stdout(mainHelp());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!cmd) {
+    io.stderr(`witkey: unknown command ${JSON.stringify(name)}\n\n${mainHelp()}`);
+    return EXIT_USAGE;
+  }
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: [...rest], options: { ...cmd.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    if (parsed.values['help']) {
+      io.stdout(`${cmd.usage}\n\n${cmd.help}\n`);
+      return 0;
+    }
+    return await cmd.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`witkey ${name}: ${e.message}\nusage: ${cmd.usage}\n`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof WitkeyError) {
+      io.stderr(`witkey ${name}: ${e.code}: ${e.message}\n`);
+      return EXIT_FAILURE;
+    }
+    const err = e as NodeJS.ErrnoException;
+    io.stderr(`witkey ${name}: ${err.code ?? 'ERROR'}: ${err.message ?? String(e)}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+function defaultIo(): Io {
+  return {
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    stdinIsTTY: process.stdin.isTTY === true,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+  };
+}
+
+// Run when executed (the built dist/cli/witkey.js is the bin).
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`witkey: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = EXIT_FAILURE;
+  },
+);

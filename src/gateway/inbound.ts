@@ -1,0 +1,154 @@
+/**
+ * The gateway's checks of an incoming page request, in the order the gateway makes them: read the
+ * form (query and urlencoded body) as raw bytes, then `service`, `partner`, `_input_charset`,
+ * `sign_type`, the signature over the raw received bytes (PROTOCOL.md §3–4: percent-decoded, never
+ * re-encoded), and finally the strict decoding of every value in the declared charset. Each fault
+ * is a WitkeyError with the gateway's code (PROTOCOL.md §8). Business rules are not checked here.
+ * @module
+ */
+import { decode, loadCharset } from '../charset/codec.js';
+import { normalizeCharset, type Charset } from '../charset/names.js';
+import { verify } from '../dsa/verify.js';
+import { WitkeyError } from '../errors.js';
+import { fromBase64 } from '../params/base64.js';
+import { parseFormBytes } from '../params/form.js';
+import type { ResolvedPartner } from './config.js';
+
+/** Largest request the gateway reads (bytes): the documented fields need far less. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+/** @internal A form as received: raw percent-decoded bytes by ASCII name, in order. */
+export type RawForm = Map<string, Uint8Array>;
+
+const ascii = (b: Uint8Array): string => String.fromCharCode(...b);
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+async function bodyBytes(request: Request): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > MAX_REQUEST_BYTES) {
+      await reader.cancel();
+      throw new WitkeyError('ILLEGAL_ARGUMENT', `request body exceeds ${MAX_REQUEST_BYTES} bytes`);
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * @internal Reads the parameters of a GET (query) or POST (query, then urlencoded body) as raw bytes.
+ * @throws WitkeyError `ILLEGAL_ARGUMENT` for another content type, a malformed escape, a bad or repeated name.
+ */
+export async function readRawForm(request: Request): Promise<RawForm> {
+  const url = new URL(request.url);
+  const pairs: Array<[Uint8Array, Uint8Array]> = [];
+  const query = url.search.slice(1);
+  if (query) {
+    const bytes = new Uint8Array(query.length);
+    for (let i = 0; i < query.length; i++) bytes[i] = query.charCodeAt(i) & 0xff;
+    pairs.push(...parseFormBytes(bytes));
+  }
+  if (request.method === 'POST') {
+    const type = (request.headers.get('content-type') ?? 'application/x-www-form-urlencoded').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/x-www-form-urlencoded') {
+      throw new WitkeyError('ILLEGAL_ARGUMENT', `content type ${JSON.stringify(type)}: the gateway reads application/x-www-form-urlencoded`);
+    }
+    pairs.push(...parseFormBytes(await bodyBytes(request)));
+  }
+  const form: RawForm = new Map();
+  for (const [n, v] of pairs) {
+    const name = ascii(n);
+    if (!NAME.test(name) || n.some((b) => b > 0x7e)) {
+      throw new WitkeyError('ILLEGAL_ARGUMENT', `invalid parameter name ${JSON.stringify(name.slice(0, 64))}`, { field: name.slice(0, 64) });
+    }
+    if (form.has(name)) throw new WitkeyError('ILLEGAL_ARGUMENT', `${name}: the parameter appears more than once`, { field: name });
+    form.set(name, v);
+  }
+  return form;
+}
+
+/** @internal An ASCII parameter value ('' when absent); non-ASCII bytes are `code`. */
+export function asciiParam(form: RawForm, name: string, code: string): string {
+  const v = form.get(name);
+  if (!v) return '';
+  if (v.length > 256) throw new WitkeyError(code, `${name}: longer than 256 bytes`, { field: name });
+  if (v.some((b) => b < 0x20 || b > 0x7e)) throw new WitkeyError(code, `${name}: must be printable ASCII`, { field: name });
+  return ascii(v);
+}
+
+/**
+ * @internal The canonical bytes of a received form (PROTOCOL.md §4) built from the raw values: every
+ * parameter except `sign`/`sign_type`, empty ones dropped, sorted by name, `name=value` joined by `&`.
+ */
+export function rawCanonicalBytes(form: RawForm): Uint8Array {
+  const entries = [...form].filter(([n, v]) => n !== 'sign' && n !== 'sign_type' && v.length > 0).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  let total = 0;
+  for (const [n, v] of entries) total += n.length + 1 + v.length + 1;
+  const out = new Uint8Array(Math.max(0, total - 1));
+  let o = 0;
+  entries.forEach(([n, v], i) => {
+    if (i > 0) out[o++] = 0x26;
+    for (let k = 0; k < n.length; k++) out[o++] = n.charCodeAt(k);
+    out[o++] = 0x3d;
+    out.set(v, o);
+    o += v.length;
+  });
+  return out;
+}
+
+/** @internal A page request that passed the gateway's checks: decoded fields and who sent them. */
+export interface CheckedRequest {
+  readonly partner: ResolvedPartner;
+  readonly charset: Charset;
+  readonly fields: ReadonlyMap<string, string>;
+}
+
+/**
+ * @internal The gateway checks of a page request for `service`, in the gateway's order.
+ * @throws WitkeyError with the gateway code: `ILLEGAL_SERVICE`, `ILLEGAL_PARTNER`, `HAS_NO_PRIVILEGE`,
+ * `ILLEGAL_CHARSET`, `ILLEGAL_SIGN_TYPE`, `HAS_NO_PUBLICKEY`, `ILLEGAL_SIGN`, `ILLEGAL_ARGUMENT`.
+ */
+export async function checkPageRequest(form: RawForm, partners: ReadonlyMap<string, ResolvedPartner>, knownServices: readonly string[]): Promise<CheckedRequest> {
+  const service = asciiParam(form, 'service', 'ILLEGAL_SERVICE');
+  if (!knownServices.includes(service)) {
+    throw new WitkeyError('ILLEGAL_SERVICE', service ? `service ${JSON.stringify(service)} is not provided by this gateway` : 'service is required', { field: 'service' });
+  }
+  const partnerId = asciiParam(form, 'partner', 'ILLEGAL_PARTNER');
+  const partner = partners.get(partnerId);
+  if (!partner) throw new WitkeyError('ILLEGAL_PARTNER', partnerId ? `partner ${partnerId} is not known to this gateway` : 'partner is required', { field: 'partner' });
+  if (!partner.services.includes(service)) {
+    throw new WitkeyError('HAS_NO_PRIVILEGE', `partner ${partnerId} has not signed up for ${service}`, { field: 'service' });
+  }
+  const csName = asciiParam(form, '_input_charset', 'ILLEGAL_CHARSET');
+  if (!csName) throw new WitkeyError('ILLEGAL_CHARSET', '_input_charset is required', { field: '_input_charset' });
+  const charset = normalizeCharset(csName, { field: '_input_charset' });
+  if (!partner.charsets.includes(charset)) {
+    throw new WitkeyError('ILLEGAL_CHARSET', `_input_charset ${charset} is not enabled for partner ${partnerId} (enabled: ${partner.charsets.join(', ')})`, { field: '_input_charset' });
+  }
+  const signType = asciiParam(form, 'sign_type', 'ILLEGAL_SIGN_TYPE');
+  if (signType !== 'DSA') {
+    throw new WitkeyError('ILLEGAL_SIGN_TYPE', signType ? `sign_type ${JSON.stringify(signType)}: must be DSA (upper case)` : 'sign_type is required', { field: 'sign_type' });
+  }
+  if (!partner.publicKey) throw new WitkeyError('HAS_NO_PUBLICKEY', `no DSA public key is on file for partner ${partnerId}`, { field: 'partner' });
+  const sig = fromBase64(asciiParam(form, 'sign', 'ILLEGAL_SIGN'));
+  if (!sig || sig.length === 0) throw new WitkeyError('ILLEGAL_SIGN', 'sign is missing or not standard padded base64', { field: 'sign' });
+  if (!verify(sig, rawCanonicalBytes(form), partner.publicKey, { hash: 'sha1', format: 'der' })) {
+    throw new WitkeyError('ILLEGAL_SIGN', `the signature does not verify with partner ${partnerId}'s public key over the received ${charset} bytes`, { field: 'sign' });
+  }
+  await loadCharset(charset);
+  const fields = new Map<string, string>();
+  for (const [name, bytes] of form) fields.set(name, decode(bytes, charset, { field: name }));
+  return { partner, charset, fields };
+}

@@ -1,0 +1,9 @@
+/**
+ * `alipay-witkey/node`: Node-only helpers — the gateway simulator as an HTTP server with durable
+ * SQLite state, the SQLite store itself, and `toNodeHandler` to serve any fetch-style handler
+ * (the simulator, a partner's notify endpoint) from `node:http`.
+ * @module
+ */
+export { startGatewayServer, type GatewayServer, type GatewayServerOptions } from './server.js';
+export { openSqliteStore, type SqliteGatewayStore } from './sqlite-store.js';
+export { toNodeHandler, type FetchHandler, type NodeHandlerOptions } from './http.js';

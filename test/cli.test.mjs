@@ -1,0 +1,209 @@
+// The `witkey` CLI, run as a user runs it: `node dist/cli/witkey.js …` in a child process. Keys are
+// checked with node:crypto (OpenSSL), signatures with OpenSSL over iconv-lite-encoded strings.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import { partnerKeys, PARTNER, PUBLISHER, B1 } from './support/gateway-fixtures.mjs';
+import { exportPrivateKey } from '../dist/esm/index.js';
+
+const CLI = path.join(import.meta.dirname, '../dist/cli/witkey.js');
+const run = (args, input) => {
+  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const dir = mkdtempSync(path.join(tmpdir(), 'witkey-cli-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+const privFile = path.join(dir, 'partner_private.pem');
+const pubFile = path.join(dir, 'partner_public.pem');
+writeFileSync(privFile, exportPrivateKey(partnerKeys.key));
+writeFileSync(pubFile, partnerKeys.publicPem);
+
+const opensslVerify = (params, cs) => {
+  const canon = Object.keys(params).filter((k) => k !== 'sign' && k !== 'sign_type' && params[k] !== '').sort().map((k) => `${k}=${params[k]}`).join('&');
+  return crypto.verify('sha1', iconv.encode(canon, cs === 'utf-8' ? 'utf8' : 'gbk'), { key: partnerKeys.nodePublic, dsaEncoding: 'der' }, Buffer.from(params.sign, 'base64'));
+};
+
+test('--help lists the commands; each command has --help; no command is a usage error', () => {
+  const h = run(['--help']);
+  assert.equal(h.code, 0);
+  for (const c of ['keygen', 'sign', 'verify', 'canonicalize', 'request', 'gateway']) {
+    assert.match(h.out, new RegExp(`^  ${c} `, 'm'));
+    const ch = run([c, '--help']);
+    assert.equal(ch.code, 0, c);
+    assert.match(ch.out, new RegExp(`^witkey ${c}`), c);
+    assert.equal(run(['help', c]).out, ch.out);
+  }
+  assert.match(h.out, /Exit codes: 0 success, 1 usage error, 2 failure/);
+  const none = run([]);
+  assert.equal(none.code, 1);
+});
+
+test('usage errors exit 1: unknown command, unknown option, missing --key, bad --size', () => {
+  const u = run(['frobnicate']);
+  assert.equal(u.code, 1);
+  assert.match(u.err, /unknown command "frobnicate"/);
+  const o = run(['sign', '--nope']);
+  assert.equal(o.code, 1);
+  assert.match(o.err, /usage: witkey sign/);
+  const k = run(['sign', path.join(dir, 'x.json')]);
+  assert.equal(k.code, 1);
+  assert.match(k.err, /--key is required/);
+  assert.equal(run(['keygen', '--size', '1024/256']).code, 1);
+});
+
+test('keygen: PEM files OpenSSL reads as a matching DSA 1024/160 pair, private key mode 0600 and never printed', () => {
+  const out = path.join(dir, 'kg');
+  const r = spawnSync('mkdir', ['-p', out]);
+  assert.equal(r.status, 0);
+  const g = run(['keygen', '--out', out, '--name', 'p']);
+  assert.equal(g.code, 0, g.err);
+  assert.match(g.err, /^Generating a DSA 1024\/160 key pair .* done in \d+\.\d s\n$/);
+  const priv = readFileSync(path.join(out, 'p_private.pem'), 'utf8');
+  const pub = readFileSync(path.join(out, 'p_public.pem'), 'utf8');
+  assert.match(priv, /^-----BEGIN PRIVATE KEY-----\n/);
+  assert.equal(statSync(path.join(out, 'p_private.pem')).mode & 0o777, 0o600);
+  assert.ok(!g.out.includes('BEGIN PRIVATE KEY') && !g.err.includes('BEGIN PRIVATE KEY'));
+  const key = crypto.createPrivateKey(priv);
+  assert.equal(key.asymmetricKeyType, 'dsa');
+  assert.equal(key.asymmetricKeyDetails.modulusLength, 1024);
+  assert.equal(key.asymmetricKeyDetails.divisorLength, 160);
+  assert.equal(crypto.createPublicKey(key).export({ type: 'spki', format: 'pem' }), pub);
+  const again = run(['keygen', '--out', out, '--name', 'p']);
+  assert.equal(again.code, 2);
+  assert.match(again.err, /ILLEGAL_ARGUMENT: .*exists; pass --force/);
+});
+
+test('sign → OpenSSL verifies (gbk); verify says valid (exit 0) and invalid after tampering (exit 3); stdin works', () => {
+  const params = { service: 'alipay.witkey.task.left.amount.handle', partner: PARTNER, _input_charset: 'gbk', outer_task_id: 'T1', transfer_detail: 's~*~1.00~*~2088102116203708~*~天之蓝', empty: '' };
+  const file = path.join(dir, 'params.json');
+  writeFileSync(file, JSON.stringify(params));
+  const s = run(['sign', '--key', privFile, file]);
+  assert.equal(s.code, 0, s.err);
+  const signed = JSON.parse(s.out);
+  assert.equal(signed.sign_type, 'DSA');
+  assert.ok(opensslVerify(signed, 'gbk'));
+  const v = run(['verify', '--key', pubFile, '-'], JSON.stringify(signed));
+  assert.deepEqual([v.code, v.out], [0, 'valid\n']);
+  const t = run(['verify', '--key', pubFile, '-'], JSON.stringify({ ...signed, outer_task_id: 'T2' }));
+  assert.deepEqual([t.code, t.out], [3, 'invalid\n']);
+  // The same text signed in UTF-8 does not verify as GBK.
+  const u = run(['verify', '--key', pubFile, '--charset', 'utf-8', '-'], JSON.stringify(signed));
+  assert.equal(u.code, 3);
+  assert.deepEqual(run(['verify', '--key', privFile, '-'], JSON.stringify(signed)).code, 0, 'a private key file verifies too');
+});
+
+test('sign/verify failures exit 2 with CODE: message', () => {
+  const bad = run(['sign', '--key', privFile, '-'], '{"a": 1}');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /^witkey sign: ILLEGAL_ARGUMENT: the params: a must be a string/);
+  const json = run(['sign', '--key', privFile, '-'], '{');
+  assert.equal(json.code, 2);
+  assert.match(json.err, /ILLEGAL_ARGUMENT: the params is not valid JSON/);
+  const cs = run(['sign', '--key', privFile, '-'], '{"a":"b"}');
+  assert.match(cs.err, /ILLEGAL_CHARSET: no charset/);
+  const key = run(['sign', '--key', pubFile, '-'], '{"a":"b","_input_charset":"utf-8"}');
+  assert.equal(key.code, 2);
+  assert.match(key.err, /INVALID_KEY/);
+  const missing = run(['sign', '--key', path.join(dir, 'nope.pem'), '-'], '{"_input_charset":"utf-8"}');
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /ENOENT/);
+  const gb = run(['sign', '--key', privFile, '-'], JSON.stringify({ _input_charset: 'gb2312', nick: '喆' }));
+  assert.equal(gb.code, 2);
+  assert.match(gb.err, /ILLEGAL_CHARSET: nick: "喆" \(U\+5586\)/);
+});
+
+test('canonicalize: the PROTOCOL.md §4 string; --hex gives the GBK bytes iconv-lite gives', () => {
+  const params = { service: 'x', partner: PARTNER, sign: 'zz', sign_type: 'DSA', empty: '', _input_charset: 'gbk', nick: '天之蓝' };
+  const c = run(['canonicalize', '-'], JSON.stringify(params));
+  assert.equal(c.code, 0);
+  assert.equal(c.out, `_input_charset=gbk&nick=天之蓝&partner=${PARTNER}&service=x\n`);
+  const h = run(['canonicalize', '--hex', '-'], JSON.stringify(params));
+  assert.equal(h.out, `${iconv.encode(`_input_charset=gbk&nick=天之蓝&partner=${PARTNER}&service=x`, 'gbk').toString('hex')}\n`);
+});
+
+test('request: signed fields (OpenSSL-verified), the urlencoded body in GBK, the HTML form; rule errors exit 2', () => {
+  const input = {
+    partner: PARTNER, charset: 'gbk', outerTaskId: 'T1', alipayUserId: PUBLISHER,
+    refund: { serial: 'r1', amount: '20.1' },
+    transfers: [{ serial: 's1', amount: '15', alipayUserId: B1, nickName: '天之蓝' }],
+    notifyUrl: 'http://partner.test/notify', returnUrl: 'http://partner.test/return',
+  };
+  const file = path.join(dir, 'request.json');
+  writeFileSync(file, JSON.stringify(input));
+  const f = run(['request', '--key', privFile, file]);
+  assert.equal(f.code, 0, f.err);
+  const fields = JSON.parse(f.out);
+  assert.equal(fields.refund_detail, 'r1~*~20.10');
+  assert.equal(fields.transfer_detail, 's1~*~15.00~*~2088102116203708~*~天之蓝');
+  assert.ok(opensslVerify(fields, 'gbk'));
+  const b = run(['request', '--key', privFile, '--format', 'body', file]);
+  assert.equal(b.code, 0);
+  assert.match(b.out, /transfer_detail=s1%7E\*%7E15\.00%7E\*%7E2088102116203708%7E\*%7E%CC%EC%D6%AE%C0%B6&/);
+  const form = run(['request', '--key', privFile, '--format', 'form', '--gateway', 'http://127.0.0.1:9/gateway.do', file]);
+  assert.match(form.out, /^<form id="alipay-witkey-form" action="http:\/\/127\.0\.0\.1:9\/gateway\.do" method="post" enctype="application\/x-www-form-urlencoded" accept-charset="gbk">/);
+  assert.doesNotMatch(form.out, /<script/);
+  const bad = run(['request', '--key', privFile, '-'], JSON.stringify({ ...input, refund: { serial: 'r1', amount: '20.001' } }));
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /^witkey request: ILLEGAL_ARGUMENT: refund_detail amount: "20.001"/);
+  const rep = run(['request', '--key', privFile, '-'], JSON.stringify({ ...input, transfers: [{ ...input.transfers[0], serial: 'r1' }] }));
+  assert.match(rep.err, /WITKEY_OUTER_TRANSFER_REPEAT/);
+  assert.equal(run(['request', '--key', privFile, '--format', 'xml', file]).code, 1);
+});
+
+function startGateway(args) {
+  const child = spawn(process.execPath, [CLI, 'gateway', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const ready = new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (/END PUBLIC KEY-----\n/.test(out)) resolve(out);
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+  });
+  return { child, ready, stderr: () => err };
+}
+
+test('gateway (demo setup): loopback, keys written not printed, serves inspect; SIGINT stops it with exit 0', async () => {
+  const keys = path.join(dir, 'gwkeys');
+  spawnSync('mkdir', ['-p', keys]);
+  const g = startGateway(['--port', '0', '--keys-dir', keys, '--time-scale', '0.001']);
+  const out = await g.ready;
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)[1];
+  assert.ok(!out.includes('PRIVATE KEY'));
+  assert.ok(existsSync(path.join(keys, 'partner_private.pem')));
+  const s = await (await fetch(`${url}inspect`)).json();
+  assert.deepEqual(s.tasks.map((t) => [t.outerTaskId, t.frozen]), [['demo_task', '1000.00']]);
+  assert.equal(s.publicKey, readFileSync(path.join(keys, 'gateway_public.pem'), 'utf8'));
+  assert.ok(out.includes(s.publicKey.trimEnd()));
+  g.child.kill('SIGINT');
+  const [code] = await new Promise((r) => g.child.once('exit', (...a) => r(a)));
+  assert.equal(code, 0);
+});
+
+test('gateway --config with @file keys; a bad config exits 2', async () => {
+  const cfgDir = path.join(dir, 'cfg');
+  spawnSync('mkdir', ['-p', cfgDir]);
+  writeFileSync(path.join(cfgDir, 'partner.pem'), partnerKeys.publicPem);
+  writeFileSync(path.join(cfgDir, 'gw.json'), JSON.stringify({
+    partners: { [PARTNER]: { publicKey: '@partner.pem', charsets: ['gbk'] } },
+    tasks: [{ outerTaskId: 'T9', publisher: PUBLISHER, frozen: '9.00', expiresAt: '2011-12-01T00:00:00Z' }],
+  }));
+  const g = startGateway(['--port', '0', '--config', path.join(cfgDir, 'gw.json')]);
+  const out = await g.ready;
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)[1];
+  const s = await (await fetch(`${url}inspect`)).json();
+  assert.deepEqual(s.partners, [{ id: PARTNER, charsets: ['gbk'], notifyDialect: 'spec', hasPublicKey: true }]);
+  g.child.kill('SIGTERM');
+  await new Promise((r) => g.child.once('exit', r));
+  writeFileSync(path.join(cfgDir, 'bad.json'), JSON.stringify({ partners: { [PARTNER]: { publicKey: 'not a key' } } }));
+  const bad = run(['gateway', '--port', '0', '--config', path.join(cfgDir, 'bad.json')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /^witkey gateway: INVALID_KEY: /m);
+  assert.equal(run(['gateway', '--port', '70000']).code, 1);
+});
