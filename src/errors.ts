@@ -54,6 +54,8 @@ export type WitkeyErrorCode =
   // notification lacking what PROTOCOL.md §6 requires (field = the element path or form field)
   | 'FORM_LIMIT_EXCEEDED'
   | 'INVALID_NOTIFICATION'
+  // Node: a body parser consumed a notification body before the notify handler could read its raw bytes
+  | 'BODY_ALREADY_CONSUMED'
   // an optional dependency a feature needs is not installed (better-sqlite3 for the durable gateway store)
   | 'MISSING_DEPENDENCY'
   | (string & {});

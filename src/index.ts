@@ -7,3 +7,5 @@ export * from './dsa.js';
 export * from './charset.js';
 export * from './params.js';
 export * from './witkey.js';
+export * from './notify.js';
+export * from './xml.js';
