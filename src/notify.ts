@@ -11,7 +11,7 @@ export { createNotifyHandler, NOTIFY_ERROR_HEADER, type NotifyHandlerOptions, ty
 export { createMemoryNotifyStore, type NotifyStore, type MemoryNotifyStore, type MemoryNotifyStoreOptions, type ProcessedNotification } from './notify/store.js';
 export { notifyVerify, type NotifyVerifyOptions, type NotifyVerifyAnswer } from './notify/atn.js';
 export { NOTIFY_DIALECTS, resolveNotifyDialect, type NotifyDialect, type NotifyDataField } from './notify/dialect.js';
-export { NOTIFY_TYPES } from './notify/model.js';
+export { NOTIFY_TYPES, NOTIFY_KINDS } from './notify/kinds.js';
 export type { BodySource } from './notify/source.js';
 export type {
   Notification,

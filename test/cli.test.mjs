@@ -169,10 +169,11 @@ function startGateway(args) {
   return { child, ready, stderr: () => err };
 }
 
-test('gateway (demo setup): loopback, keys written not printed, serves inspect; SIGINT stops it with exit 0', async () => {
+test('gateway (demo setup): loopback, keys written not printed, serves inspect; SIGINT stops it with exit 0', async (t) => {
   const keys = path.join(dir, 'gwkeys');
   spawnSync('mkdir', ['-p', keys]);
   const g = startGateway(['--port', '0', '--keys-dir', keys, '--time-scale', '0.001']);
+  t.after(() => g.child.kill('SIGKILL')); // never leave a server behind when an assertion fails
   const out = await g.ready;
   const url = /listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)[1];
   assert.ok(!out.includes('PRIVATE KEY'));
@@ -186,7 +187,7 @@ test('gateway (demo setup): loopback, keys written not printed, serves inspect; 
   assert.equal(code, 0);
 });
 
-test('gateway --config with @file keys; a bad config exits 2', async () => {
+test('gateway --config with @file keys; a bad config exits 2', async (t) => {
   const cfgDir = path.join(dir, 'cfg');
   spawnSync('mkdir', ['-p', cfgDir]);
   writeFileSync(path.join(cfgDir, 'partner.pem'), partnerKeys.publicPem);
@@ -195,10 +196,11 @@ test('gateway --config with @file keys; a bad config exits 2', async () => {
     tasks: [{ outerTaskId: 'T9', publisher: PUBLISHER, frozen: '9.00', expiresAt: '2011-12-01T00:00:00Z' }],
   }));
   const g = startGateway(['--port', '0', '--config', path.join(cfgDir, 'gw.json')]);
+  t.after(() => g.child.kill('SIGKILL'));
   const out = await g.ready;
   const url = /listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)[1];
   const s = await (await fetch(`${url}inspect`)).json();
-  assert.deepEqual(s.partners, [{ id: PARTNER, charsets: ['gbk'], notifyDialect: 'spec', hasPublicKey: true }]);
+  assert.deepEqual(s.partners, [{ id: PARTNER, charsets: ['gbk'], notifyDialect: { dataField: 'notify_data', dataPrefix: '' }, hasPublicKey: true }]);
   g.child.kill('SIGTERM');
   await new Promise((r) => g.child.once('exit', r));
   writeFileSync(path.join(cfgDir, 'bad.json'), JSON.stringify({ partners: { [PARTNER]: { publicKey: 'not a key' } } }));

@@ -15,23 +15,16 @@ import { parseAmount, type AmountInput } from '../witkey/amount.js';
 import { LEFT_AMOUNT_SERVICE } from '../witkey/request.js';
 import type { GatewayEvent } from './gateway.js';
 import type { GatewayStore } from './store.js';
+import { resolveNotifyDialect, type NotifyDataField, type NotifyDialect } from '../notify/dialect.js';
+import type { NotificationKind } from '../notify/types.js';
 
-/** The four notification kinds of PROTOCOL.md §6, by the names the toolkit uses. */
-export type NotificationKind = 'left_amount_handled' | 'refund_transfer' | 'assign_transfer' | 'platform_profit_transfer';
-
-/** `notify_type` on the wire for each kind (PROTOCOL.md §6). */
-export const NOTIFY_TYPES: Readonly<Record<NotificationKind, string>> = Object.freeze({
-  left_amount_handled: 'witkey_task_left_amount_handle',
-  refund_transfer: 'witkey_refund_transfer',
-  assign_transfer: 'witkey_assign_transfer',
-  platform_profit_transfer: 'witkey_platform_profit_transfer',
-});
+export type { NotificationKind } from '../notify/types.js';
+export { NOTIFY_TYPES } from '../notify/kinds.js';
+export type { NotifyDialect } from '../notify/dialect.js';
 
 /** The documented retry schedule after the initial delivery: 4m, 10m, 10m, 1h, 2h, 6h, 15h (ms). */
 export const RETRY_SCHEDULE: readonly number[] = Object.freeze([4, 10, 10, 60, 120, 360, 900].map((m) => m * 60_000));
 
-/** How notification data travel: `spec` puts the XML in `notify_data`; `kppw` in `resultMsg`, prefixed `xml=`. */
-export type NotifyDialect = 'spec' | 'kppw';
 
 /** A partner site the simulator knows. */
 export interface PartnerConfig {
@@ -40,10 +33,10 @@ export interface PartnerConfig {
   /** Charsets the partner may use in `_input_charset`. Default all three. */
   charsets?: readonly string[];
   /** Sets both {@link detailDialect} and {@link notifyDialect}. Default `spec`. */
-  dialect?: NotifyDialect;
+  dialect?: 'spec' | 'kppw';
   /** Separators of the detail strings in requests. Default from {@link dialect}. */
   detailDialect?: DetailDialect;
-  /** Field carrying the notification XML. Default from {@link dialect}. */
+  /** Field carrying the notification XML (`spec`: `notify_data`; `kppw`: `resultMsg` prefixed `xml=`; or `{ dataField, dataPrefix }`). Default from {@link dialect}. */
   notifyDialect?: NotifyDialect;
   /** The partner's own Alipay account, credited with the platform share and service fees. Default the partner id. */
   account?: string;
@@ -169,7 +162,7 @@ export interface ResolvedPartner {
   readonly publicKey: DsaPublicKey | undefined;
   readonly charsets: readonly Charset[];
   readonly detail: DetailSeparators;
-  readonly notify: NotifyDialect;
+  readonly notify: Required<NotifyDataField>;
   readonly account: string;
   readonly services: readonly string[];
   readonly returnMode: ReturnMode;
@@ -232,8 +225,7 @@ export function resolveConfig(config: GatewayConfig): ResolvedConfig {
     const charsets = (p.charsets ?? ['utf-8', 'gbk', 'gb2312']).map((c) => normalizeCharset(c, { field: `${field}.charsets` }));
     const dialect = p.dialect ?? 'spec';
     option(dialect === 'spec' || dialect === 'kppw', `${field}.dialect`, "must be 'spec' or 'kppw'");
-    const notify = p.notifyDialect ?? dialect;
-    option(notify === 'spec' || notify === 'kppw', `${field}.notifyDialect`, "must be 'spec' or 'kppw'");
+    const notify = resolveNotifyDialect(p.notifyDialect ?? dialect);
     const account = p.account ?? id;
     option(ID_2088.test(account), `${field}.account`, 'is not an Alipay user id');
     const returnMode = p.returnMode ?? defaultReturn;

@@ -138,7 +138,7 @@ export interface RequestRecord {
 export interface GatewaySnapshot {
   readonly now: number;
   readonly publicKey: string;
-  readonly partners: ReadonlyArray<{ id: string; charsets: readonly string[]; notifyDialect: string; hasPublicKey: boolean }>;
+  readonly partners: ReadonlyArray<{ id: string; charsets: readonly string[]; notifyDialect: { dataField: string; dataPrefix: string }; hasPublicKey: boolean }>;
   readonly tasks: ReadonlyArray<{ outerTaskId: string; partner?: string; publisher: string; frozen: string; paid: string; remaining: string; expiresAt: string }>;
   readonly transfers: ReadonlyArray<TransferRecord & { alipayTransferNo: string; amount: string; fee: string }>;
   readonly balances: ReadonlyArray<{ account: string; amount: string }>;

@@ -12,6 +12,7 @@ import { verify } from '../dsa/verify.js';
 import { WitkeyError } from '../errors.js';
 import { fromBase64 } from '../params/base64.js';
 import { parseFormBytes } from '../params/form.js';
+import { rawCanonicalBytes } from '../params/raw-canonical.js';
 import type { ResolvedPartner } from './config.js';
 
 /** Largest request the gateway reads (bytes): the documented fields need far less. */
@@ -86,26 +87,6 @@ export function asciiParam(form: RawForm, name: string, code: string): string {
   if (v.length > 256) throw new WitkeyError(code, `${name}: longer than 256 bytes`, { field: name });
   if (v.some((b) => b < 0x20 || b > 0x7e)) throw new WitkeyError(code, `${name}: must be printable ASCII`, { field: name });
   return ascii(v);
-}
-
-/**
- * @internal The canonical bytes of a received form (PROTOCOL.md §4) built from the raw values: every
- * parameter except `sign`/`sign_type`, empty ones dropped, sorted by name, `name=value` joined by `&`.
- */
-export function rawCanonicalBytes(form: RawForm): Uint8Array {
-  const entries = [...form].filter(([n, v]) => n !== 'sign' && n !== 'sign_type' && v.length > 0).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  let total = 0;
-  for (const [n, v] of entries) total += n.length + 1 + v.length + 1;
-  const out = new Uint8Array(Math.max(0, total - 1));
-  let o = 0;
-  entries.forEach(([n, v], i) => {
-    if (i > 0) out[o++] = 0x26;
-    for (let k = 0; k < n.length; k++) out[o++] = n.charCodeAt(k);
-    out[o++] = 0x3d;
-    out.set(v, o);
-    o += v.length;
-  });
-  return out;
 }
 
 /** @internal A page request that passed the gateway's checks: decoded fields and who sent them. */

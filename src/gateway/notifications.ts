@@ -11,7 +11,8 @@ import type { DsaPrivateKey } from '../dsa/key.js';
 import { formEncodeString } from '../params/form.js';
 import { signParams } from '../params/sign.js';
 import { formatFen } from '../witkey/amount.js';
-import { NOTIFY_TYPES, type NotificationKind, type NotifyDialect } from './config.js';
+import { NOTIFY_TYPES, type NotificationKind } from './config.js';
+import type { NotifyDataField } from '../notify/dialect.js';
 import { xmlDocument, type XmlNode } from './xml.js';
 
 /** `transfer_status`: W accepted and waiting, I paid immediately, S succeeded, F failed. */
@@ -130,15 +131,14 @@ export interface SignedForm {
 export function signedNotification(
   kind: NotificationKind,
   xml: string,
-  opts: { notifyId: string; notifyTime: string; charset: Charset; dialect: NotifyDialect; key: DsaPrivateKey },
+  opts: { notifyId: string; notifyTime: string; charset: Charset; dialect: Required<NotifyDataField>; key: DsaPrivateKey },
 ): SignedForm {
   const params: Record<string, string> = {
     notify_id: opts.notifyId,
     notify_time: opts.notifyTime,
     notify_type: NOTIFY_TYPES[kind],
   };
-  if (opts.dialect === 'kppw') params['resultMsg'] = `xml=${xml}`;
-  else params['notify_data'] = xml;
+  params[opts.dialect.dataField] = opts.dialect.dataPrefix + xml;
   const fields = signParams(params, opts.key, { charset: opts.charset });
   return { fields, body: formEncodeString(fields, opts.charset) };
 }

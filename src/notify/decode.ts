@@ -17,12 +17,14 @@ import { isDsaPublicKey, isDsaPrivateKey, type DsaPrivateKey, type DsaPublicKey 
 import { verifyDigest } from '../dsa/verify.js';
 import { optionsObject } from '../options.js';
 import { fromBase64 } from '../params/base64.js';
+import { rawCanonicalBytes, type RawFields } from '../params/raw-canonical.js';
 import { parseXml } from '../xml/decoder.js';
 import type { XmlLimits } from '../xml/limits.js';
 import type { XmlElement } from '../xml/element.js';
 import { resolveNotifyDialect, type NotifyDialect } from './dialect.js';
 import { FormStreamParser, type FormLimits } from './form-stream.js';
-import { leftAmountBody, NOTIFY_TYPES, rootStatus, transferBody } from './model.js';
+import { NOTIFY_KINDS } from './kinds.js';
+import { leftAmountBody, rootStatus, transferBody } from './model.js';
 import { chunks, formCharset, type BodySource } from './source.js';
 import type { LeftAmountHandledNotification, Notification, NotificationKind, TransferNotification } from './types.js';
 
@@ -77,12 +79,6 @@ export function resolveOptions(opts: DecodeNotificationOptions, what: string): R
   return { key, charset, dataField: d.dataField, dataPrefix: new TextEncoder().encode(d.dataPrefix), limits, maxFieldBytes, hash };
 }
 
-/** A received field: its name and value bytes. */
-interface RawField {
-  name: string;
-  value: Uint8Array;
-}
-
 function concat(parts: Uint8Array[], length: number): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(length);
@@ -92,14 +88,14 @@ function concat(parts: Uint8Array[], length: number): Uint8Array {
 }
 
 /** @internal Reads the whole form into raw fields, rejecting duplicates and oversized values. */
-export async function readForm(source: BodySource, r: Resolved): Promise<Map<string, RawField>> {
-  const fields = new Map<string, RawField>();
+export async function readForm(source: BodySource, r: Resolved): Promise<Map<string, Uint8Array>> {
+  const fields = new Map<string, Uint8Array>();
   const parser = new FormStreamParser((name, at) => {
     if (fields.has(name)) throw new WitkeyError('ILLEGAL_ARGUMENT', `form field ${name} appears twice (second at byte offset ${at})`, { field: name, offset: at });
     const parts: Uint8Array[] = [];
     let length = 0;
     const limit = name === r.dataField ? Infinity : r.maxFieldBytes;
-    fields.set(name, { name, value: new Uint8Array(0) });
+    fields.set(name, new Uint8Array(0));
     return {
       data(b) {
         length += b.length;
@@ -107,7 +103,7 @@ export async function readForm(source: BodySource, r: Resolved): Promise<Map<str
         parts.push(b.slice());
       },
       end() {
-        fields.get(name)!.value = concat(parts, length);
+        fields.set(name, concat(parts, length));
       },
     };
   }, r.limits);
@@ -122,33 +118,19 @@ function ascii(bytes: Uint8Array): string {
   return s;
 }
 
-const AMP = new Uint8Array([0x26]);
-const EQ = new Uint8Array([0x3d]);
-
 /** @internal `sign`, `sign_type` checks and the signature over the raw canonical bytes. */
-export function checkSignature(fields: ReadonlyMap<string, RawField>, r: Resolved): void {
+export function checkSignature(fields: RawFields, r: Resolved): void {
   const signType = fields.get('sign_type');
   const sign = fields.get('sign');
-  if (!sign || sign.value.length === 0 || !signType || signType.value.length === 0) {
-    throw new WitkeyError('ILLEGAL_SIGN', `the body has no ${!sign || sign.value.length === 0 ? 'sign' : 'sign_type'} field`, { field: !sign || sign.value.length === 0 ? 'sign' : 'sign_type' });
+  const missing = !sign || sign.length === 0 ? 'sign' : !signType || signType.length === 0 ? 'sign_type' : undefined;
+  if (missing) throw new WitkeyError('ILLEGAL_SIGN', `the body has no ${missing} field`, { field: missing });
+  if (ascii(signType!) !== 'DSA') {
+    throw new WitkeyError('ILLEGAL_SIGN_TYPE', `sign_type must be DSA, got ${JSON.stringify(ascii(signType!.subarray(0, 16)))}`, { field: 'sign_type' });
   }
-  if (ascii(signType.value) !== 'DSA') {
-    throw new WitkeyError('ILLEGAL_SIGN_TYPE', `sign_type must be DSA, got ${JSON.stringify(ascii(signType.value.subarray(0, 16)))}`, { field: 'sign_type' });
-  }
-  const signature = fromBase64(ascii(sign.value));
-  const h = hashFor(r.hash, r.key.domain.N).create();
-  // PROTOCOL.md §4 over the received bytes: names in byte order (names are ASCII), empty values
-  // and sign/sign_type left out, `name=value` joined by `&`. No string is built: the hash is fed
-  // the received arrays as they are.
-  const names = [...fields.keys()].filter((n) => n !== 'sign' && n !== 'sign_type' && fields.get(n)!.value.length > 0).sort(byCodeUnit);
-  const enc = new TextEncoder();
-  names.forEach((n, i) => {
-    if (i > 0) h.update(AMP);
-    h.update(enc.encode(n));
-    h.update(EQ);
-    h.update(fields.get(n)!.value);
-  });
-  if (!signature || !verifyDigest(signature, h.digest(), r.key, 'der')) {
+  const signature = fromBase64(ascii(sign!));
+  // PROTOCOL.md §4 over the received bytes, never re-encoded.
+  const digest = hashFor(r.hash, r.key.domain.N)(rawCanonicalBytes(fields));
+  if (!signature || !verifyDigest(signature, digest, r.key, 'der')) {
     throw new WitkeyError('ILLEGAL_SIGN', 'the signature does not verify with the Alipay public key: the body is forged, altered, or signed with another key', { field: 'sign' });
   }
 }
@@ -175,12 +157,11 @@ export async function loadFor(charset: Charset, xmlHead: Uint8Array): Promise<vo
 }
 
 /** @internal The XML bytes of the data field, after the dialect's prefix. */
-export function xmlBytes(fields: ReadonlyMap<string, RawField>, r: Resolved): Uint8Array {
-  const f = fields.get(r.dataField);
-  if (!f || f.value.length === 0) {
+export function xmlBytes(fields: RawFields, r: Resolved): Uint8Array {
+  const v = fields.get(r.dataField);
+  if (!v || v.length === 0) {
     throw new WitkeyError('INVALID_NOTIFICATION', `the body has no ${r.dataField} field (wrong dialect?)`, { field: r.dataField });
   }
-  const v = f.value;
   const p = r.dataPrefix;
   for (let i = 0; i < p.length; i++) {
     if (v[i] !== p[i]) {
@@ -191,11 +172,11 @@ export function xmlBytes(fields: ReadonlyMap<string, RawField>, r: Resolved): Ui
 }
 
 /** @internal Decodes the non-XML fields in the form's charset (strict). */
-export function textFields(fields: ReadonlyMap<string, RawField>, r: Resolved): Record<string, string> {
+export function textFields(fields: RawFields, r: Resolved): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, f] of fields) {
+  for (const [name, v] of fields) {
     if (name === r.dataField) continue;
-    out[name] = decodeCharset(f.value, r.charset, { field: name });
+    out[name] = decodeCharset(v, r.charset, { field: name });
   }
   return out;
 }
@@ -209,7 +190,7 @@ export function header(text: Record<string, string>, mode: 'notify' | 'return'):
   const notifyTime = text['notify_time'] ?? '';
   let kind: NotificationKind | undefined;
   if (mode === 'return' && notifyType === '') kind = 'left_amount_handled';
-  else kind = Object.prototype.hasOwnProperty.call(NOTIFY_TYPES, notifyType) ? NOTIFY_TYPES[notifyType] : undefined;
+  else kind = Object.prototype.hasOwnProperty.call(NOTIFY_KINDS, notifyType) ? NOTIFY_KINDS[notifyType] : undefined;
   if (!kind) throw new WitkeyError('INVALID_NOTIFICATION', `unknown notify_type ${JSON.stringify(notifyType)}`, { field: 'notify_type' });
   if (mode === 'return' && kind !== 'left_amount_handled') {
     throw new WitkeyError('INVALID_NOTIFICATION', `return data must be a leftover-handled notification, got notify_type ${JSON.stringify(notifyType)}`, { field: 'notify_type' });

@@ -7,15 +7,7 @@
  */
 import { WitkeyError } from '../errors.js';
 import type { XmlElement } from '../xml/element.js';
-import type { BidderLine, NotificationKind, TransferDetail, TransferLine, TransferStatus } from './types.js';
-
-/** `notify_type` → kind (PROTOCOL.md §6 table). */
-export const NOTIFY_TYPES: Readonly<Record<string, NotificationKind>> = Object.freeze({
-  witkey_task_left_amount_handle: 'left_amount_handled',
-  witkey_refund_transfer: 'refund_transfer',
-  witkey_assign_transfer: 'assign_transfer',
-  witkey_platform_profit_transfer: 'platform_profit_transfer',
-});
+import type { BidderLine, TransferDetail, TransferLine, TransferStatus } from './types.js';
 
 const AMOUNT = /^\d{1,13}(\.\d{1,2})?$/;
 const USER_ID = /^2088\d{12}$/;

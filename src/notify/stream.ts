@@ -212,7 +212,7 @@ export async function* streamNotification(source: BodySource, options: DecodeNot
     throw new WitkeyError('ILLEGAL_SIGN', 'the signature does not verify with the Alipay public key: the body is forged, altered, or signed with another key', { field: 'sign' });
   }
   // Verified.
-  const raw = new Map([...small].map(([n, f]) => [n, { name: n, value: f.value! }]));
+  const raw = new Map([...small].map(([n, f]) => [n, f.value!]));
   const text = textFields(raw, r);
   const notification = build(header(text, 'notify'), document.charset, text, document.root);
   if (notification.kind === 'left_amount_handled') {
