@@ -49,8 +49,9 @@ export interface XmlDecoderOptions {
    * Records: an element whose path (names from the root to itself, e.g.
    * `['alipay','response','task_info','success_bidders','bidder']`) makes `split(path)` true is, when
    * its end tag arrives, returned from `write()`/`end()` and NOT attached to its parent, so memory
-   * stays bounded by the largest record rather than the document. The root is never split. The
-   * `path` array passed to `split` is reused: copy it to keep it.
+   * stays bounded by the largest record rather than the document. The root is never split. Once a
+   * record has been split off an element, whitespace-only text of that element is no longer kept
+   * (it only separated the records). The `path` array passed to `split` is reused: copy it to keep it.
    */
   split?: (path: readonly string[]) => boolean;
 }
@@ -91,6 +92,7 @@ const NAME_START = ':A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370
 const NAME_RE = /* @__PURE__ */ new RegExp(`^[${NAME_START}][${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040]*$`, 'u');
 const NON_CHAR = /[\uFFFE\uFFFF]/;
 const CRLF = /\r\n?/g;
+const WS_ONLY = /^[ \t\n\r]*$/;
 const ATTR_WS = /\r\n|[\r\n\t]/g;
 const XML_DECL =
   /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:"([A-Za-z][A-Za-z0-9._-]*)"|'([A-Za-z][A-Za-z0-9._-]*)'))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\r\n]*\?>$/;
@@ -110,6 +112,70 @@ function shadow(b: Uint8Array): string {
   let s = '';
   for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, Math.min(b.length, i + 4096)) as unknown as number[]);
   return s;
+}
+
+/**
+ * Strict UTF-8 for short spans, in JS: a native TextDecoder call costs more than decoding a
+ * nickname. Returns undefined for anything malformed (the caller then asks TextDecoder, which
+ * reports the error) and for spans too long to be worth it.
+ */
+function utf8Short(b: Uint8Array, from: number, to: number): string | undefined {
+  if (to - from > 48) return undefined;
+  let s = '';
+  let i = from;
+  while (i < to) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      s += String.fromCharCode(c);
+      i++;
+      continue;
+    }
+    let cp: number;
+    if (c >= 0xc2 && c <= 0xdf) {
+      const c1 = b[i + 1]!;
+      if (i + 1 >= to || (c1 & 0xc0) !== 0x80) return undefined;
+      cp = ((c & 0x1f) << 6) | (c1 & 0x3f);
+      i += 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      const c1 = b[i + 1]!, c2 = b[i + 2]!;
+      if (i + 2 >= to || (c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80) return undefined;
+      cp = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
+      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
+      i += 3;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      const c1 = b[i + 1]!, c2 = b[i + 2]!, c3 = b[i + 3]!;
+      if (i + 3 >= to || (c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80 || (c3 & 0xc0) !== 0x80) return undefined;
+      cp = ((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
+      if (cp < 0x10000 || cp > 0x10ffff) return undefined;
+      i += 4;
+    } else return undefined;
+    s += cp < 0x10000 ? String.fromCharCode(cp) : String.fromCharCode(0xd7c0 + (cp >> 10), 0xdc00 | (cp & 0x3ff));
+  }
+  return s;
+}
+
+// Interned short ASCII strings (names, indentation, small values): a document repeats them
+// thousands of times, and a string that is reused is one the garbage collector never has to copy.
+// What the table keeps must not be a slice of a chunk's string (V8 slices of 13 or more characters
+// keep their parent alive): short slices are copies; longer names and whitespace are copied
+// explicitly; other long values are sliced and not kept.
+const INTERN_MAX = 24;
+const internTable: string[] = /* @__PURE__ */ new Array<string>(1024).fill('');
+function intern(b: Uint8Array, s: string, from: number, to: number, name: boolean): string {
+  const len = to - from;
+  if (len > INTERN_MAX || len === 0) return s.slice(from, to);
+  const h = (len * 197 + b[from]! * 31 + b[to - 1]! * 7 + b[from + (len >> 1)]! * 131 + b[to - 2 < from ? from : to - 2]!) & 1023;
+  const hit = internTable[h]!;
+  if (hit.length === len) {
+    let k = 0;
+    while (k < len && hit.charCodeAt(k) === b[from + k]) k++;
+    if (k === len) return hit;
+  }
+  if (len < 13) return (internTable[h] = s.slice(from, to));
+  if (!name) {
+    for (let k = from; k < to; k++) if (!isWs(b[k]!)) return s.slice(from, to);
+  }
+  return (internTable[h] = String.fromCharCode.apply(null, b.subarray(from, to) as unknown as number[]));
 }
 
 const isWs = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
@@ -153,6 +219,7 @@ export class XmlDecoder {
   private elements = 0;
   private readonly stack: XmlElement[] = [];
   private readonly path: string[] = [];
+  private readonly splitOff: number[] = []; // per open element: 1 once a record was split off it
   private top: XmlElement | undefined;
   private root: XmlElement | undefined;
   private rootDone = false;
@@ -272,9 +339,12 @@ export class XmlDecoder {
 
   /** Decodes a complete span (a name, an attribute value, a comment) strictly. */
   private decodeOnce(b: Uint8Array, from: number, to: number, abs: number): string {
-    const bytes = b.subarray(from, to);
-    let s: string;
-    if (this.td1 !== undefined) {
+    let s: string | undefined;
+    if (this.td1 !== undefined) s = utf8Short(b, from, to);
+    if (s !== undefined) {
+      // done
+    } else if (this.td1 !== undefined) {
+      const bytes = b.subarray(from, to);
       try {
         s = this.td1.decode(bytes);
       } catch (e) {
@@ -282,6 +352,7 @@ export class XmlDecoder {
         throw this.invalid(`malformed utf-8 byte sequence`, abs + at, e);
       }
     } else {
+      const bytes = b.subarray(from, to);
       try {
         s = decodeCharset(bytes, this.charset!);
       } catch (e) {
@@ -295,8 +366,17 @@ export class XmlDecoder {
 
   /** Decodes a piece of text; `more` when the text continues in the next chunk. */
   private decodePiece(b: Uint8Array, from: number, to: number, more: boolean): string {
+    if (!this.decPending) {
+      this.decAbs = this.base + from;
+      if (!more && this.td !== undefined) {
+        const short = utf8Short(b, from, to);
+        if (short !== undefined) {
+          if (NON_CHAR.test(short)) throw this.invalid('character U+FFFE or U+FFFF is not allowed in XML', this.base + from);
+          return short;
+        }
+      }
+    }
     const bytes = b.subarray(from, to);
-    if (!this.decPending) this.decAbs = this.base + from;
     let s: string;
     try {
       s = this.td !== undefined ? this.td.decode(bytes, { stream: more }) : this.sd!.decode(bytes, { stream: more });
@@ -649,7 +729,7 @@ export class XmlDecoder {
         if (!more) this.crPending = false;
         return;
       }
-      str = s.slice(from, to);
+      str = intern(b, s, from, to, false);
     } else str = this.decodePiece(b, from, to, more);
     if (str.length === 0) {
       if (!more) this.crPending = false;
@@ -665,6 +745,8 @@ export class XmlDecoder {
 
   private appendText(str: string, at: number): void {
     const top = this.top!;
+    // Whitespace between records is not kept, so that a parent of millions of records stays small.
+    if (this.splitOff[this.stack.length - 1] === 1 && WS_ONLY.test(str)) return;
     const t = top.text.length === 0 ? str : top.text + str;
     if (t.length > this.lim.maxTextLength) throw this.limit('maxTextLength', `text of <${top.name}> longer than maxTextLength (${this.lim.maxTextLength})`, at);
     top.text = t;
@@ -753,7 +835,7 @@ export class XmlDecoder {
     let name: string;
     if (!this.nameWide) {
       if (to - from > this.lim.maxNameLength) throw this.limit('maxNameLength', `name longer than maxNameLength (${this.lim.maxNameLength})`, base + from);
-      return s.slice(from, to);
+      return intern(b, s, from, to, true);
     }
     this.nameWide = false;
     name = this.decodeOnce(b, from, to, base + from);
@@ -770,10 +852,22 @@ export class XmlDecoder {
       const ns = p;
       this.nameWide = false;
       p = this.scanName(b, p, end, base);
-      const name = this.nameString(b, s, ns, p, base);
-      while (p < end && isWs(b[p]!)) p++;
-      if (p !== end) throw this.invalid(`malformed end tag </${name}>`, base + p);
       const top = this.top;
+      let q = p;
+      while (q < end && isWs(b[q]!)) q++;
+      if (top !== undefined && q === end && !this.nameWide && p - ns === top.name.length) {
+        // the usual case, an ASCII name: compare the bytes, no string needed
+        const tn = top.name;
+        let k = 0;
+        while (k < tn.length && tn.charCodeAt(k) === b[ns + k]) k++;
+        if (k === tn.length) {
+          this.close();
+          return;
+        }
+      }
+      const name = this.nameString(b, s, ns, p, base);
+      p = q;
+      if (p !== end) throw this.invalid(`malformed end tag </${name}>`, base + p);
       if (top === undefined) throw this.invalid(`end tag </${name}> without a start tag`, base + from);
       if (top.name !== name) throw this.invalid(`mismatched end tag </${name}>: expected </${top.name}>`, base + from);
       this.close();
@@ -824,7 +918,7 @@ export class XmlDecoder {
         } else if (d >= 0x80) flags |= 4;
         p++;
       }
-      const value = flags === 0 ? s.slice(vs, p) : this.attrValue(b, s, vs, p, flags, base);
+      const value = flags === 0 ? intern(b, s, vs, p, false) : this.attrValue(b, s, vs, p, flags, base);
       p++;
       if (value.length > this.lim.maxTextLength) throw this.limit('maxTextLength', `value of attribute ${an} longer than maxTextLength (${this.lim.maxTextLength})`, base + vs);
       if (attrs === EMPTY_ATTRS) attrs = Object.create(null) as Record<string, string>;
@@ -838,6 +932,7 @@ export class XmlDecoder {
     if (this.top === undefined) this.root = el;
     this.stack.push(el);
     this.path.push(name);
+    this.splitOff.push(0);
     this.top = el;
     if (selfClose) this.close();
   }
@@ -872,6 +967,7 @@ export class XmlDecoder {
 
   private close(): void {
     const el = this.stack.pop()!;
+    this.splitOff.pop();
     const depth = this.stack.length;
     if (depth === 0) {
       this.top = undefined;
@@ -881,8 +977,10 @@ export class XmlDecoder {
     }
     const parent = this.stack[depth - 1]!;
     this.top = parent;
-    if (this.split !== undefined && this.split(this.path)) this.records.push({ path: this.path.slice(), element: el });
-    else parent.children.push(el);
+    if (this.split !== undefined && this.split(this.path)) {
+      this.records.push({ path: this.path.slice(), element: el });
+      this.splitOff[depth - 1] = 1;
+    } else parent.children.push(el);
     this.path.pop();
   }
 
