@@ -22,9 +22,9 @@
  * How it is fast: markup is found on the bytes. In UTF-8, GBK and GB 2312 the bytes `<` `>` `&` `"`
  * `'` `=` `/` `?` `!` `-` and whitespace never occur inside a multi-byte character (GBK trail bytes
  * are 0x40–0xFE), so only `]` (0x5D, a possible GBK trail byte) needs the scanner to step over
- * two-byte characters. Each chunk is also decoded once as windows-1252 (one code unit per byte, at
- * native speed) so that pure-ASCII names, values and text become strings by slicing; only spans with
- * bytes ≥ 0x80 go through the strict charset decoder. Partial tokens are carried between chunks in
+ * two-byte characters. Pure-ASCII names, values and text become strings without a decoder (short
+ * repeated ones, such as names and indentation, from a small intern table); only spans with bytes
+ * ≥ 0x80 go through the strict charset decoder. Partial tokens are carried between chunks in
  * one growable buffer; text is decoded and appended chunk by chunk, so no text node is ever buffered
  * whole.
  * @module
@@ -75,6 +75,15 @@ const ST_REF = 8; // in a reference in text, until ';'
 
 const EMPTY_ATTRS: Record<string, string> = /* @__PURE__ */ Object.freeze(Object.create(null) as Record<string, string>);
 const EMPTY_BYTES = /* @__PURE__ */ new Uint8Array(0);
+const NO_CHILDREN: XmlElement[] = /* @__PURE__ */ Object.freeze([]) as unknown as XmlElement[];
+const wsStrings = /* @__PURE__ */ new Map<string, string>();
+function canonicalWs(text: string): string {
+  const hit = wsStrings.get(text);
+  if (hit !== undefined) return hit;
+  if (wsStrings.size >= 256) wsStrings.clear();
+  wsStrings.set(text, text);
+  return text;
+}
 
 // Byte classes for names: 1 = may start a name, 2 = may continue one. Bytes ≥ 0x80 are provisionally
 // both; a name holding any is decoded and checked against the full Name production.
@@ -97,10 +106,18 @@ const ATTR_WS = /\r\n|[\r\n\t]/g;
 const XML_DECL =
   /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:"([A-Za-z][A-Za-z0-9._-]*)"|'([A-Za-z][A-Za-z0-9._-]*)'))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\r\n]*\?>$/;
 
-// One code unit per byte, natively: the WHATWG "latin1" label is windows-1252, which maps every byte
-// to exactly one code unit and ASCII to itself. Only ASCII spans are ever taken from this string.
+// ASCII bytes → string. Short spans through String.fromCharCode with a reused argument array (no
+// view allocated); long ones through the native windows-1252 decoder ("latin1" in WHATWG terms),
+// which maps ASCII to itself. Only ever called on spans known to be ASCII.
+const scratch: number[][] = /* @__PURE__ */ Array.from({ length: 65 }, (_, n) => new Array<number>(n).fill(0));
 let latin1: TextDecoder | null | undefined;
-function shadow(b: Uint8Array): string {
+function ascii(b: Uint8Array, from: number, to: number): string {
+  const len = to - from;
+  if (len <= 64) {
+    const a = scratch[len]!;
+    for (let k = 0; k < len; k++) a[k] = b[from + k]!;
+    return String.fromCharCode.apply(null, a);
+  }
   if (latin1 === undefined) {
     try {
       latin1 = new TextDecoder('latin1');
@@ -108,9 +125,9 @@ function shadow(b: Uint8Array): string {
       latin1 = null;
     }
   }
-  if (latin1) return latin1.decode(b);
+  if (latin1) return latin1.decode(b.subarray(from, to));
   let s = '';
-  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, Math.min(b.length, i + 4096)) as unknown as number[]);
+  for (let i = from; i < to; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, Math.min(to, i + 4096)) as unknown as number[]);
   return s;
 }
 
@@ -156,14 +173,11 @@ function utf8Short(b: Uint8Array, from: number, to: number): string | undefined 
 
 // Interned short ASCII strings (names, indentation, small values): a document repeats them
 // thousands of times, and a string that is reused is one the garbage collector never has to copy.
-// What the table keeps must not be a slice of a chunk's string (V8 slices of 13 or more characters
-// keep their parent alive): short slices are copies; longer names and whitespace are copied
-// explicitly; other long values are sliced and not kept.
 const INTERN_MAX = 24;
 const internTable: string[] = /* @__PURE__ */ new Array<string>(1024).fill('');
-function intern(b: Uint8Array, s: string, from: number, to: number, name: boolean): string {
+function intern(b: Uint8Array, from: number, to: number): string {
   const len = to - from;
-  if (len > INTERN_MAX || len === 0) return s.slice(from, to);
+  if (len > INTERN_MAX || len === 0) return ascii(b, from, to);
   const h = (len * 197 + b[from]! * 31 + b[to - 1]! * 7 + b[from + (len >> 1)]! * 131 + b[to - 2 < from ? from : to - 2]!) & 1023;
   const hit = internTable[h]!;
   if (hit.length === len) {
@@ -171,11 +185,7 @@ function intern(b: Uint8Array, s: string, from: number, to: number, name: boolea
     while (k < len && hit.charCodeAt(k) === b[from + k]) k++;
     if (k === len) return hit;
   }
-  if (len < 13) return (internTable[h] = s.slice(from, to));
-  if (!name) {
-    for (let k = from; k < to; k++) if (!isWs(b[k]!)) return s.slice(from, to);
-  }
-  return (internTable[h] = String.fromCharCode.apply(null, b.subarray(from, to) as unknown as number[]));
+  return (internTable[h] = ascii(b, from, to));
 }
 
 const isWs = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
@@ -219,7 +229,8 @@ export class XmlDecoder {
   private elements = 0;
   private readonly stack: XmlElement[] = [];
   private readonly path: string[] = [];
-  private readonly splitOff: number[] = []; // per open element: 1 once a record was split off it
+  // per open element: bit 1 once a record was split off it, bit 2 once its text was concatenated
+  private readonly splitOff: number[] = [];
   private top: XmlElement | undefined;
   private root: XmlElement | undefined;
   private rootDone = false;
@@ -442,7 +453,6 @@ export class XmlDecoder {
 
   private run(b: Uint8Array, start: number): void {
     const n = b.length;
-    const s = shadow(b);
     let i = start;
     // The previous chunk ended with a GBK lead byte inside text or CDATA: this chunk's first byte is
     // its trail, part of the next text piece but not to be scanned as markup.
@@ -507,7 +517,7 @@ export class XmlDecoder {
             i = n;
           }
           const more = i >= n;
-          if (i > from || this.decPending || this.crPending) this.emit(b, s, from, i, wide, cr, more);
+          if (i > from || this.decPending || this.crPending) this.emit(b, from, i, wide, cr, more);
           if (!more) {
             this.rb = 0;
             if (b[i] === 0x3c) {
@@ -586,7 +596,7 @@ export class XmlDecoder {
           this.quote = q;
           if (i < n) {
             i++;
-            this.token(b, s, tokStart, i);
+            this.token(b, tokStart, i);
           }
           break;
         }
@@ -604,7 +614,7 @@ export class XmlDecoder {
           this.prevQ = prevQ;
           if (i < n) {
             i++;
-            this.token(b, s, tokStart, i);
+            this.token(b, tokStart, i);
           }
           break;
         }
@@ -630,7 +640,7 @@ export class XmlDecoder {
           this.dashes = d;
           if (i < n) {
             i++;
-            this.token(b, s, tokStart, i);
+            this.token(b, tokStart, i);
           }
           break;
         }
@@ -672,14 +682,14 @@ export class XmlDecoder {
             i = n;
           }
           if (i >= n) {
-            if (i > from || this.decPending) this.emit(b, s, from, i, wide, cr, true);
+            if (i > from || this.decPending) this.emit(b, from, i, wide, cr, true);
             break;
           }
           // ']]>' ends at i; its brackets may have been emitted with the previous chunk's piece
           const inChunk = i - from;
-          if (inChunk >= 2) this.emit(b, s, from, i - 2, wide, cr, false);
+          if (inChunk >= 2) this.emit(b, from, i - 2, wide, cr, false);
           else {
-            this.emit(b, s, from, from, false, false, false);
+            this.emit(b, from, from, false, false, false);
             const top = this.top!;
             top.text = top.text.slice(0, top.text.length - (2 - inChunk));
           }
@@ -722,14 +732,14 @@ export class XmlDecoder {
   }
 
   /** Appends a text or CDATA piece b[from, to) to the current element. */
-  private emit(b: Uint8Array, s: string, from: number, to: number, wide: boolean, cr: boolean, more: boolean): void {
+  private emit(b: Uint8Array, from: number, to: number, wide: boolean, cr: boolean, more: boolean): void {
     let str: string;
     if (!wide && !this.decPending) {
       if (to <= from) {
         if (!more) this.crPending = false;
         return;
       }
-      str = intern(b, s, from, to, false);
+      str = intern(b, from, to);
     } else str = this.decodePiece(b, from, to, more);
     if (str.length === 0) {
       if (!more) this.crPending = false;
@@ -746,8 +756,13 @@ export class XmlDecoder {
   private appendText(str: string, at: number): void {
     const top = this.top!;
     // Whitespace between records is not kept, so that a parent of millions of records stays small.
-    if (this.splitOff[this.stack.length - 1] === 1 && WS_ONLY.test(str)) return;
-    const t = top.text.length === 0 ? str : top.text + str;
+    const f = this.splitOff[this.stack.length - 1]!;
+    if (f & 1 && WS_ONLY.test(str)) return;
+    let t = str;
+    if (top.text.length !== 0) {
+      t = top.text + str;
+      if (!(f & 2)) this.splitOff[this.stack.length - 1] = f | 2;
+    }
     if (t.length > this.lim.maxTextLength) throw this.limit('maxTextLength', `text of <${top.name}> longer than maxTextLength (${this.lim.maxTextLength})`, at);
     top.text = t;
   }
@@ -793,7 +808,7 @@ export class XmlDecoder {
   }
 
   /** A complete token b[from, to) (from '<' to '>') in the current chunk or carried in pend. */
-  private token(b: Uint8Array, s: string, from: number, to: number): void {
+  private token(b: Uint8Array, from: number, to: number): void {
     const kind = this.state;
     this.state = ST_TEXT;
     // base: the absolute offset of b[0], so that b[k] is at base + k
@@ -801,15 +816,14 @@ export class XmlDecoder {
     if (this.pendLen > 0) {
       this.append(b, from, to);
       b = this.pend.subarray(0, this.pendLen);
-      s = shadow(b);
       from = 0;
       to = this.pendLen;
       this.pendLen = 0;
       base = this.tokAbs;
     }
     if (to - from > this.lim.maxTextLength) throw this.limit('maxTextLength', `markup longer than maxTextLength (${this.lim.maxTextLength} bytes)`, this.tokAbs);
-    if (kind === ST_TAG) this.tag(b, s, from, to, base);
-    else if (kind === ST_PI) this.pi(b, s, from, to, base);
+    if (kind === ST_TAG) this.tag(b, from, to, base);
+    else if (kind === ST_PI) this.pi(b, from, to, base);
     else if (this.tokWide) this.decodeOnce(b, from + 4, to - 3, base + from + 4); // comment: check its characters
   }
 
@@ -831,11 +845,11 @@ export class XmlDecoder {
 
   private nameWide = false;
 
-  private nameString(b: Uint8Array, s: string, from: number, to: number, base: number): string {
+  private nameString(b: Uint8Array, from: number, to: number, base: number): string {
     let name: string;
     if (!this.nameWide) {
       if (to - from > this.lim.maxNameLength) throw this.limit('maxNameLength', `name longer than maxNameLength (${this.lim.maxNameLength})`, base + from);
-      return intern(b, s, from, to, true);
+      return intern(b, from, to);
     }
     this.nameWide = false;
     name = this.decodeOnce(b, from, to, base + from);
@@ -844,7 +858,7 @@ export class XmlDecoder {
     return name;
   }
 
-  private tag(b: Uint8Array, s: string, from: number, to: number, base: number): void {
+  private tag(b: Uint8Array, from: number, to: number, base: number): void {
     const end = to - 1; // the '>'
     let p = from + 1;
     if (b[p] === 0x2f) {
@@ -865,7 +879,7 @@ export class XmlDecoder {
           return;
         }
       }
-      const name = this.nameString(b, s, ns, p, base);
+      const name = this.nameString(b, ns, p, base);
       p = q;
       if (p !== end) throw this.invalid(`malformed end tag </${name}>`, base + p);
       if (top === undefined) throw this.invalid(`end tag </${name}> without a start tag`, base + from);
@@ -877,7 +891,7 @@ export class XmlDecoder {
     const ns = p;
     this.nameWide = false;
     p = this.scanName(b, p, end, base);
-    const name = this.nameString(b, s, ns, p, base);
+    const name = this.nameString(b, ns, p, base);
     let attrs = EMPTY_ATTRS;
     let count = 0;
     let selfClose = false;
@@ -895,7 +909,7 @@ export class XmlDecoder {
       const as = p;
       this.nameWide = false;
       p = this.scanName(b, p, end, base);
-      const an = this.nameString(b, s, as, p, base);
+      const an = this.nameString(b, as, p, base);
       while (p < end && isWs(b[p]!)) p++;
       if (b[p] !== 0x3d || p >= end) throw this.invalid(`attribute ${an} of <${name}> has no '=' and value`, base + p);
       p++;
@@ -918,7 +932,7 @@ export class XmlDecoder {
         } else if (d >= 0x80) flags |= 4;
         p++;
       }
-      const value = flags === 0 ? intern(b, s, vs, p, false) : this.attrValue(b, s, vs, p, flags, base);
+      const value = flags === 0 ? intern(b, vs, p) : this.attrValue(b, vs, p, flags, base);
       p++;
       if (value.length > this.lim.maxTextLength) throw this.limit('maxTextLength', `value of attribute ${an} longer than maxTextLength (${this.lim.maxTextLength})`, base + vs);
       if (attrs === EMPTY_ATTRS) attrs = Object.create(null) as Record<string, string>;
@@ -928,7 +942,7 @@ export class XmlDecoder {
     }
     if (++this.elements > this.lim.maxElements) throw this.limit('maxElements', `more than maxElements (${this.lim.maxElements}) elements`, base + from);
     if (this.stack.length >= this.lim.maxDepth) throw this.limit('maxDepth', `elements nested deeper than maxDepth (${this.lim.maxDepth})`, base + from);
-    const el: XmlElement = { name, attributes: attrs, children: [], text: '' };
+    const el: XmlElement = { name, attributes: attrs, children: NO_CHILDREN, text: '' };
     if (this.top === undefined) this.root = el;
     this.stack.push(el);
     this.path.push(name);
@@ -937,10 +951,10 @@ export class XmlDecoder {
     if (selfClose) this.close();
   }
 
-  private attrValue(b: Uint8Array, s: string, from: number, to: number, flags: number, base: number): string {
+  private attrValue(b: Uint8Array, from: number, to: number, flags: number, base: number): string {
     const literal = (x: number, y: number): string => {
       if (y <= x) return '';
-      const str = flags & 4 ? this.decodeOnce(b, x, y, base + x) : s.slice(x, y);
+      const str = flags & 4 ? this.decodeOnce(b, x, y, base + x) : ascii(b, x, y);
       return flags & 2 ? str.replace(ATTR_WS, ' ') : str;
     };
     if (!(flags & 1)) return literal(from, to);
@@ -967,7 +981,9 @@ export class XmlDecoder {
 
   private close(): void {
     const el = this.stack.pop()!;
-    this.splitOff.pop();
+    // Indentation around children, pieced together: replaced by one shared string, so that the
+    // pieces die young (cheap) and only one copy of each indentation pattern survives.
+    if (this.splitOff.pop()! & 2 && el.text.length <= 256 && WS_ONLY.test(el.text)) el.text = canonicalWs(el.text);
     const depth = this.stack.length;
     if (depth === 0) {
       this.top = undefined;
@@ -980,14 +996,15 @@ export class XmlDecoder {
     if (this.split !== undefined && this.split(this.path)) {
       this.records.push({ path: this.path.slice(), element: el });
       this.splitOff[depth - 1] = 1;
-    } else parent.children.push(el);
+    } else if (parent.children === NO_CHILDREN) parent.children = [el];
+    else parent.children.push(el);
     this.path.pop();
   }
 
-  private pi(b: Uint8Array, s: string, from: number, to: number, base: number): void {
+  private pi(b: Uint8Array, from: number, to: number, base: number): void {
     if (this.isDecl) {
       this.isDecl = false;
-      const m = this.tokWide ? null : XML_DECL.exec(s.slice(from, to));
+      const m = this.tokWide ? null : XML_DECL.exec(ascii(b, from, to));
       if (m === null) throw this.invalid('malformed XML declaration', base + from);
       const enc = m[1] ?? m[2];
       let cs: Charset = this.bom ? 'utf-8' : this.optCharset;
@@ -1004,7 +1021,7 @@ export class XmlDecoder {
     const ts = p;
     this.nameWide = false;
     p = this.scanName(b, p, end, base);
-    const target = this.nameString(b, s, ts, p, base);
+    const target = this.nameString(b, ts, p, base);
     if (target.length === 3 && target.toLowerCase() === 'xml') throw this.invalid('the XML declaration is only allowed at the very start of the document', base + from);
     if (p < end && !isWs(b[p]!)) throw this.invalid(`malformed processing instruction <?${target}`, base + p);
     if (this.tokWide) this.decodeOnce(b, p, end, base + p);
