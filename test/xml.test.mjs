@@ -195,6 +195,10 @@ const MALFORMED = [
   ['<a></a >x</a>', 'text after root'],
   ['</a>', 'end tag without start'],
   ['<a>&lt</a>', 'unterminated'],
+  ['<Ã·></÷>', 'mismatched non-ASCII names whose UTF-8 bytes equal the other name\'s code units'],
+  ['<ab></a>', 'end tag a prefix of the open name'],
+  ['<a></ab>', 'end tag longer than the open name'],
+  ['<a></a b>', 'attribute in an end tag'],
 ];
 
 test('malformed documents are INVALID_XML (whole and fed one byte at a time)', () => {

@@ -864,21 +864,33 @@ export class XmlDecoder {
     if (b[p] === 0x2f) {
       p++;
       const ns = p;
-      this.nameWide = false;
-      p = this.scanName(b, p, end, base);
       const top = this.top;
-      let q = p;
-      while (q < end && isWs(b[q]!)) q++;
-      if (top !== undefined && q === end && !this.nameWide && p - ns === top.name.length) {
-        // the usual case, an ASCII name: compare the bytes, no string needed
+      if (top !== undefined) {
+        // The usual case: the bytes spell the open element's (ASCII) name, then '>' or whitespace.
+        // No string is made and the name is not scanned again (it was checked at the start tag).
         const tn = top.name;
-        let k = 0;
-        while (k < tn.length && tn.charCodeAt(k) === b[ns + k]) k++;
-        if (k === tn.length) {
-          this.close();
-          return;
+        const len = tn.length;
+        if (ns + len <= end) {
+          let k = 0;
+          while (k < len) {
+            const c = tn.charCodeAt(k);
+            if (c >= 0x80 || c !== b[ns + k]) break; // ASCII only: bytes ≥ 0x80 are not characters
+            k++;
+          }
+          if (k === len) {
+            let q = ns + len;
+            while (q < end && isWs(b[q]!)) q++;
+            if (q === end && (ns + len === end || isWs(b[ns + len]!))) {
+              this.close();
+              return;
+            }
+          }
         }
       }
+      this.nameWide = false;
+      p = this.scanName(b, p, end, base);
+      let q = p;
+      while (q < end && isWs(b[q]!)) q++;
       const name = this.nameString(b, ns, p, base);
       p = q;
       if (p !== end) throw this.invalid(`malformed end tag </${name}>`, base + p);
