@@ -10,6 +10,7 @@
 // `runXmlBench({ rounds, log })` returns { title, text, markdown, rows, memory } (the shape bench/run.mjs
 // expects of a group); run this file directly to print it. Needs a build (`npx rollup -c --silent`).
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import iconv from 'iconv-lite';
 import { XMLParser } from 'fast-xml-parser';
 import { SaxesParser } from 'saxes';
@@ -112,6 +113,12 @@ export function streamMemory({ totalMB = 100, chunkKB = 64 } = {}) {
   return { bytes: fed, records, peakMB: peak / 2 ** 20, retainedMB: retained / 2 ** 20, mbPerS: fed / 1e6 / seconds };
 }
 
+/** Runs {@link streamMemory} in a new Node process (this file with --memory-only). */
+export function memoryInChild() {
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--memory-only'], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
 /** @param {{ rounds?: number, log?: (s: string) => void, memory?: boolean }} [options] */
 export async function runXmlBench(options = {}) {
   const rounds = options.rounds ?? 9;
@@ -132,10 +139,10 @@ export async function runXmlBench(options = {}) {
     walk(root);
     if (count !== tags) throw new Error(`${input.id}: ours has ${count} elements, saxes counted ${tags}`);
   }
-  // Memory first, while the heap is still small: after the throughput rounds (5 MB trees) V8 has
-  // grown its heap and lets far more garbage pile up between collections, which says nothing about
-  // what the decoder holds.
-  const memory = options.memory === false || process.env.BENCH_MEMORY === '0' ? undefined : streamMemory();
+  // Memory in a fresh process: once a process has built 5 MB trees (here, or other groups in
+  // bench/run.mjs), V8 has grown its heap and lets far more garbage pile up between collections,
+  // which says nothing about what the decoder holds.
+  const memory = options.memory === false || process.env.BENCH_MEMORY === '0' ? undefined : memoryInChild();
   const groups = ins.map((input) => ({ id: input.id, tasks: contenders(input) }));
   const samples = interleavedRounds(groups, { rounds, time: 200, iterations: 3, onRound: (r, n) => log(`round ${r}/${n}`) });
   const rows = [];
@@ -165,7 +172,9 @@ export async function runXmlBench(options = {}) {
   };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv[2] === '--memory-only') {
+  console.log(JSON.stringify(streamMemory()));
+} else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const res = await runXmlBench({ log: (s) => process.stderr.write(`\r${s}   `), rounds: Number(process.env.ROUNDS) || 9 });
   console.log(`\n${res.title}\n${res.text}`);
 }

@@ -240,6 +240,8 @@ export class XmlDecoder {
   private pend: Uint8Array = EMPTY_BYTES;
   private pendLen = 0;
   private tokAbs = 0;
+  private tokStartInChunk = 0; // where the token starts in the chunk run() is given (0 if carried)
+  private nameWide = false; // the name just scanned has bytes ≥ 0x80
   private tokWide = false;
   private isDecl = false;
   private quote = 0;
@@ -270,7 +272,8 @@ export class XmlDecoder {
   }
 
   /**
-   * Decodes the next chunk of bytes. Returns the records completed in it (in document order).
+   * Decodes the next chunk of bytes. Returns the records completed in it (in document order). The
+   * decoder keeps no reference to `chunk`: the caller may reuse the buffer once this returns.
    * @throws WitkeyError `INVALID_XML`, `XML_LIMIT_EXCEEDED`, `ILLEGAL_CHARSET` (declared charset),
    * `CHARSET_NOT_LOADED` (gbk/gb2312 before `loadCharset`).
    * @example
@@ -436,7 +439,6 @@ export class XmlDecoder {
     this.run(b, i);
   }
 
-  private tokStartInChunk = 0;
 
   private append(b: Uint8Array, from: number, to: number): void {
     const n = to - from;
@@ -843,7 +845,6 @@ export class XmlDecoder {
     return p > end ? end : p;
   }
 
-  private nameWide = false;
 
   private nameString(b: Uint8Array, from: number, to: number, base: number): string {
     let name: string;
