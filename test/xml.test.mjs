@@ -100,6 +100,7 @@ const CORPUS = [
   '<文档 属性="值">中文 ✓ 𝄞 text</文档>',
   '<a>]></a>',
   '<a b = "1"  c\t=\n"2" ></a >',
+  '<a b="x>y" c=\'"\' d="\'"><b>></b></a>',
   `<alipay>${bidderDocument(6, { extras: true }).replace(/^<\?xml[^>]*>\n/, '')}</alipay>`,
 ];
 
@@ -195,6 +196,10 @@ const MALFORMED = [
   ['<a></a >x</a>', 'text after root'],
   ['</a>', 'end tag without start'],
   ['<a>&lt</a>', 'unterminated'],
+  ['<Ã·></÷>', 'mismatched non-ASCII names whose UTF-8 bytes equal the other name\'s code units'],
+  ['<ab></a>', 'end tag a prefix of the open name'],
+  ['<a></ab>', 'end tag longer than the open name'],
+  ['<a></a b>', 'attribute in an end tag'],
 ];
 
 test('malformed documents are INVALID_XML (whole and fed one byte at a time)', () => {
@@ -287,6 +292,9 @@ test('records mode: each bidder comes out of write() on its end tag and is absen
   assert.deepEqual(child(ti, 'success_bidders').children, []);
   assert.deepEqual(child(ti, 'fail_bidders').children, []);
   assert.equal(child(ti, 'outer_task_id').text, '20111221_0011');
+  // whitespace between split-off records is not kept; before the first record it is
+  assert.equal(child(ti, 'success_bidders').text, '\n        ');
+  assert.equal(child(ti, 'fail_bidders').text, '\n        ');
   // parseXml ignores split: a whole tree
   assert.equal(child(parseXml(bytes, { split: () => true }).root, 'response', 'task_info', 'success_bidders').children.length, 20);
 });
@@ -302,4 +310,22 @@ test('options are checked: limits, split, charset', () => {
   assert.equal(new XmlDecoder({ limits: { maxBytes: Infinity } }) instanceof XmlDecoder, true);
   assert.deepEqual({ ...DEFAULT_XML_LIMITS }, { maxBytes: 16777216, maxDepth: 32, maxElements: 1000000, maxTextLength: 1048576, maxAttributes: 32, maxNameLength: 256 });
   assert.ok(Object.isFrozen(DEFAULT_XML_LIMITS));
+});
+
+test('the caller may reuse its chunk buffer after write() returns: the decoder keeps no reference', () => {
+  const bytes = gbk(GBK_DOC);
+  const expect = stream([bytes], { split: isBidder });
+  for (const size of [1, 2, 3, 7, 64]) {
+    const buf = new Uint8Array(size);
+    const d = new XmlDecoder({ split: isBidder });
+    const records = [];
+    for (let o = 0; o < bytes.length; o += size) {
+      const n = Math.min(size, bytes.length - o);
+      buf.set(bytes.subarray(o, o + n));
+      for (const r of d.write(buf.subarray(0, n))) records.push({ path: [...r.path], element: plain(r.element) });
+      buf.fill(0x3c); // scribble '<' over it
+    }
+    const end = d.end();
+    assert.deepEqual({ tree: plain(end.document.root), records }, { tree: expect.tree, records: expect.records }, `chunk size ${size}`);
+  }
 });

@@ -22,9 +22,9 @@
  * How it is fast: markup is found on the bytes. In UTF-8, GBK and GB 2312 the bytes `<` `>` `&` `"`
  * `'` `=` `/` `?` `!` `-` and whitespace never occur inside a multi-byte character (GBK trail bytes
  * are 0x40–0xFE), so only `]` (0x5D, a possible GBK trail byte) needs the scanner to step over
- * two-byte characters. Each chunk is also decoded once as windows-1252 (one code unit per byte, at
- * native speed) so that pure-ASCII names, values and text become strings by slicing; only spans with
- * bytes ≥ 0x80 go through the strict charset decoder. Partial tokens are carried between chunks in
+ * two-byte characters. Pure-ASCII names, values and text become strings without a decoder (short
+ * repeated ones, such as names and indentation, from a small intern table); only spans with bytes
+ * ≥ 0x80 go through the strict charset decoder. Partial tokens are carried between chunks in
  * one growable buffer; text is decoded and appended chunk by chunk, so no text node is ever buffered
  * whole.
  * @module
@@ -49,8 +49,9 @@ export interface XmlDecoderOptions {
    * Records: an element whose path (names from the root to itself, e.g.
    * `['alipay','response','task_info','success_bidders','bidder']`) makes `split(path)` true is, when
    * its end tag arrives, returned from `write()`/`end()` and NOT attached to its parent, so memory
-   * stays bounded by the largest record rather than the document. The root is never split. The
-   * `path` array passed to `split` is reused: copy it to keep it.
+   * stays bounded by the largest record rather than the document. The root is never split. Once a
+   * record has been split off an element, whitespace-only text of that element is no longer kept
+   * (it only separated the records). The `path` array passed to `split` is reused: copy it to keep it.
    */
   split?: (path: readonly string[]) => boolean;
 }
@@ -74,6 +75,15 @@ const ST_REF = 8; // in a reference in text, until ';'
 
 const EMPTY_ATTRS: Record<string, string> = /* @__PURE__ */ Object.freeze(Object.create(null) as Record<string, string>);
 const EMPTY_BYTES = /* @__PURE__ */ new Uint8Array(0);
+const NO_CHILDREN: XmlElement[] = /* @__PURE__ */ Object.freeze([]) as unknown as XmlElement[];
+const wsStrings = /* @__PURE__ */ new Map<string, string>();
+function canonicalWs(text: string): string {
+  const hit = wsStrings.get(text);
+  if (hit !== undefined) return hit;
+  if (wsStrings.size >= 256) wsStrings.clear();
+  wsStrings.set(text, text);
+  return text;
+}
 
 // Byte classes for names: 1 = may start a name, 2 = may continue one. Bytes ≥ 0x80 are provisionally
 // both; a name holding any is decoded and checked against the full Name production.
@@ -91,14 +101,23 @@ const NAME_START = ':A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370
 const NAME_RE = /* @__PURE__ */ new RegExp(`^[${NAME_START}][${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040]*$`, 'u');
 const NON_CHAR = /[\uFFFE\uFFFF]/;
 const CRLF = /\r\n?/g;
+const WS_ONLY = /^[ \t\n\r]*$/;
 const ATTR_WS = /\r\n|[\r\n\t]/g;
 const XML_DECL =
   /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:"([A-Za-z][A-Za-z0-9._-]*)"|'([A-Za-z][A-Za-z0-9._-]*)'))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\r\n]*\?>$/;
 
-// One code unit per byte, natively: the WHATWG "latin1" label is windows-1252, which maps every byte
-// to exactly one code unit and ASCII to itself. Only ASCII spans are ever taken from this string.
+// ASCII bytes → string. Short spans through String.fromCharCode with a reused argument array (no
+// view allocated); long ones through the native windows-1252 decoder ("latin1" in WHATWG terms),
+// which maps ASCII to itself. Only ever called on spans known to be ASCII.
+const scratch: number[][] = /* @__PURE__ */ Array.from({ length: 65 }, (_, n) => new Array<number>(n).fill(0));
 let latin1: TextDecoder | null | undefined;
-function shadow(b: Uint8Array): string {
+function ascii(b: Uint8Array, from: number, to: number): string {
+  const len = to - from;
+  if (len <= 64) {
+    const a = scratch[len]!;
+    for (let k = 0; k < len; k++) a[k] = b[from + k]!;
+    return String.fromCharCode.apply(null, a);
+  }
   if (latin1 === undefined) {
     try {
       latin1 = new TextDecoder('latin1');
@@ -106,10 +125,67 @@ function shadow(b: Uint8Array): string {
       latin1 = null;
     }
   }
-  if (latin1) return latin1.decode(b);
+  if (latin1) return latin1.decode(b.subarray(from, to));
   let s = '';
-  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, Math.min(b.length, i + 4096)) as unknown as number[]);
+  for (let i = from; i < to; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, Math.min(to, i + 4096)) as unknown as number[]);
   return s;
+}
+
+/**
+ * Strict UTF-8 for short spans, in JS: a native TextDecoder call costs more than decoding a
+ * nickname. Returns undefined for anything malformed (the caller then asks TextDecoder, which
+ * reports the error) and for spans too long to be worth it.
+ */
+function utf8Short(b: Uint8Array, from: number, to: number): string | undefined {
+  if (to - from > 48) return undefined;
+  let s = '';
+  let i = from;
+  while (i < to) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      s += String.fromCharCode(c);
+      i++;
+      continue;
+    }
+    let cp: number;
+    if (c >= 0xc2 && c <= 0xdf) {
+      const c1 = b[i + 1]!;
+      if (i + 1 >= to || (c1 & 0xc0) !== 0x80) return undefined;
+      cp = ((c & 0x1f) << 6) | (c1 & 0x3f);
+      i += 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      const c1 = b[i + 1]!, c2 = b[i + 2]!;
+      if (i + 2 >= to || (c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80) return undefined;
+      cp = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
+      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
+      i += 3;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      const c1 = b[i + 1]!, c2 = b[i + 2]!, c3 = b[i + 3]!;
+      if (i + 3 >= to || (c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80 || (c3 & 0xc0) !== 0x80) return undefined;
+      cp = ((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
+      if (cp < 0x10000 || cp > 0x10ffff) return undefined;
+      i += 4;
+    } else return undefined;
+    s += cp < 0x10000 ? String.fromCharCode(cp) : String.fromCharCode(0xd7c0 + (cp >> 10), 0xdc00 | (cp & 0x3ff));
+  }
+  return s;
+}
+
+// Interned short ASCII strings (names, indentation, small values): a document repeats them
+// thousands of times, and a string that is reused is one the garbage collector never has to copy.
+const INTERN_MAX = 24;
+const internTable: string[] = /* @__PURE__ */ new Array<string>(1024).fill('');
+function intern(b: Uint8Array, from: number, to: number): string {
+  const len = to - from;
+  if (len > INTERN_MAX || len === 0) return ascii(b, from, to);
+  const h = (len * 197 + b[from]! * 31 + b[to - 1]! * 7 + b[from + (len >> 1)]! * 131 + b[to - 2 < from ? from : to - 2]!) & 1023;
+  const hit = internTable[h]!;
+  if (hit.length === len) {
+    let k = 0;
+    while (k < len && hit.charCodeAt(k) === b[from + k]) k++;
+    if (k === len) return hit;
+  }
+  return (internTable[h] = ascii(b, from, to));
 }
 
 const isWs = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
@@ -153,6 +229,8 @@ export class XmlDecoder {
   private elements = 0;
   private readonly stack: XmlElement[] = [];
   private readonly path: string[] = [];
+  // per open element: bit 1 once a record was split off it, bit 2 once its text was concatenated
+  private readonly splitOff: number[] = [];
   private top: XmlElement | undefined;
   private root: XmlElement | undefined;
   private rootDone = false;
@@ -162,6 +240,8 @@ export class XmlDecoder {
   private pend: Uint8Array = EMPTY_BYTES;
   private pendLen = 0;
   private tokAbs = 0;
+  private tokStartInChunk = 0; // where the token starts in the chunk run() is given (0 if carried)
+  private nameWide = false; // the name just scanned has bytes ≥ 0x80
   private tokWide = false;
   private isDecl = false;
   private quote = 0;
@@ -192,7 +272,8 @@ export class XmlDecoder {
   }
 
   /**
-   * Decodes the next chunk of bytes. Returns the records completed in it (in document order).
+   * Decodes the next chunk of bytes. Returns the records completed in it (in document order). The
+   * decoder keeps no reference to `chunk`: the caller may reuse the buffer once this returns.
    * @throws WitkeyError `INVALID_XML`, `XML_LIMIT_EXCEEDED`, `ILLEGAL_CHARSET` (declared charset),
    * `CHARSET_NOT_LOADED` (gbk/gb2312 before `loadCharset`).
    * @example
@@ -272,9 +353,12 @@ export class XmlDecoder {
 
   /** Decodes a complete span (a name, an attribute value, a comment) strictly. */
   private decodeOnce(b: Uint8Array, from: number, to: number, abs: number): string {
-    const bytes = b.subarray(from, to);
-    let s: string;
-    if (this.td1 !== undefined) {
+    let s: string | undefined;
+    if (this.td1 !== undefined) s = utf8Short(b, from, to);
+    if (s !== undefined) {
+      // done
+    } else if (this.td1 !== undefined) {
+      const bytes = b.subarray(from, to);
       try {
         s = this.td1.decode(bytes);
       } catch (e) {
@@ -282,6 +366,7 @@ export class XmlDecoder {
         throw this.invalid(`malformed utf-8 byte sequence`, abs + at, e);
       }
     } else {
+      const bytes = b.subarray(from, to);
       try {
         s = decodeCharset(bytes, this.charset!);
       } catch (e) {
@@ -295,8 +380,17 @@ export class XmlDecoder {
 
   /** Decodes a piece of text; `more` when the text continues in the next chunk. */
   private decodePiece(b: Uint8Array, from: number, to: number, more: boolean): string {
+    if (!this.decPending) {
+      this.decAbs = this.base + from;
+      if (!more && this.td !== undefined) {
+        const short = utf8Short(b, from, to);
+        if (short !== undefined) {
+          if (NON_CHAR.test(short)) throw this.invalid('character U+FFFE or U+FFFF is not allowed in XML', this.base + from);
+          return short;
+        }
+      }
+    }
     const bytes = b.subarray(from, to);
-    if (!this.decPending) this.decAbs = this.base + from;
     let s: string;
     try {
       s = this.td !== undefined ? this.td.decode(bytes, { stream: more }) : this.sd!.decode(bytes, { stream: more });
@@ -345,7 +439,6 @@ export class XmlDecoder {
     this.run(b, i);
   }
 
-  private tokStartInChunk = 0;
 
   private append(b: Uint8Array, from: number, to: number): void {
     const n = to - from;
@@ -362,7 +455,6 @@ export class XmlDecoder {
 
   private run(b: Uint8Array, start: number): void {
     const n = b.length;
-    const s = shadow(b);
     let i = start;
     // The previous chunk ended with a GBK lead byte inside text or CDATA: this chunk's first byte is
     // its trail, part of the next text piece but not to be scanned as markup.
@@ -427,7 +519,7 @@ export class XmlDecoder {
             i = n;
           }
           const more = i >= n;
-          if (i > from || this.decPending || this.crPending) this.emit(b, s, from, i, wide, cr, more);
+          if (i > from || this.decPending || this.crPending) this.emit(b, from, i, wide, cr, more);
           if (!more) {
             this.rb = 0;
             if (b[i] === 0x3c) {
@@ -506,7 +598,7 @@ export class XmlDecoder {
           this.quote = q;
           if (i < n) {
             i++;
-            this.token(b, s, tokStart, i);
+            this.token(b, tokStart, i);
           }
           break;
         }
@@ -524,7 +616,7 @@ export class XmlDecoder {
           this.prevQ = prevQ;
           if (i < n) {
             i++;
-            this.token(b, s, tokStart, i);
+            this.token(b, tokStart, i);
           }
           break;
         }
@@ -550,7 +642,7 @@ export class XmlDecoder {
           this.dashes = d;
           if (i < n) {
             i++;
-            this.token(b, s, tokStart, i);
+            this.token(b, tokStart, i);
           }
           break;
         }
@@ -592,14 +684,14 @@ export class XmlDecoder {
             i = n;
           }
           if (i >= n) {
-            if (i > from || this.decPending) this.emit(b, s, from, i, wide, cr, true);
+            if (i > from || this.decPending) this.emit(b, from, i, wide, cr, true);
             break;
           }
           // ']]>' ends at i; its brackets may have been emitted with the previous chunk's piece
           const inChunk = i - from;
-          if (inChunk >= 2) this.emit(b, s, from, i - 2, wide, cr, false);
+          if (inChunk >= 2) this.emit(b, from, i - 2, wide, cr, false);
           else {
-            this.emit(b, s, from, from, false, false, false);
+            this.emit(b, from, from, false, false, false);
             const top = this.top!;
             top.text = top.text.slice(0, top.text.length - (2 - inChunk));
           }
@@ -642,14 +734,14 @@ export class XmlDecoder {
   }
 
   /** Appends a text or CDATA piece b[from, to) to the current element. */
-  private emit(b: Uint8Array, s: string, from: number, to: number, wide: boolean, cr: boolean, more: boolean): void {
+  private emit(b: Uint8Array, from: number, to: number, wide: boolean, cr: boolean, more: boolean): void {
     let str: string;
     if (!wide && !this.decPending) {
       if (to <= from) {
         if (!more) this.crPending = false;
         return;
       }
-      str = s.slice(from, to);
+      str = intern(b, from, to);
     } else str = this.decodePiece(b, from, to, more);
     if (str.length === 0) {
       if (!more) this.crPending = false;
@@ -665,7 +757,14 @@ export class XmlDecoder {
 
   private appendText(str: string, at: number): void {
     const top = this.top!;
-    const t = top.text.length === 0 ? str : top.text + str;
+    // Whitespace between records is not kept, so that a parent of millions of records stays small.
+    const f = this.splitOff[this.stack.length - 1]!;
+    if (f & 1 && WS_ONLY.test(str)) return;
+    let t = str;
+    if (top.text.length !== 0) {
+      t = top.text + str;
+      if (!(f & 2)) this.splitOff[this.stack.length - 1] = f | 2;
+    }
     if (t.length > this.lim.maxTextLength) throw this.limit('maxTextLength', `text of <${top.name}> longer than maxTextLength (${this.lim.maxTextLength})`, at);
     top.text = t;
   }
@@ -711,7 +810,7 @@ export class XmlDecoder {
   }
 
   /** A complete token b[from, to) (from '<' to '>') in the current chunk or carried in pend. */
-  private token(b: Uint8Array, s: string, from: number, to: number): void {
+  private token(b: Uint8Array, from: number, to: number): void {
     const kind = this.state;
     this.state = ST_TEXT;
     // base: the absolute offset of b[0], so that b[k] is at base + k
@@ -719,15 +818,14 @@ export class XmlDecoder {
     if (this.pendLen > 0) {
       this.append(b, from, to);
       b = this.pend.subarray(0, this.pendLen);
-      s = shadow(b);
       from = 0;
       to = this.pendLen;
       this.pendLen = 0;
       base = this.tokAbs;
     }
     if (to - from > this.lim.maxTextLength) throw this.limit('maxTextLength', `markup longer than maxTextLength (${this.lim.maxTextLength} bytes)`, this.tokAbs);
-    if (kind === ST_TAG) this.tag(b, s, from, to, base);
-    else if (kind === ST_PI) this.pi(b, s, from, to, base);
+    if (kind === ST_TAG) this.tag(b, from, to, base);
+    else if (kind === ST_PI) this.pi(b, from, to, base);
     else if (this.tokWide) this.decodeOnce(b, from + 4, to - 3, base + from + 4); // comment: check its characters
   }
 
@@ -747,13 +845,12 @@ export class XmlDecoder {
     return p > end ? end : p;
   }
 
-  private nameWide = false;
 
-  private nameString(b: Uint8Array, s: string, from: number, to: number, base: number): string {
+  private nameString(b: Uint8Array, from: number, to: number, base: number): string {
     let name: string;
     if (!this.nameWide) {
       if (to - from > this.lim.maxNameLength) throw this.limit('maxNameLength', `name longer than maxNameLength (${this.lim.maxNameLength})`, base + from);
-      return s.slice(from, to);
+      return intern(b, from, to);
     }
     this.nameWide = false;
     name = this.decodeOnce(b, from, to, base + from);
@@ -762,18 +859,42 @@ export class XmlDecoder {
     return name;
   }
 
-  private tag(b: Uint8Array, s: string, from: number, to: number, base: number): void {
+  private tag(b: Uint8Array, from: number, to: number, base: number): void {
     const end = to - 1; // the '>'
     let p = from + 1;
     if (b[p] === 0x2f) {
       p++;
       const ns = p;
+      const top = this.top;
+      if (top !== undefined) {
+        // The usual case: the bytes spell the open element's (ASCII) name, then '>' or whitespace.
+        // No string is made and the name is not scanned again (it was checked at the start tag).
+        const tn = top.name;
+        const len = tn.length;
+        if (ns + len <= end) {
+          let k = 0;
+          while (k < len) {
+            const c = tn.charCodeAt(k);
+            if (c >= 0x80 || c !== b[ns + k]) break; // ASCII only: bytes ≥ 0x80 are not characters
+            k++;
+          }
+          if (k === len) {
+            let q = ns + len;
+            while (q < end && isWs(b[q]!)) q++;
+            if (q === end && (ns + len === end || isWs(b[ns + len]!))) {
+              this.close();
+              return;
+            }
+          }
+        }
+      }
       this.nameWide = false;
       p = this.scanName(b, p, end, base);
-      const name = this.nameString(b, s, ns, p, base);
-      while (p < end && isWs(b[p]!)) p++;
+      let q = p;
+      while (q < end && isWs(b[q]!)) q++;
+      const name = this.nameString(b, ns, p, base);
+      p = q;
       if (p !== end) throw this.invalid(`malformed end tag </${name}>`, base + p);
-      const top = this.top;
       if (top === undefined) throw this.invalid(`end tag </${name}> without a start tag`, base + from);
       if (top.name !== name) throw this.invalid(`mismatched end tag </${name}>: expected </${top.name}>`, base + from);
       this.close();
@@ -783,7 +904,7 @@ export class XmlDecoder {
     const ns = p;
     this.nameWide = false;
     p = this.scanName(b, p, end, base);
-    const name = this.nameString(b, s, ns, p, base);
+    const name = this.nameString(b, ns, p, base);
     let attrs = EMPTY_ATTRS;
     let count = 0;
     let selfClose = false;
@@ -801,7 +922,7 @@ export class XmlDecoder {
       const as = p;
       this.nameWide = false;
       p = this.scanName(b, p, end, base);
-      const an = this.nameString(b, s, as, p, base);
+      const an = this.nameString(b, as, p, base);
       while (p < end && isWs(b[p]!)) p++;
       if (b[p] !== 0x3d || p >= end) throw this.invalid(`attribute ${an} of <${name}> has no '=' and value`, base + p);
       p++;
@@ -824,7 +945,7 @@ export class XmlDecoder {
         } else if (d >= 0x80) flags |= 4;
         p++;
       }
-      const value = flags === 0 ? s.slice(vs, p) : this.attrValue(b, s, vs, p, flags, base);
+      const value = flags === 0 ? intern(b, vs, p) : this.attrValue(b, vs, p, flags, base);
       p++;
       if (value.length > this.lim.maxTextLength) throw this.limit('maxTextLength', `value of attribute ${an} longer than maxTextLength (${this.lim.maxTextLength})`, base + vs);
       if (attrs === EMPTY_ATTRS) attrs = Object.create(null) as Record<string, string>;
@@ -834,18 +955,19 @@ export class XmlDecoder {
     }
     if (++this.elements > this.lim.maxElements) throw this.limit('maxElements', `more than maxElements (${this.lim.maxElements}) elements`, base + from);
     if (this.stack.length >= this.lim.maxDepth) throw this.limit('maxDepth', `elements nested deeper than maxDepth (${this.lim.maxDepth})`, base + from);
-    const el: XmlElement = { name, attributes: attrs, children: [], text: '' };
+    const el: XmlElement = { name, attributes: attrs, children: NO_CHILDREN, text: '' };
     if (this.top === undefined) this.root = el;
     this.stack.push(el);
     this.path.push(name);
+    this.splitOff.push(0);
     this.top = el;
     if (selfClose) this.close();
   }
 
-  private attrValue(b: Uint8Array, s: string, from: number, to: number, flags: number, base: number): string {
+  private attrValue(b: Uint8Array, from: number, to: number, flags: number, base: number): string {
     const literal = (x: number, y: number): string => {
       if (y <= x) return '';
-      const str = flags & 4 ? this.decodeOnce(b, x, y, base + x) : s.slice(x, y);
+      const str = flags & 4 ? this.decodeOnce(b, x, y, base + x) : ascii(b, x, y);
       return flags & 2 ? str.replace(ATTR_WS, ' ') : str;
     };
     if (!(flags & 1)) return literal(from, to);
@@ -872,6 +994,9 @@ export class XmlDecoder {
 
   private close(): void {
     const el = this.stack.pop()!;
+    // Indentation around children, pieced together: replaced by one shared string, so that the
+    // pieces die young (cheap) and only one copy of each indentation pattern survives.
+    if (this.splitOff.pop()! & 2 && el.text.length <= 256 && WS_ONLY.test(el.text)) el.text = canonicalWs(el.text);
     const depth = this.stack.length;
     if (depth === 0) {
       this.top = undefined;
@@ -881,15 +1006,18 @@ export class XmlDecoder {
     }
     const parent = this.stack[depth - 1]!;
     this.top = parent;
-    if (this.split !== undefined && this.split(this.path)) this.records.push({ path: this.path.slice(), element: el });
+    if (this.split !== undefined && this.split(this.path)) {
+      this.records.push({ path: this.path.slice(), element: el });
+      this.splitOff[depth - 1] = 1;
+    } else if (parent.children === NO_CHILDREN) parent.children = [el];
     else parent.children.push(el);
     this.path.pop();
   }
 
-  private pi(b: Uint8Array, s: string, from: number, to: number, base: number): void {
+  private pi(b: Uint8Array, from: number, to: number, base: number): void {
     if (this.isDecl) {
       this.isDecl = false;
-      const m = this.tokWide ? null : XML_DECL.exec(s.slice(from, to));
+      const m = this.tokWide ? null : XML_DECL.exec(ascii(b, from, to));
       if (m === null) throw this.invalid('malformed XML declaration', base + from);
       const enc = m[1] ?? m[2];
       let cs: Charset = this.bom ? 'utf-8' : this.optCharset;
@@ -906,7 +1034,7 @@ export class XmlDecoder {
     const ts = p;
     this.nameWide = false;
     p = this.scanName(b, p, end, base);
-    const target = this.nameString(b, s, ts, p, base);
+    const target = this.nameString(b, ts, p, base);
     if (target.length === 3 && target.toLowerCase() === 'xml') throw this.invalid('the XML declaration is only allowed at the very start of the document', base + from);
     if (p < end && !isWs(b[p]!)) throw this.invalid(`malformed processing instruction <?${target}`, base + p);
     if (this.tokWide) this.decodeOnce(b, p, end, base + p);

@@ -17,7 +17,10 @@ export interface XmlElement {
    * object.
    */
   attributes: Record<string, string>;
-  /** The child elements, in document order (records split off by the decoder are not here). */
+  /**
+   * The child elements, in document order (records split off by the decoder are not here). Elements
+   * without children share one frozen empty array.
+   */
   children: XmlElement[];
   /**
    * All direct text of this element, character data and CDATA, references decoded, line ends
