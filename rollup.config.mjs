@@ -27,10 +27,10 @@ const ts = () =>
 // types (tsconfig.node.json). It imports the core only through the public entries, which stay
 // external and point at dist/esm (or dist/cjs), so a key or error made by one entry is the same
 // class instance in every other (no second copy of the core). dist/esm itself stays Web-APIs-only.
-const entryOf = (id) => /[/\\]src[/\\](node[/\\]index|index|dsa|charset|params|witkey|gateway)\.(js|ts)$/.exec(id)?.[1].replace('\\', '/');
+const entryOf = (id) => /[/\\]src[/\\](node[/\\]index|index|dsa|charset|params|witkey|gateway|notify|xml)\.(js|ts)$/.exec(id)?.[1].replace('\\', '/');
 const nodeExternal = (id, importer, isResolved) =>
   /^node:/.test(id) || id === 'better-sqlite3' || external(id) ||
-  (!isResolved && importer !== undefined && /^\.\.\/(node\/index|index|dsa|charset|params|witkey|gateway)\.js$/.test(id) && entryOf(path.resolve(path.dirname(importer), id)) !== undefined);
+  (!isResolved && importer !== undefined && /^\.\.\/(node\/index|index|dsa|charset|params|witkey|gateway|notify|xml)\.js$/.test(id) && entryOf(path.resolve(path.dirname(importer), id)) !== undefined);
 const nodePaths = (ext, dir) => (id) => {
   const e = entryOf(id);
   return e === undefined ? id : e === 'node/index' ? `./node/index.${ext}` : `./${dir}/${e}.${ext}`; // relative to dist/, as rollup reads it
