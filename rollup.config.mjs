@@ -1,23 +1,69 @@
-// Builds dist/: ESM and CJS for Node (and, for now, any ESM runtime) plus bundled .d.ts per entry.
-// Entry points are the package root and one subpath per capability; shared code becomes chunks.
+// Builds dist/:
+//   dist/esm/*.js  + *.d.ts    Node (and bundlers) ESM; runtime dependencies stay bare imports
+//   dist/cjs/*.cjs + *.d.cts   Node CommonJS (require)
+//   dist/browser/*.js          browsers, MV3 extensions, workers (workerd, edge, Deno): ESM with every
+//                              dependency bundled in, so `import('./dist/browser/index.js')` works from a
+//                              plain <script type="module"> or an extension with no import map and no
+//                              bundler. Same API and types as dist/esm (package.json points the
+//                              `browser`/`worker` conditions' types at the .d.ts files).
+// Entry points: the package root and one subpath per capability; shared code becomes chunks, and the
+// GBK codec/table stay lazy chunks (loadCharset's dynamic import).
+//
+// To add a subpath: add one line to `input` below, and the matching block to package.json `exports`
+// (scripts/runtimes/check-exports.mjs, run by `npm test`, fails when the two disagree).
 import typescript from '@rollup/plugin-typescript';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { dts } from 'rollup-plugin-dts';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const input = {
+/** Every public entry (name → source). `testing` is internal: built, but not exported or packed. */
+export const input = {
   index: 'src/index.ts',
   dsa: 'src/dsa.ts',
   charset: 'src/charset.ts',
   params: 'src/params.ts',
   witkey: 'src/witkey.ts',
+  // coming from other branches: xml: 'src/xml.ts', notify: 'src/notify.ts', gateway: 'src/gateway.ts', node: 'src/node.ts',
   testing: 'src/internal/testing.ts',
 };
+
+/** Entries that use Node built-ins: no browser/worker build for them. */
+export const nodeOnly = new Set(['node']);
 
 // Runtime dependencies stay external in the Node builds: the user's package manager dedupes them.
 const external = (id) => /^(@noble\/hashes|asn1js|pkijs)(\/|$)/.test(id);
 
 const ts = () =>
   typescript({ tsconfig: './tsconfig.json', declaration: false, outDir: undefined, rootDir: undefined, noEmitOnError: true });
+
+// Browser build only: src/keys/encrypted.ts (the one module that needs asn1js/pkijs, ~110 KB gz) is
+// replaced, where src/keys/index.ts re-exports it, by async wrappers that import it on first call.
+// Both functions are already async, so behaviour is identical; only the download moves to a lazy
+// chunk. (Doing the same in src/keys/index.ts would give Node users the same saving.)
+const LAZY = { 'src/keys/encrypted.ts': ['decryptPrivateKey', 'encryptPrivateKey'] };
+function lazyModules() {
+  const root = path.dirname(fileURLToPath(import.meta.url));
+  const targets = new Map(Object.entries(LAZY).map(([rel, names]) => [path.join(root, rel), names]));
+  return {
+    name: 'lazy-modules',
+    async resolveId(source, importer, opts) {
+      if (source.endsWith('?lazy-real')) return source.slice(0, -'?lazy-real'.length);
+      if (!importer || importer.startsWith('\0')) return null;
+      const r = await this.resolve(source, importer, { ...opts, skipSelf: true });
+      if (r && targets.has(r.id)) return `\0lazy:${r.id}`;
+      return null;
+    },
+    load(id) {
+      if (!id.startsWith('\0lazy:')) return null;
+      const real = id.slice('\0lazy:'.length);
+      const spec = JSON.stringify(real + '?lazy-real');
+      return targets.get(real).map((n) => `export async function ${n}(...args) { return (await import(${spec})).${n}(...args); }`).join('\n');
+    },
+  };
+}
+
+const browserInput = Object.fromEntries(Object.entries(input).filter(([name]) => !nodeOnly.has(name)));
 
 export default [
   {
@@ -28,6 +74,14 @@ export default [
       { dir: 'dist/esm', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
       { dir: 'dist/cjs', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', exports: 'named' },
     ],
+  },
+  {
+    // Self-contained ESM for browsers and workers: @noble/hashes (and, in the lazy encrypted-key
+    // chunk, asn1js/pkijs) bundled in. Not minified: extension stores review readable code, and
+    // users' bundlers minify; the min+gz cost per use is measured by scripts/size.mjs.
+    input: browserInput,
+    plugins: [lazyModules(), nodeResolve({ browser: true, exportConditions: ['browser', 'worker', 'import', 'default'] }), ts()],
+    output: { dir: 'dist/browser', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   },
   {
     input,
