@@ -6,6 +6,8 @@
 //                              plain <script type="module"> or an extension with no import map and no
 //                              bundler. Same API and types as dist/esm (package.json points the
 //                              `browser`/`worker` conditions' types at the .d.ts files).
+//   dist/sw/index.js           MV3 extension service workers: one file, no import() (see below);
+//                              exported as `alipay-witkey/service-worker`.
 // Entry points: the package root and one subpath per capability; shared code becomes chunks, and the
 // GBK codec/table stay lazy chunks (loadCharset's dynamic import).
 //
@@ -83,6 +85,27 @@ export default [
     plugins: [lazyModules(), nodeResolve({ browser: true, exportConditions: ['browser', 'worker', 'import', 'default'] }), ts()],
     output: { dir: 'dist/browser', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   },
+  // MV3 extension service workers: Chrome refuses import() in any service worker ("import() is
+  // disallowed on ServiceWorkerGlobalScope"), so the lazy chunks above cannot load there. dist/sw/index.js
+  // is one file with every dynamic import inlined (GBK codec and table, encrypted-key code): larger, but
+  // loadable by `import` from a module service worker. dist/sw/testing.js adds the test-only internals
+  // (not packed).
+  ...[
+    ['index', 'src/index.ts'],
+    ['testing', '\0sw-testing'],
+  ].map(([name, entry]) => ({
+    input: entry,
+    plugins: [
+      {
+        name: 'sw-testing-entry',
+        resolveId: (id) => (id === '\0sw-testing' ? id : null),
+        load: (id) => (id === '\0sw-testing' ? `export * from ${JSON.stringify(path.resolve('src/index.ts'))}; export * from ${JSON.stringify(path.resolve('src/internal/testing.ts'))};` : null),
+      },
+      nodeResolve({ browser: true, exportConditions: ['browser', 'worker', 'import', 'default'] }),
+      ts(),
+    ],
+    output: { file: `dist/sw/${name}.js`, format: 'es', inlineDynamicImports: true },
+  })),
   {
     input,
     external,
