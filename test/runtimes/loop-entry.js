@@ -6,4 +6,4 @@ import { tests } from '../portable/all.js';
 
 export const total = tests.length + 1;
 export const runPortable = () => runAll({ extra: [noNodeGlobals] });
-globalThis.__runPortable = runPortable;
+globalThis.__runPortable = () => runPortable().then((r) => ({ ...r, total }));
