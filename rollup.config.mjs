@@ -65,6 +65,26 @@ function lazyModules() {
   };
 }
 
+// Chunk file names say what a chunk holds (rollup would name shared chunks after any entry, e.g.
+// "testing"): the lazy ones are recognisable in a network panel and in scripts/size.mjs's tables.
+const CHUNK_NAMES = [
+  [/src\/charset\/gbk-index\.ts$/, 'gbk-table'],
+  [/src\/charset\/gbk-load\.ts$/, 'gbk-codec'],
+  [/src\/keys\/encrypted\.ts$/, 'encrypted-keys'],
+  [/src\/dsa\/sign\.ts$/, 'dsa-sign'],
+  [/src\/dsa\/verify\.ts$/, 'dsa-verify'],
+  [/src\/keys\//, 'keys'],
+  [/src\/dsa\//, 'dsa'],
+  [/src\/charset\/codec\.ts$/, 'charset'],
+  [/@noble\/hashes/, 'hashes'],
+  [/src\/errors\.ts$/, 'errors'],
+];
+const chunkName = (ext) => (info) => {
+  const ids = info.moduleIds.filter((id) => !id.startsWith('\0')).map((id) => id.split(path.sep).join('/'));
+  const hit = CHUNK_NAMES.find(([re]) => ids.some((id) => re.test(id)));
+  return `chunks/${hit ? hit[1] : 'shared'}-[hash].${ext}`;
+};
+
 const browserInput = Object.fromEntries(Object.entries(input).filter(([name]) => !nodeOnly.has(name)));
 
 export default [
@@ -73,8 +93,8 @@ export default [
     external,
     plugins: [nodeResolve(), ts()],
     output: [
-      { dir: 'dist/esm', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
-      { dir: 'dist/cjs', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', exports: 'named' },
+      { dir: 'dist/esm', format: 'es', entryFileNames: '[name].js', chunkFileNames: chunkName('js') },
+      { dir: 'dist/cjs', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: chunkName('cjs'), exports: 'named' },
     ],
   },
   {
@@ -83,7 +103,7 @@ export default [
     // users' bundlers minify; the min+gz cost per use is measured by scripts/size.mjs.
     input: browserInput,
     plugins: [lazyModules(), nodeResolve({ browser: true, exportConditions: ['browser', 'worker', 'import', 'default'] }), ts()],
-    output: { dir: 'dist/browser', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    output: { dir: 'dist/browser', format: 'es', entryFileNames: '[name].js', chunkFileNames: chunkName('js') },
   },
   // MV3 extension service workers: Chrome refuses import() in any service worker ("import() is
   // disallowed on ServiceWorkerGlobalScope"), so the lazy chunks above cannot load there. dist/sw/index.js
