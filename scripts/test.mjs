@@ -12,13 +12,19 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
+import { ensureMachineNode, envWithMachineNode } from './runtimes/machine-node.mjs';
+
+// npm puts node_modules/.bin first on PATH, and node_modules/.bin/node is Node 22 (the node22 alias
+// package): run this script, every tool and node --test on the machine's Node instead.
+await ensureMachineNode();
+const baseEnv = envWithMachineNode();
 
 const t0 = Date.now();
 const times = [];
 function run(title, cmd, args, { mayFail = false, env } = {}) {
   console.log(`\n=== ${title}: ${cmd === process.execPath ? 'node' : cmd} ${args.join(' ')}`);
   const s = Date.now();
-  const r = spawnSync(cmd, args, { stdio: 'inherit', shell: false, env: env ? { ...process.env, ...env } : process.env });
+  const r = spawnSync(cmd, args, { stdio: 'inherit', shell: false, env: { ...baseEnv, ...env } });
   times.push(`${title} ${((Date.now() - s) / 1000).toFixed(1)} s`);
   if (r.status !== 0 && !mayFail) {
     console.error(`\n✖ ${title} failed (exit ${r.status ?? r.signal})`);
@@ -40,7 +46,8 @@ run('portable data', node, ['scripts/runtimes/gen-data.mjs']);
 const runId = randomUUID();
 run('runtimes', node, ['scripts/runtimes/run.mjs'], { mayFail: true, env: { WITKEY_RUN_ID: runId } });
 
-console.log(`\n=== step times: ${times.join(', ')}; ${((Date.now() - t0) / 1000).toFixed(0)} s before node --test`);
+console.log(`\n=== Node for the build, tools and node --test: ${process.execPath} ${process.version} (the machine's)`);
+console.log(`=== step times: ${times.join(', ')}; ${((Date.now() - t0) / 1000).toFixed(0)} s before node --test`);
 // Only *.test.mjs at the top of test/ (test/support/ holds helpers), plus the runtimes' results.
 const files = readdirSync('test').filter((f) => f.endsWith('.test.mjs')).sort().map((f) => `test/${f}`);
 const status = run('node tests', node, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files, 'test/runtimes/results.test.mjs'], { mayFail: true, env: { WITKEY_RUN_ID: runId } });

@@ -19,12 +19,16 @@
 // test/runtimes/results.test.mjs turns into one node:test test per runtime, so that the closing lines
 // of `npm test` count them. Exit code: 0 when every runtime passed or was allowed not to run.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { ensureMachineNode, machineNode } from './machine-node.mjs';
+
+// `npm run test:runtimes` would start this on node_modules/.bin/node (= Node 22): use the machine's.
+await ensureMachineNode();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const rel = (p) => path.join(root, p);
 const env = process.env;
@@ -158,7 +162,14 @@ const inProcess = (fn) => async () => {
 // ---------------------------------------------------------------------------------------------
 // the runtimes
 const RUNTIMES = [
-  { id: 'node20', name: 'Node 20 (machine)', expected: N, version: () => process.version, missing: () => null, run: nodeRunner(process.execPath) },
+  {
+    id: 'node20',
+    name: `Node ${process.versions.node.split('.')[0]} (machine)`,
+    expected: N,
+    version: () => `${process.version} (${machineNode()})`,
+    missing: () => ([node22, node24].some((n) => existsSync(n) && realpathSync(n) === realpathSync(process.execPath)) ? `the machine's node is ${process.execPath}, one of node_modules/node22|24: PATH problem` : null),
+    run: nodeRunner(process.execPath),
+  },
   { id: 'node22', name: 'Node 22', expected: N, version: () => version(node22), missing: () => (existsSync(node22) ? null : 'node_modules/node22 missing (npm ci)'), run: nodeRunner(node22) },
   { id: 'node24', name: 'Node 24', expected: N, version: () => version(node24), missing: () => (existsSync(node24) ? null : 'node_modules/node24 missing (npm ci)'), run: nodeRunner(node24) },
   {
