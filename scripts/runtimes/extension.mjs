@@ -53,7 +53,7 @@ export async function runExtension({ chromium = process.env.CHROME_PATH || '/usr
     const first = await Promise.race([report.then((body) => ({ body })), exited.then((err) => ({ err })), timeout.then((err) => ({ err }))]);
     clearTimeout(timer);
     if (first.err) throw new Error(`${first.err}\n--- chromium output (tail) ---\n${output.trim()}`);
-    return { ...JSON.parse(first.body), browserVersion: undefined };
+    return JSON.parse(first.body);
   } finally {
     if (child && child.exitCode === null) {
       try {
