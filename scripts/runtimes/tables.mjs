@@ -40,7 +40,7 @@ lines.push(`Every runtime runs the same portable suite (\`test/portable/\`, ${da
 lines.push('| Runtime | Version | How | Tests | Wall time | `TextDecoder(\'gbk\')` vs iconv-lite |', '| --- | --- | --- | --- | --- | --- |');
 for (const r of data.results) {
   const tests = r.status === 'passed' ? `${r.passed}/${r.expected} ✔` : r.status === 'failed' ? `FAILED (${r.reason})` : `NOT RUN (${r.reason})`;
-  lines.push(`| ${r.name} | ${r.version ?? '—'} | ${HOW[r.id] ?? ''} | ${tests} | ${r.ms === undefined ? '—' : `${(r.ms / 1000).toFixed(1)} s`} | ${gbkShort(r.facts)} |`);
+  lines.push(`| ${r.name} | ${(r.version ?? '—').replace(/ \(\/.*\)$/, '')} | ${HOW[r.id] ?? ''} | ${tests} | ${r.ms === undefined ? '—' : `${(r.ms / 1000).toFixed(1)} s`} | ${gbkShort(r.facts)} |`);
 }
 const notes = data.results.flatMap((r) => (r.notes ?? []).map((n) => `${r.name}: ${n}`));
 lines.push('', `All runtimes: ${(data.totalMs / 1000).toFixed(0)} s.${notes.length ? ` Notes: ${notes.join('; ')}.` : ''}`, '');
