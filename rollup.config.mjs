@@ -1,11 +1,26 @@
-// Builds dist/: ESM and CJS for Node (and, for now, any ESM runtime) plus bundled .d.ts per entry.
-// Entry points are the package root and one subpath per capability; shared code becomes chunks.
+// Builds dist/:
+//   dist/esm/*.js  + *.d.ts    Node (and bundlers) ESM; runtime dependencies stay bare imports
+//   dist/cjs/*.cjs + *.d.cts   Node CommonJS (require)
+//   dist/browser/*.js          browsers, MV3 extensions, workers (workerd, edge, Deno): ESM with every
+//                              dependency bundled in, so `import('./dist/browser/index.js')` works from a
+//                              plain <script type="module"> or an extension with no import map and no
+//                              bundler. Same API and types as dist/esm (package.json points the
+//                              `browser`/`worker` conditions' types at the .d.ts files).
+//   dist/sw/index.js           MV3 extension service workers: one file, no import() (see below);
+//                              exported as `alipay-witkey/service-worker`.
+// Entry points: the package root and one subpath per capability; shared code becomes chunks, and the
+// GBK codec/table stay lazy chunks (loadCharset's dynamic import).
+//
+// To add a subpath: add one line to `input` below, and the matching block to package.json `exports`
+// (scripts/runtimes/check-exports.mjs, run by `npm test`, fails when the two disagree).
 import typescript from '@rollup/plugin-typescript';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { dts } from 'rollup-plugin-dts';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const input = {
+/** Every public entry (name → source). `testing` is internal: built, but not exported or packed. */
+export const input = {
   index: 'src/index.ts',
   dsa: 'src/dsa.ts',
   charset: 'src/charset.ts',
@@ -16,6 +31,9 @@ const input = {
   gateway: 'src/gateway.ts',
   testing: 'src/internal/testing.ts',
 };
+
+/** Entries that use Node built-ins: no browser/worker build for them. */
+export const nodeOnly = new Set(['node']);
 
 // Runtime dependencies stay external in the Node builds: the user's package manager dedupes them.
 const external = (id) => /^(@noble\/hashes|asn1js|pkijs)(\/|$)/.test(id);
@@ -60,6 +78,53 @@ const nodeBuilds = [
     ],
   },
 ];
+// Browser build only: src/keys/encrypted.ts (the one module that needs asn1js/pkijs, ~110 KB gz) is
+// replaced, where src/keys/index.ts re-exports it, by async wrappers that import it on first call.
+// Both functions are already async, so behaviour is identical; only the download moves to a lazy
+// chunk. (Doing the same in src/keys/index.ts would give Node users the same saving.)
+const LAZY = { 'src/keys/encrypted.ts': ['decryptPrivateKey', 'encryptPrivateKey'] };
+function lazyModules() {
+  const root = path.dirname(fileURLToPath(import.meta.url));
+  const targets = new Map(Object.entries(LAZY).map(([rel, names]) => [path.join(root, rel), names]));
+  return {
+    name: 'lazy-modules',
+    async resolveId(source, importer, opts) {
+      if (source.endsWith('?lazy-real')) return source.slice(0, -'?lazy-real'.length);
+      if (!importer || importer.startsWith('\0')) return null;
+      const r = await this.resolve(source, importer, { ...opts, skipSelf: true });
+      if (r && targets.has(r.id)) return `\0lazy:${r.id}`;
+      return null;
+    },
+    load(id) {
+      if (!id.startsWith('\0lazy:')) return null;
+      const real = id.slice('\0lazy:'.length);
+      const spec = JSON.stringify(real + '?lazy-real');
+      return targets.get(real).map((n) => `export async function ${n}(...args) { return (await import(${spec})).${n}(...args); }`).join('\n');
+    },
+  };
+}
+
+// Chunk file names say what a chunk holds (rollup would name shared chunks after any entry, e.g.
+// "testing"): the lazy ones are recognisable in a network panel and in scripts/size.mjs's tables.
+const CHUNK_NAMES = [
+  [/src\/charset\/gbk-index\.ts$/, 'gbk-table'],
+  [/src\/charset\/gbk-load\.ts$/, 'gbk-codec'],
+  [/src\/keys\/encrypted\.ts$/, 'encrypted-keys'],
+  [/src\/dsa\/sign\.ts$/, 'dsa-sign'],
+  [/src\/dsa\/verify\.ts$/, 'dsa-verify'],
+  [/src\/keys\//, 'keys'],
+  [/src\/dsa\//, 'dsa'],
+  [/src\/charset\/codec\.ts$/, 'charset'],
+  [/@noble\/hashes/, 'hashes'],
+  [/src\/errors\.ts$/, 'errors'],
+];
+const chunkName = (ext) => (info) => {
+  const ids = info.moduleIds.filter((id) => !id.startsWith('\0')).map((id) => id.split(path.sep).join('/'));
+  const hit = CHUNK_NAMES.find(([re]) => ids.some((id) => re.test(id)));
+  return `chunks/${hit ? hit[1] : 'shared'}-[hash].${ext}`;
+};
+
+const browserInput = Object.fromEntries(Object.entries(input).filter(([name]) => !nodeOnly.has(name)));
 
 export default [
   {
@@ -67,10 +132,39 @@ export default [
     external,
     plugins: [nodeResolve(), ts()],
     output: [
-      { dir: 'dist/esm', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
-      { dir: 'dist/cjs', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', exports: 'named' },
+      { dir: 'dist/esm', format: 'es', entryFileNames: '[name].js', chunkFileNames: chunkName('js') },
+      { dir: 'dist/cjs', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: chunkName('cjs'), exports: 'named' },
     ],
   },
+  {
+    // Self-contained ESM for browsers and workers: @noble/hashes (and, in the lazy encrypted-key
+    // chunk, asn1js/pkijs) bundled in. Not minified: extension stores review readable code, and
+    // users' bundlers minify; the min+gz cost per use is measured by scripts/size.mjs.
+    input: browserInput,
+    plugins: [lazyModules(), nodeResolve({ browser: true, exportConditions: ['browser', 'worker', 'import', 'default'] }), ts()],
+    output: { dir: 'dist/browser', format: 'es', entryFileNames: '[name].js', chunkFileNames: chunkName('js') },
+  },
+  // MV3 extension service workers: Chrome refuses import() in any service worker ("import() is
+  // disallowed on ServiceWorkerGlobalScope"), so the lazy chunks above cannot load there. dist/sw/index.js
+  // is one file with every dynamic import inlined (GBK codec and table, encrypted-key code): larger, but
+  // loadable by `import` from a module service worker. dist/sw/testing.js adds the test-only internals
+  // (not packed).
+  ...[
+    ['index', 'src/index.ts'],
+    ['testing', '\0sw-testing'],
+  ].map(([name, entry]) => ({
+    input: entry,
+    plugins: [
+      {
+        name: 'sw-testing-entry',
+        resolveId: (id) => (id === '\0sw-testing' ? id : null),
+        load: (id) => (id === '\0sw-testing' ? `export * from ${JSON.stringify(path.resolve('src/index.ts'))}; export * from ${JSON.stringify(path.resolve('src/internal/testing.ts'))};` : null),
+      },
+      nodeResolve({ browser: true, exportConditions: ['browser', 'worker', 'import', 'default'] }),
+      ts(),
+    ],
+    output: { file: `dist/sw/${name}.js`, format: 'es', inlineDynamicImports: true },
+  })),
   {
     input,
     external,

@@ -11,11 +11,14 @@
 // asn1js or pkijs (kept for the encrypted-PKCS#8 path only; keys are read by src/keys/der.ts).
 //
 // `node scripts/size.mjs` prints the table and exits 1 when a budget is exceeded or a bundle bleeds.
-// `measureSizes()` returns the rows for test/size.test.mjs.
+// `measureSizes()` returns the rows for test/size.test.mjs. `measureShipped()` (at the end) measures
+// what dist/browser and dist/sw ship for use without a bundler; scripts/runtimes/tables.mjs turns both
+// into the README's "Bundle size" table.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { readdirSync } from 'node:fs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KB = 1024;
@@ -155,4 +158,50 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.error(`\n✖ over budget or bleeding: ${bad.map((r) => r.name).join(', ')}`);
     process.exit(1);
   }
+}
+
+// ---- the shipped browser builds (dist/browser, dist/sw), as a browser loads them unbundled ----
+import { readFileSync as readFile, existsSync as exists } from 'node:fs';
+
+/** Static import graph of a built ES module file: the file and every module it imports statically. */
+export function staticGraph(file) {
+  const seen = new Set();
+  const queue = [path.resolve(root, file)];
+  while (queue.length) {
+    const f = queue.pop();
+    if (seen.has(f)) continue;
+    seen.add(f);
+    const text = readFile(f, 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\s[^;]*?['"](\.{1,2}\/[^'"]+)['"];?$/gm)) queue.push(path.resolve(path.dirname(f), m[1]));
+  }
+  return [...seen];
+}
+const gzFiles = (files) => gzipSync(Buffer.concat(files.map((f) => readFile(f))), { level: 9 }).length;
+const rawFiles = (files) => files.reduce((s, f) => s + readFile(f).length, 0);
+
+/**
+ * What a browser or extension downloads from dist/ without a bundler (not minified), and what stays
+ * lazy: the root entry's static graph, the GBK chunks loadCharset imports, the encrypted-key chunk,
+ * and the single-file service-worker build. Needs a build (`npx rollup -c`).
+ */
+export function measureShipped() {
+  if (!exists(path.join(root, 'dist/browser/index.js'))) throw new Error('dist/browser is missing: build first');
+  const eagerFiles = staticGraph('dist/browser/index.js');
+  const chunks = (re) => {
+    const dir = path.join(root, 'dist/browser/chunks');
+    return readdirSync(dir).filter((n) => re.test(n)).map((n) => path.join(dir, n));
+  };
+  const gbk = chunks(/^gbk-(codec|table)-/);
+  const enc = chunks(/^encrypted-keys-/);
+  const sw = [path.join(root, 'dist/sw/index.js')];
+  const row = (name, what, files) => ({ name, what, files: files.map((f) => path.relative(root, f)), bytes: rawFiles(files), gz: gzFiles(files) });
+  return {
+    eagerFiles: eagerFiles.map((f) => path.relative(root, f)),
+    rows: [
+      row('browser eager', "dist/browser/index.js and its static imports (what `import … from './dist/browser/index.js'` loads in a page or extension page)", eagerFiles),
+      row('browser gbk (lazy)', "loadCharset('gbk'): the codec chunk, and the table chunk unless the runtime's TextDecoder('gbk') matches it", gbk),
+      row('browser encrypted keys (lazy)', 'decrypt/encryptPrivateKey: asn1js + pkijs, loaded on first call', enc),
+      row('service worker', 'dist/sw/index.js: everything in one file (service workers cannot import())', sw),
+    ],
+  };
 }

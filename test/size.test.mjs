@@ -46,3 +46,23 @@ test('the bleed check itself: decryptPrivateKey does pull in asn1js and pkijs, w
   assert.ok(a.bleed.some((b) => /node_modules\/asn1js\//.test(b)), a.bleed.join());
   assert.ok(a.bleed.some((b) => /node_modules\/pkijs\//.test(b)), a.bleed.join());
 });
+
+test('the shipped browser build: loading the root pulls neither the GBK codec/table nor asn1js/pkijs; the service-worker build has no import()', async () => {
+  const { measureShipped } = await import('../scripts/size.mjs');
+  const { readFileSync } = await import('node:fs');
+  const s = measureShipped();
+  console.log(s.rows.map((r) => `${r.name.padEnd(30)} ${(r.bytes / 1024).toFixed(1).padStart(7)} KB  ${(r.gz / 1024).toFixed(1).padStart(6)} KB gz`).join('\n'));
+  assert.ok(s.eagerFiles.includes('dist/browser/index.js'));
+  assert.ok(s.eagerFiles.length > 3, 'the static graph was followed');
+  for (const f of s.eagerFiles) {
+    assert.doesNotMatch(f, /gbk-|encrypted-keys-/, `${f} is loaded eagerly`);
+    const text = readFileSync(f, 'utf8');
+    assert.ok(!text.includes("[utg]AbHBDGbABBDaAAAADCbAACFCABaFcAa"), `${f} contains the GBK table`);
+    assert.doesNotMatch(text, /\bLocalBaseBlock\b|\bEncryptedContentInfo\b/, `${f} contains pkijs/asn1js`);
+  }
+  const lazy = s.rows.find((r) => r.name.startsWith('browser gbk'));
+  assert.equal(lazy.files.length, 2, 'GBK codec and table chunks exist');
+  const sw = readFileSync('dist/sw/index.js', 'utf8');
+  assert.doesNotMatch(sw.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''), /\bimport\s*\(/, 'dist/sw/index.js calls import()');
+  assert.ok(sw.includes("[utg]AbHBDGbABBDaAAAADCbAACFCABaFcAa"), 'dist/sw/index.js inlines the GBK table');
+});

@@ -1,0 +1,32 @@
+// The plain loop runner for runtimes without a test runner of their own (edge-runtime, workerd, the
+// MV3 extension service worker): runs every registered test in order and returns a JSON-able result.
+import { tests, facts, describeError } from './harness.js';
+
+/** @param {{ extra?: Array<{ name: string, fn: () => unknown }> }} [options] tests specific to the runtime */
+export async function runAll(options = {}) {
+  const all = [...tests, ...(options.extra ?? [])];
+  const started = Date.now();
+  const result = { passed: 0, failed: 0, failures: [], names: [], facts, ms: 0 };
+  for (const t of all) {
+    try {
+      await t.fn();
+      result.passed++;
+      result.names.push(t.name);
+    } catch (e) {
+      result.failed++;
+      result.failures.push({ name: t.name, error: describeError(e) });
+    }
+  }
+  result.ms = Date.now() - started;
+  return result;
+}
+
+/** A check for runtimes that must not expose Node globals: the proof that core needs none of them. */
+export const noNodeGlobals = {
+  name: 'runtime: no Node globals here (process, require, Buffer, module), and the library still works',
+  fn() {
+    const g = globalThis;
+    const present = ['process', 'require', 'Buffer', 'module', '__dirname', 'global', 'setImmediate'].filter((n) => typeof g[n] !== 'undefined');
+    if (present.length) throw new Error(`Node globals present: ${present.join(', ')}`);
+  },
+};
