@@ -37,6 +37,7 @@ const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 const node = process.execPath;
 process.env.PUPPETEER_SKIP_DOWNLOAD = '1';
 run('typecheck', npx, ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+run('typecheck (Node-only code)', npx, ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 rmSync('dist', { recursive: true, force: true }); // no stale chunks from earlier builds
 run('build', npx, ['rollup', '-c', '--silent']);
 run('exports', node, ['scripts/runtimes/check-exports.mjs']);

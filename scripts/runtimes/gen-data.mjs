@@ -11,6 +11,7 @@
 //                  PEM and DER, encrypted PKCS#8, their components from `openssl dsa -text`, OpenSSL signatures (dgst -sign)
 //   charset.js     the iconv-lite oracle: GBK decoding of all 23 940 two-byte codes, GBK encoding of every
 //                  BMP code point (or "unmappable"), sample strings
+//   notify.js      PROTOCOL.md §6 notifications signed by OpenSSL over iconv-lite bytes (a fresh key each run)
 //   params.js      PROTOCOL.md §2 parameter sets: canonical bytes in each charset (iconv-lite), an
 //                  OpenSSL signature over them, and the expected deterministic signature computed by the
 //                  independent RFC 6979 reference in test/support/rfc6979.mjs with textbook arithmetic
@@ -232,6 +233,32 @@ sizes['keys.js'] = write('keys.js', keys, 'DSA keys made by the openssl CLI at g
       },
     },
     'Oracles: iconv-lite, OpenSSL (node:crypto), the RFC 6979 reference in test/support/rfc6979.mjs.',
+  );
+}
+
+// notify.js: notifications as the gateway sends them, made WITHOUT the library — bytes by iconv-lite,
+// SHA1withDSA by OpenSSL, percent-encoding by test/support/notify-oracle.mjs. Expected values are the
+// PROTOCOL.md §6 samples, written in test/portable/notify.portable.js.
+{
+  const { opensslKeyPair, signedBody, notificationFields, LEFT_AMOUNT_XML, TRANSFER_XML } = await import('../../test/support/notify-oracle.mjs');
+  const alipay = opensslKeyPair();
+  const other = opensslKeyPair();
+  const gbk = { charset: 'gbk', privateKey: alipay.privateKey };
+  const text = (b) => b.text;
+  const bidders = Array.from({ length: 12 }, (_, i) => `<bidder><outer_transfer_no>S${i}</outer_transfer_no><transfer_amount>${i + 1}.00</transfer_amount><alipay_user_id>20881021162037${String(i).padStart(2, '0')}</alipay_user_id><nick_name>天之蓝${i}</nick_name><transfer_status>W</transfer_status></bidder>`).join('');
+  const streamXml = `<?xml version="1.0" encoding="GBK"?><alipay><is_success>T</is_success><response><task_info><outer_task_id>T1</outer_task_id><success_bidders>${bidders}</success_bidders></task_info></response></alipay>`;
+  sizes['notify.js'] = write(
+    'notify.js',
+    {
+      alipayPublicPem: alipay.publicPem,
+      leftGbk: text(signedBody(notificationFields(LEFT_AMOUNT_XML('GBK')), gbk)),
+      transferUtf8: text(signedBody(notificationFields(TRANSFER_XML, { notifyType: 'witkey_assign_transfer' }), { privateKey: alipay.privateKey })),
+      kppwGbk: text(signedBody(notificationFields(LEFT_AMOUNT_XML('GBK'), { dataField: 'resultMsg', prefix: 'xml=' }), gbk)),
+      forgedGbk: text(signedBody(notificationFields(LEFT_AMOUNT_XML('GBK')), { charset: 'gbk', privateKey: other.privateKey })),
+      streamGbk: text(signedBody(notificationFields(streamXml), { ...gbk, order: ['notify_data', 'notify_id', 'notify_time', 'notify_type', 'sign_type', 'sign'] })),
+      returnUtf8: text(signedBody({ notify_data: LEFT_AMOUNT_XML('UTF-8'), notify_type: 'witkey_task_left_amount_handle' }, { privateKey: alipay.privateKey })),
+    },
+    'Oracles: iconv-lite bytes, OpenSSL SHA1withDSA, test/support/notify-oracle.mjs percent-encoding.',
   );
 }
 

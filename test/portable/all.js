@@ -9,5 +9,6 @@ import './keys.portable.js';
 import './charset.portable.js';
 import './params.portable.js';
 import './request.portable.js';
+import './notify.portable.js';
 
 export { tests, facts, tally, resultLine, RESULT_MARK } from './harness.js';

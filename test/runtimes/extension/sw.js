@@ -3,15 +3,16 @@
 // scripts/runtimes/extension.mjs; the chunked dist/browser cannot load in a service worker, which may
 // not call import()), runs the portable suite
 // plus an extension scenario — sign a request, verify its signature, verify a signature made by
-// OpenSSL — and POSTs the JSON result to the loopback server named in report-config.js.
+// OpenSSL and decode a GBK notification — and POSTs the JSON result to the loopback server named in report-config.js.
 import { REPORT_URL } from './report-config.js';
 import { runAll, noNodeGlobals } from './test/portable/run.js';
 import { tests } from './test/portable/all.js';
-import { buildLeftAmountRequest, importPrivateKey, importPublicKey, verifyParams } from './dist/sw/index.js';
+import { buildLeftAmountRequest, importPrivateKey, importPublicKey, verifyParams, decodeNotification } from './dist/sw/index.js';
 import params from './test/portable/generated/params.js';
+import notify from './test/portable/generated/notify.js';
 
 const scenario = {
-  name: 'extension: in the service worker, build and sign a request, verify it and an OpenSSL-signed parameter set',
+  name: 'extension: in the service worker, build and sign a request, verify it, an OpenSSL-signed parameter set and a GBK notification',
   async fn() {
     if (typeof ServiceWorkerGlobalScope !== 'function' || !(self instanceof ServiceWorkerGlobalScope)) throw new Error('not a service worker');
     if (typeof chrome?.runtime?.id !== 'string') throw new Error('no chrome.runtime.id: not an extension context');
@@ -26,6 +27,9 @@ const scenario = {
     if (verifyParams({ ...req.fields, outer_task_id: 'ext-2' }, publicKey)) throw new Error('a tampered request verifies');
     const set = params.paramSets[0];
     if (!verifyParams({ ...set.params, sign: set.opensslSign, sign_type: 'DSA' }, publicKey)) throw new Error('OpenSSL signature rejected');
+    // A notification as the gateway sends it (GBK, OpenSSL-signed): the GBK table loads in the worker.
+    const n = await decodeNotification(notify.leftGbk, { alipayPublicKey: importPublicKey(notify.alipayPublicPem), contentType: 'application/x-www-form-urlencoded; charset=GBK' });
+    if (n.successBidders[0]?.nickName !== '天之蓝') throw new Error('GBK notification decoded wrongly');
   },
 };
 
