@@ -82,13 +82,22 @@ test('a key crossing the lazy threshold signs and verifies identically before an
       assert.deepEqual(a, sign(msg, eager), `${L}/${N} use ${i}: RFC 6979 signatures differ`);
       assert.equal(verify(a, msg, lazy.publicKey), true, `${L}/${N} use ${i}: lazy verify`);
       assert.equal(verify(a, msg, eager.publicKey), true, `${L}/${N} use ${i}: eager verify`);
-      if (i + 1 === T.signThreshold(d)) assert.ok(T.signState(lazy).comb, `${L}/${N}: comb built at use ${i + 1}`);
+      // Uses of the domain: signatures and the one y computation of lazy.publicKey.
+      const st = T.signState(lazy);
+      if (!st.comb) {
+        assert.ok(st.uses < T.signThreshold(d), `${L}/${N}: full comb not built after ${st.uses} uses`);
+        assert.equal(!!st.small, st.uses >= T.smallSignThreshold(d), `${L}/${N}: small comb after ${st.uses} uses`);
+      } else {
+        assert.equal(st.uses, T.signThreshold(d), `${L}/${N}: full comb built at its threshold`);
+        assert.equal(st.small, undefined, `${L}/${N}: small comb dropped`);
+      }
       if (i % 20 === 0) {
         const bad = Uint8Array.from(a);
         bad[bad.length - 1] ^= 1;
         assert.equal(verify(bad, msg, lazy.publicKey), false);
       }
     }
+    assert.ok(T.signState(lazy).comb, `${L}/${N}: the full comb was built`);
   }
 });
 
@@ -112,6 +121,12 @@ test('comb exponentiation equals textbook square-and-multiply, edge exponents in
       }
       assert.throws(() => T.combPowRegular(cg, 1n << BigInt(cg.bits), p), RangeError);
     }
+    // The small signing comb (≤ 64 KiB) that serves a domain's first uses.
+    const small = T.smallSignShape({ L, N });
+    assert.ok(small.h * small.v * small.b >= N + 65 && T.combEntries(small) * T.bytesPerEntry(L) <= 64 * 1024, `${L}/${N} small shape`);
+    const cs = T.buildComb(g, p, small);
+    const top = (1n << BigInt(N + 65)) - 1n;
+    for (const e of [0n, 1n, q - 1n, q, top, randBelow(top), randBelow(top)]) assert.equal(T.combPowRegular(cs, e, p), powMod(g, e, p), `${L}/${N} small comb e=${e.toString(16)}`);
   }
 });
 

@@ -11,5 +11,5 @@ export { buildComb, chooseShape, combEntries, combPow2, combPowRegular, bytesPer
 export { modPow2 } from '../dsa/multiexp.js';
 export { modInv } from '../dsa/arith.js';
 export { signShape, verifyShape, signState, verifyThreshold } from '../dsa/precompute.js';
-export { FEWEST_USES, resetDomainStates, signThreshold } from '../dsa/domain-tables.js';
+export { FEWEST_USES, resetDomainStates, signThreshold, smallSignShape, smallSignThreshold } from '../dsa/domain-tables.js';
 export { encodedBytes, MAX_DEPTH, parseDer, readBitString, readOctets, readOid, readSmallInt, readUnsigned, sequenceItems } from '../keys/der.js';
