@@ -220,6 +220,18 @@ test('property: gbk decode of arbitrary bytes (one shot and split anywhere) equa
   );
 });
 
+test('large inputs (past the kept scratch size, reused through a WeakRef) encode and decode like iconv-lite, call after call', () => {
+  const base = 'partner=2088101115793868&detail=20111221~*~15.00~*~天之蓝*~*~$合作网站打款转账流水号，喆镕（剩余赏金处理）。€';
+  for (const chars of [300_000, 200_000, 700_000, 300_001]) {
+    const text = base.repeat(Math.ceil(chars / base.length)).slice(0, chars);
+    const ref = iconv.encode(text, 'gbk');
+    const bytes = encode(text, 'gbk');
+    assert.equal(bytes.length, ref.length, `${chars} chars`);
+    assert.ok(Buffer.from(bytes).equals(ref), `${chars} chars: encode`);
+    assert.equal(decode(bytes, 'gbk'), text, `${chars} chars: decode`);
+  }
+});
+
 test('streaming: a lead byte left pending at the end is an error; TransformStream works', async () => {
   const d = createDecoder('gbk');
   assert.equal(d.decode(new Uint8Array([0x61, 0xcc]), { stream: true }), 'a');
