@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import crypto from 'node:crypto';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { createPrivateKey, createPublicKey, exportPublicKey, importPrivateKey, importPublicKey, precompute, sign, verify, DsaPublicKey, DsaPrivateKey, WitkeyError } from '../dist/esm/index.js';
 import * as T from '../dist/esm/testing.js';
 import { parseCavs } from './support/cavp.mjs';
@@ -188,13 +190,33 @@ test('signing tables are shared by domain value: re-imports and other keys of th
   assert.deepEqual(sign(msg, b), sa, 'RFC 6979: same key, same signature, with or without having built tables');
   assert.equal(crypto.verify('sha1', msg, pair.publicKey, Buffer.from(sa)), true, 'OpenSSL verifies it');
   assert.equal(crypto.verify('sha1', msg, crypto.createPublicKey(exportPublicKey(other.publicKey)), Buffer.from(sign(msg, other))), true);
-  // Bounded: after two other domains were used, a new key of the first domain gets a fresh state
-  // (the keys still holding the old one keep it), and still signs correctly.
-  for (let i = 0; i < 2; i++) sign(msg, importPrivateKey(gen(1024).privateKey.export({ type: 'pkcs8', format: 'pem' })));
+  // Two other domains push the first out of the library's LRU (two domains), but while a key of the
+  // domain is alive a new import still finds its state (one state per domain, no second build).
+  const others = [gen(1024), gen(1024)].map((k) => importPrivateKey(k.privateKey.export({ type: 'pkcs8', format: 'pem' })));
+  for (const k of others) sign(msg, k);
   const c = importPrivateKey(pem);
-  assert.notEqual(T.signState(c), T.signState(a), 'evicted after two other domains');
-  assert.ok(T.signState(a).comb, 'a key holding the evicted state keeps its tables');
+  assert.equal(T.signState(c), T.signState(a), 'found through the live key after the LRU dropped it');
   assert.deepEqual(sign(msg, c), sa);
+});
+
+test('a domain state nobody holds any more is collected once the LRU dropped it; the next key starts afresh', async () => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  const gen = () => crypto.generateKeyPairSync('dsa', { modulusLength: 1024, divisorLength: 160 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+  const pem = gen();
+  const msg = new Uint8Array([1, 2, 3]);
+  T.resetDomainStates();
+  const expected = (() => {
+    const k = importPrivateKey(pem);
+    precompute(k);
+    return sign(msg, k);
+  })();
+  for (const other of [gen(), gen()]) sign(msg, importPrivateKey(other));
+  await new Promise((resolve) => setTimeout(resolve, 0)); // WeakRef targets are kept until the job ends
+  gc();
+  const c = importPrivateKey(pem);
+  assert.equal(T.signState(c).comb, undefined, 'a fresh state: the dropped tables were not kept');
+  assert.deepEqual(sign(msg, c), expected, 'and the same signature (RFC 6979) without them');
 });
 
 test('PKCS#8 import leaves y to the first read of publicKey; a y that is given is checked at once, with or without domain tables', () => {

@@ -21,8 +21,9 @@
  * Memory: one comb per domain, ≤ 8 MB (the shapes are listed in precompute.ts), or the small one. A key object holds
  * its domain's state strongly, so tables live at least as long as a key of the domain; beyond that
  * the LRU below keeps the states of the DOMAIN_STATES most recently used domains (≤ 2 × 7.1 MiB
- * after every key is dropped). A domain evicted while a key still holds it gets a fresh state for
- * new keys; results never depend on which state a key holds.
+ * after every key is dropped). A new key finds its domain's state while any key of the domain is
+ * alive (a WeakRef registry), so one domain never has two states at once unless the state was
+ * dropped and collected in between; results never depend on which state a key holds.
  *
  * Security: the comb is evaluated with a fixed sequence of operations for every exponent of its
  * size (combPowRegular), and callers blind the secret exponent (k + m·q, x + m·q with a fresh 64-bit
@@ -121,12 +122,29 @@ export interface DomainSignState {
 /** Most recently used domain states kept when no key object holds them. */
 const DOMAIN_STATES = 2;
 const states = new Map<string, DomainSignState>();
+/**
+ * Every state still held by some key object, weakly: a key imported while another key of its domain
+ * is alive finds that key's state even if the LRU above dropped it (with 3+ domains in use, a new
+ * key would otherwise start a second state and build the same comb again, measured as a 2–3× slower
+ * cold signature in bench/dsa.mjs). Entries whose state was collected are dropped when met.
+ */
+const live = new Map<string, WeakRef<DomainSignState>>();
+const weakRefs = typeof WeakRef === 'function';
 
 /** @internal The state of the domain whose value id is `id` (most recently used now; made if absent). */
 export function domainSignState(id: string): DomainSignState {
   let st = states.get(id);
   if (st) states.delete(id);
-  else st = { uses: 0 };
+  else {
+    st = live.get(id)?.deref();
+    if (!st) {
+      st = { uses: 0 };
+      if (weakRefs) {
+        if (live.size >= 64) for (const [k, r] of live) if (!r.deref()) live.delete(k);
+        live.set(id, new WeakRef(st));
+      }
+    }
+  }
   states.set(id, st);
   if (states.size > DOMAIN_STATES) states.delete(states.keys().next().value!);
   return st;
@@ -165,7 +183,8 @@ export function powGSecret(d: Domain, st: DomainSignState, x: bigint): bigint {
   return comb ? combPowRegular(comb, e, d.p) : modPowRegular(d.g, e, d.p, d.N + BLIND_BITS);
 }
 
-/** @internal Test hook: forget every domain state (keys holding one keep it). */
+/** @internal Test hook: forget every domain state (keys holding one keep it, new keys start afresh). */
 export function resetDomainStates(): void {
   states.clear();
+  live.clear();
 }
