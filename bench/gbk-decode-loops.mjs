@@ -17,8 +17,11 @@
 //     utf-16le    TextDecoder('utf-16le').decode(units) (what the library does)
 //     fromCharCode  String.fromCharCode.apply over 4096-unit slices
 //     via-utf8    the same text as UTF-8 bytes through TextDecoder('utf-8') (the writing not counted)
+//   whole decode of the 300-char string: the library's decode(), the bare current loop + utf-16le
+//     with no call overhead (this design's floor), and TextDecoder('gbk')
 //
-// `node bench/gbk-decode-loops.mjs [rounds]`. Needs iconv-lite (dev dependency) for the table and inputs.
+// `node bench/gbk-decode-loops.mjs [rounds]`. Needs a build (the whole-decode rows) and iconv-lite (dev
+// dependency) for the table and inputs.
 import iconv from 'iconv-lite';
 import { interleavedRounds, median, medianRatio, textTable } from './lib/harness.mjs';
 
@@ -160,6 +163,15 @@ for (const [label, bytes] of [['loop, 300 chars', small], ['loop, 512 Ki chars',
 for (const [label, s] of [['string, 300 units', strings[0]], ['string, 512 Ki units', strings[1]]]) {
   groups.push({ id: label, tasks: { 'utf-16le': () => touch(utf16.decode(s.u)), fromCharCode: () => touch(fcc(s.u)), 'via-utf8': () => touch(utf8.decode(s.u8)) } });
 }
+// The whole decode of the 300-char string three ways: the library, the bare current loop + the UTF-16
+// conversion with no call overhead at all (the floor of this design), and Node's TextDecoder('gbk').
+const { decode, loadCharset } = await import('../dist/esm/charset.js');
+await loadCharset('gbk');
+const tdGbk = new TextDecoder('gbk');
+const bare = (bytes) => utf16.decode(out.subarray(0, current(bytes)));
+if (bare(small) !== smallText || decode(small, 'gbk') !== smallText) throw new Error('whole decode: wrong output');
+groups.push({ id: 'whole decode, 300 chars', tasks: { library: () => decode(small, 'gbk'), 'bare loop + utf-16le': () => bare(small), "TextDecoder('gbk')": () => tdGbk.decode(small) } });
+
 const rounds = Number(process.argv[2] ?? 7);
 const samples = interleavedRounds(groups, { rounds, time: 25 });
 const rows = [];
