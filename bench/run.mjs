@@ -12,6 +12,7 @@ import { mdTable, textTable } from './lib/harness.mjs';
 
 const GROUPS = [
   { id: 'dsa', load: async () => (await import('./dsa.mjs')).runDsa },
+  { id: 'cold-sign', load: async () => (await import('./cold-sign.mjs')).runColdSign },
   { id: 'charset', load: async () => charsetGroup((await import('./charset.mjs')).runCharsetBench) },
 ];
 

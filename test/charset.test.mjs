@@ -181,6 +181,57 @@ test('property: streaming decode of chunks split anywhere equals the text (utf-8
   }
 });
 
+// Reference for arbitrary bytes, one byte at a time, from the WHATWG GBK rules and iconv-lite's
+// decoding of each two-byte pair: the result, or the byte offset of the first malformed sequence.
+const pairCache = new Map();
+function referenceGbk(bytes) {
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i];
+    if (b < 0x80) { out += String.fromCharCode(b); i++; continue; }
+    if (b === 0x80) { out += '€'; i++; continue; }
+    const t = bytes[i + 1];
+    if (b === 0xff || t === undefined || t < 0x40 || t === 0x7f || t === 0xff) return { offset: i };
+    const key = (b << 8) | t;
+    if (!pairCache.has(key)) pairCache.set(key, iconv.decode(Buffer.from([b, t]), 'gbk'));
+    const ch = pairCache.get(key);
+    if (ch.length !== 1 || ch === '\ufffd') return { offset: i };
+    out += ch;
+    i += 2;
+  }
+  return { text: out };
+}
+const anyByte = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
+  { weight: 4, arbitrary: fc.integer({ min: 0x81, max: 0xfe }) },
+  { weight: 1, arbitrary: fc.constantFrom(0x00, 0x30, 0x3f, 0x40, 0x7f, 0x80, 0xa0, 0xa1, 0xfe, 0xff) },
+);
+
+test('property: gbk decode of arbitrary bytes (one shot and split anywhere) equals a byte-at-a-time reference, errors at the same offset', () => {
+  const run = (fn) => { try { return { text: fn() }; } catch (e) { assert.equal(e.code, 'ILLEGAL_CHARSET', e.message); return { offset: e.offset }; } };
+  fc.assert(
+    fc.property(fc.array(anyByte, { maxLength: 80 }), fc.array(fc.nat(), { maxLength: 8 }), (arr, cuts) => {
+      const bytes = Uint8Array.from(arr);
+      const ref = referenceGbk(bytes);
+      assert.deepEqual(run(() => decode(bytes, 'gbk')), ref);
+      assert.deepEqual(run(() => splitStream('gbk', bytes, cuts)), ref);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('large inputs (past the kept scratch size, reused through a WeakRef) encode and decode like iconv-lite, call after call', () => {
+  const base = 'partner=2088101115793868&detail=20111221~*~15.00~*~天之蓝*~*~$合作网站打款转账流水号，喆镕（剩余赏金处理）。€';
+  for (const chars of [300_000, 200_000, 700_000, 300_001]) {
+    const text = base.repeat(Math.ceil(chars / base.length)).slice(0, chars);
+    const ref = iconv.encode(text, 'gbk');
+    const bytes = encode(text, 'gbk');
+    assert.equal(bytes.length, ref.length, `${chars} chars`);
+    assert.ok(Buffer.from(bytes).equals(ref), `${chars} chars: encode`);
+    assert.equal(decode(bytes, 'gbk'), text, `${chars} chars: decode`);
+  }
+});
+
 test('streaming: a lead byte left pending at the end is an error; TransformStream works', async () => {
   const d = createDecoder('gbk');
   assert.equal(d.decode(new Uint8Array([0x61, 0xcc]), { stream: true }), 'a');

@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import crypto from 'node:crypto';
-import { createPrivateKey, createPublicKey, importPublicKey, precompute, sign, verify, DsaPublicKey, DsaPrivateKey, WitkeyError } from '../dist/esm/index.js';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { createPrivateKey, createPublicKey, exportPublicKey, importPrivateKey, importPublicKey, precompute, sign, verify, DsaPublicKey, DsaPrivateKey, WitkeyError } from '../dist/esm/index.js';
 import * as T from '../dist/esm/testing.js';
 import { parseCavs } from './support/cavp.mjs';
 import { derSignature } from './support/der.mjs';
@@ -65,10 +67,16 @@ test('NIST SigGen through precomputed private keys: exact (R, S) from K', () => 
 test('a key crossing the lazy threshold signs and verifies identically before and after its tables exist', () => {
   for (const [L, N] of [[1024, 160], [2048, 256]]) {
     const d = DOMAINS.get(`${L}/${N}`);
-    const lazy = createPrivateKey({ p: d.p, q: d.q, g: d.g, x: d.x });
+    // Signing tables are shared by domain value: the eager key's domain state is made, then dropped
+    // from the library's cache, so that the lazy key (same domain) starts with a state of its own.
+    T.resetDomainStates();
     const eager = createPrivateKey({ p: d.p, q: d.q, g: d.g, x: d.x });
     precompute(eager);
     precompute(eager.publicKey);
+    T.resetDomainStates();
+    const lazy = createPrivateKey({ p: d.p, q: d.q, g: d.g, x: d.x });
+    assert.notEqual(T.signState(lazy), T.signState(eager));
+    assert.equal(T.signState(lazy).comb, undefined, 'the lazy key starts table-free');
     // 200 uses: past the ski-rental threshold (tens of uses) for both sign and verify.
     for (let i = 0; i < 200; i++) {
       const msg = new TextEncoder().encode(`message ${i}`);
@@ -76,12 +84,22 @@ test('a key crossing the lazy threshold signs and verifies identically before an
       assert.deepEqual(a, sign(msg, eager), `${L}/${N} use ${i}: RFC 6979 signatures differ`);
       assert.equal(verify(a, msg, lazy.publicKey), true, `${L}/${N} use ${i}: lazy verify`);
       assert.equal(verify(a, msg, eager.publicKey), true, `${L}/${N} use ${i}: eager verify`);
+      // Uses of the domain: signatures and the one y computation of lazy.publicKey.
+      const st = T.signState(lazy);
+      if (!st.comb) {
+        assert.ok(st.uses < T.signThreshold(d), `${L}/${N}: full comb not built after ${st.uses} uses`);
+        assert.equal(!!st.small, st.uses >= T.smallSignThreshold(d), `${L}/${N}: small comb after ${st.uses} uses`);
+      } else {
+        assert.equal(st.uses, T.signThreshold(d), `${L}/${N}: full comb built at its threshold`);
+        assert.equal(st.small, undefined, `${L}/${N}: small comb dropped`);
+      }
       if (i % 20 === 0) {
         const bad = Uint8Array.from(a);
         bad[bad.length - 1] ^= 1;
         assert.equal(verify(bad, msg, lazy.publicKey), false);
       }
     }
+    assert.ok(T.signState(lazy).comb, `${L}/${N}: the full comb was built`);
   }
 });
 
@@ -105,6 +123,12 @@ test('comb exponentiation equals textbook square-and-multiply, edge exponents in
       }
       assert.throws(() => T.combPowRegular(cg, 1n << BigInt(cg.bits), p), RangeError);
     }
+    // The small signing comb (≤ 64 KiB) that serves a domain's first uses.
+    const small = T.smallSignShape({ L, N });
+    assert.ok(small.h * small.v * small.b >= N + 65 && T.combEntries(small) * T.bytesPerEntry(L) <= 64 * 1024, `${L}/${N} small shape`);
+    const cs = T.buildComb(g, p, small);
+    const top = (1n << BigInt(N + 65)) - 1n;
+    for (const e of [0n, 1n, q - 1n, q, top, randBelow(top), randBelow(top)]) assert.equal(T.combPowRegular(cs, e, p), powMod(g, e, p), `${L}/${N} small comb e=${e.toString(16)}`);
   }
 });
 
@@ -137,6 +161,88 @@ test('tables stay under 8 MB per key object at every size', () => {
     assert.ok(v.h * v.v * v.b >= N, `${L}/${N} verify comb covers N bits`);
     assert.ok(signBytes <= 8 * 2 ** 20, `${L}/${N} sign tables ${signBytes}`);
     assert.ok(verifyBytes <= 8 * 2 ** 20, `${L}/${N} verify tables ${verifyBytes}`);
+  }
+});
+
+test('lazy thresholds: none below FEWEST_USES (the first uses skip the shape search)', () => {
+  for (const [L, N] of SIZES) {
+    assert.ok(T.signThreshold({ L, N }) >= T.FEWEST_USES, `${L}/${N} sign ${T.signThreshold({ L, N })}`);
+    assert.ok(T.verifyThreshold({ L, N }) >= T.FEWEST_USES, `${L}/${N} verify ${T.verifyThreshold({ L, N })}`);
+  }
+});
+
+test('signing tables are shared by domain value: re-imports and other keys of the domain sign with them; private keys are never interned', () => {
+  const gen = (bits) => crypto.generateKeyPairSync('dsa', { modulusLength: bits, divisorLength: bits === 1024 ? 160 : 256 });
+  const pair = gen(1024);
+  const pem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' });
+  T.resetDomainStates();
+  const a = importPrivateKey(pem);
+  precompute(a);
+  const b = importPrivateKey(pem);
+  assert.notEqual(b, a, 'a private key import always makes a new object (no secrets cached by value)');
+  assert.equal(T.signState(b), T.signState(a), 'same domain value → same signing state');
+  assert.ok(T.signState(b).comb, 'the re-imported key signs with the tables at once');
+  const { p, q, g } = a.domain;
+  const other = createPrivateKey({ p, q, g, x: 12345n });
+  assert.equal(T.signState(other).comb, T.signState(a).comb, 'another key of the domain shares them too');
+  const msg = new TextEncoder().encode('partner=2088101122136241&service=alipay.witkey.task.left.amount.handle');
+  const sa = sign(msg, a);
+  assert.deepEqual(sign(msg, b), sa, 'RFC 6979: same key, same signature, with or without having built tables');
+  assert.equal(crypto.verify('sha1', msg, pair.publicKey, Buffer.from(sa)), true, 'OpenSSL verifies it');
+  assert.equal(crypto.verify('sha1', msg, crypto.createPublicKey(exportPublicKey(other.publicKey)), Buffer.from(sign(msg, other))), true);
+  // Two other domains push the first out of the library's LRU (two domains), but while a key of the
+  // domain is alive a new import still finds its state (one state per domain, no second build).
+  const others = [gen(1024), gen(1024)].map((k) => importPrivateKey(k.privateKey.export({ type: 'pkcs8', format: 'pem' })));
+  for (const k of others) sign(msg, k);
+  const c = importPrivateKey(pem);
+  assert.equal(T.signState(c), T.signState(a), 'found through the live key after the LRU dropped it');
+  assert.deepEqual(sign(msg, c), sa);
+});
+
+test('a domain state nobody holds any more is collected once the LRU dropped it; the next key starts afresh', async () => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  const gen = () => crypto.generateKeyPairSync('dsa', { modulusLength: 1024, divisorLength: 160 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+  const pem = gen();
+  const msg = new Uint8Array([1, 2, 3]);
+  T.resetDomainStates();
+  const expected = (() => {
+    const k = importPrivateKey(pem);
+    precompute(k);
+    return sign(msg, k);
+  })();
+  for (const other of [gen(), gen()]) sign(msg, importPrivateKey(other));
+  await new Promise((resolve) => setTimeout(resolve, 0)); // WeakRef targets are kept until the job ends
+  gc();
+  const c = importPrivateKey(pem);
+  assert.equal(T.signState(c).comb, undefined, 'a fresh state: the dropped tables were not kept');
+  assert.deepEqual(sign(msg, c), expected, 'and the same signature (RFC 6979) without them');
+});
+
+test('PKCS#8 import leaves y to the first read of publicKey; a y that is given is checked at once, with or without domain tables', () => {
+  const pair = crypto.generateKeyPairSync('dsa', { modulusLength: 1024, divisorLength: 160 });
+  const pem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' });
+  const spkiPem = pair.publicKey.export({ type: 'spki', format: 'pem' });
+  T.resetDomainStates();
+  const k = importPrivateKey(pem);
+  const st = T.signState(k);
+  assert.equal(st.uses, 0, 'the import computed no g^x');
+  assert.ok(Object.keys(k).includes('publicKey'), 'publicKey is still an own enumerable property');
+  const pub = k.publicKey;
+  assert.equal(st.uses, 1, 'reading publicKey computed y once');
+  assert.equal(k.publicKey, pub, 'the same object on every read');
+  assert.equal(st.uses, 1);
+  assert.equal(exportPublicKey(pub), spkiPem, 'y equals OpenSSL\'s public key');
+  const y = importPublicKey(spkiPem).y;
+  const { p, q, g } = k.domain;
+  const x = T.privateScalar(k);
+  for (const tables of [false, true]) {
+    T.resetDomainStates();
+    if (tables) precompute(createPrivateKey({ p, q, g, x: 7n }));
+    assert.equal(!!T.signState(createPrivateKey({ p, q, g, x: 7n })).comb, tables);
+    assert.equal(createPrivateKey({ p, q, g, x, y }).publicKey.y, y, `tables ${tables}: the right y is accepted`);
+    assert.equal(createPrivateKey({ p, q, g, x }).publicKey.y, y, `tables ${tables}: lazy y`);
+    assert.throws(() => createPrivateKey({ p, q, g, x, y: y === 2n ? 3n : 2n }), (e) => e instanceof WitkeyError && e.code === 'INVALID_KEY' && e.field === 'y', `tables ${tables}: a wrong y fails at once`);
   }
 });
 

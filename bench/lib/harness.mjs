@@ -79,11 +79,15 @@ export function gc() {
 
 const retained = [];
 
-/** Heap bytes retained by what `make()` returns (median of `n` tries, after full GCs). */
-export function retainedBytes(make, n = 3) {
+/**
+ * Heap bytes retained by what `make()` returns (median of `n` tries, after full GCs). `setup()` runs
+ * before the baseline is taken (e.g. to drop a library cache that `make()` would otherwise replace).
+ */
+export function retainedBytes(make, n = 3, setup = () => {}) {
   const out = [];
   for (let i = 0; i < n; i++) {
     retained.length = 0;
+    setup();
     gc();
     const before = process.memoryUsage().heapUsed;
     retained.push(make()); // held in a module array: a local could be dead to the optimiser

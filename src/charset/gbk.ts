@@ -16,11 +16,18 @@
  * from the 23 940-entry index in ~1 ms); decoding writes code units into a Uint16Array and turns it
  * into a string with a native UTF-16 TextDecoder where the runtime has one, except that an all-ASCII
  * chunk is handed to the native UTF-8 decoder (same string, ~2× faster than TextDecoder('gbk') on
- * Node 20). Measured and rejected (bench/gbk-decode-paths.mjs): decoding with the runtime's
- * TextDecoder('gbk', { fatal: true }) and redoing the decode only when the result holds a
- * private-use code point (where Node's ICU deviates from WHATWG) costs the native decode plus a
- * regex scan, slower than this decoder on Node 20; String.fromCharCode.apply over the code units is
- * ~2.5× slower than the UTF-16 TextDecoder.
+ * Node 20). The decode loop copies ASCII runs four bytes per step and looks each pair up once in a
+ * 64 Ki table whose zero entries mark every invalid pair, so it needs no range checks.
+ * On Node 20 the UTF-16 conversion alone costs ~60 % of what TextDecoder('gbk') takes for the same
+ * text (both go through ICU), which bounds this decoder at about 1× for short mixed text; see
+ * bench/README.md for the numbers. Measured and rejected (bench/gbk-decode-paths.mjs,
+ * bench/README.md): decoding with the runtime's TextDecoder('gbk', { fatal: true }) and redoing the
+ * decode only when the result holds a private-use code point (where Node's ICU deviates from
+ * WHATWG) costs the native decode plus a scan, slower than this decoder; String.fromCharCode.apply
+ * over the code units is ~2.5× slower than the UTF-16 TextDecoder; UTF-8 as the intermediate form
+ * is 2.3× slower for mixed text; a flat 23 940-entry table (one bounds check) is 10 % slower than
+ * the 64 Ki table; 32-bit stores of two code units, converting in chunks, and a larger scratch
+ * buffer gained nothing measurable.
  * @module
  */
 import { malformed, unencodable, type Charset, type CharsetContext } from './names.js';
@@ -86,19 +93,36 @@ function codeUnitsToString(u: Uint16Array, n: number): string {
 }
 
 // Scratch buffers reused across calls (encoding and decoding are synchronous, so never shared
-// concurrently); inputs larger than SCRATCH_MAX get a fresh buffer that is not kept.
+// concurrently). Up to SCRATCH_MAX elements they are kept; a larger one is held only through a
+// WeakRef, so that back-to-back large calls reuse it while the garbage collector may still take it
+// between them. Why: a fresh 1.3 MB typed array per call of a 640 KB decode is external memory that
+// V8 counts towards its GC heuristics; measured in bench/charset.mjs, our p50 for that decode moved
+// between 1.1 and 2.1 ms from run to run with fresh buffers (full GCs landing inside the calls).
 const SCRATCH_MAX = 1 << 18;
 let bytesScratch = new Uint8Array(1024);
 let unitsScratch = new Uint16Array(1024);
+let bigBytes: WeakRef<Uint8Array> | undefined;
+let bigUnits: WeakRef<Uint16Array> | undefined;
+const weakRefs = typeof WeakRef === 'function';
 function byteBuffer(n: number): Uint8Array {
   if (n <= bytesScratch.length) return bytesScratch;
-  if (n > SCRATCH_MAX) return new Uint8Array(n);
-  return (bytesScratch = new Uint8Array(n));
+  if (n <= SCRATCH_MAX) return (bytesScratch = new Uint8Array(n));
+  let b = bigBytes?.deref();
+  if (!b || b.length < n) {
+    b = new Uint8Array(n);
+    if (weakRefs) bigBytes = new WeakRef(b);
+  }
+  return b;
 }
 function unitBuffer(n: number): Uint16Array {
   if (n <= unitsScratch.length) return unitsScratch;
-  if (n > SCRATCH_MAX) return new Uint16Array(n);
-  return (unitsScratch = new Uint16Array(n));
+  if (n <= SCRATCH_MAX) return (unitsScratch = new Uint16Array(n));
+  let b = bigUnits?.deref();
+  if (!b || b.length < n) {
+    b = new Uint16Array(n);
+    if (weakRefs) bigUnits = new WeakRef(b);
+  }
+  return b;
 }
 
 /**
@@ -219,45 +243,60 @@ class GbkDecoder implements ChunkDecoder {
       i = 1;
       wide = true;
     }
-    const n4 = n - 3;
-    while (i < n) {
-      // Four ASCII bytes at once: measured ~2.5x faster on mixed request text than byte by byte.
-      if (i < n4) {
-        const a = chunk[i]!, c = chunk[i + 1]!, d = chunk[i + 2]!, e = chunk[i + 3]!;
-        if ((a | c | d | e) < 0x80) {
-          out[o] = a;
-          out[o + 1] = c;
-          out[o + 2] = d;
-          out[o + 3] = e;
+    // Hot loop (bench/charset.mjs, bench/README.md): ASCII runs are copied four bytes per step (one
+    // OR-ed test for three lookahead bytes), a pair takes one lookup in the 64 Ki table, whose zero
+    // entries cover every invalid pair (and 0x80, 0xFF leads), so the loop has no range checks; the
+    // rare cases (0x80 as €, errors) are sorted out after a zero. 1.15× faster than testing each
+    // aligned group of four bytes and handling the rest byte by byte (bench/gbk-decode-loops.mjs).
+    const last = n - 1;
+    const last4 = n - 4;
+    while (i < last) {
+      let b = chunk[i]!;
+      if (b < 0x80) {
+        while (i < last4) {
+          const c1 = chunk[i + 1]!, c2 = chunk[i + 2]!, c3 = chunk[i + 3]!;
+          if ((c1 | c2 | c3) >= 0x80) break;
+          out[o] = b;
+          out[o + 1] = c1;
+          out[o + 2] = c2;
+          out[o + 3] = c3;
           o += 4;
           i += 4;
-          continue;
+          b = chunk[i]!;
+          if (b >= 0x80) break;
         }
-      }
-      const b = chunk[i]!;
-      if (b < 0x80) {
-        out[o++] = b;
-        i++;
+        if (b < 0x80) {
+          do out[o++] = b;
+          while (++i < last && (b = chunk[i]!) < 0x80);
+        }
         continue;
       }
-      wide = true;
-      if (b === 0x80 && gbk) {
-        out[o++] = 0x20ac;
-        i++;
-      } else if (i + 1 < n) {
-        const v = dec[(b << 8) | chunk[i + 1]!]!;
-        if (v === 0) throw this.fail(i, [b, chunk[i + 1]!]);
+      // A pair makes o < n, which marks the output as not ASCII-only (below); € marks it here.
+      const v = dec[(b << 8) | chunk[i + 1]!]!;
+      if (v !== 0) {
         out[o++] = v;
         i += 2;
-      } else if (stream && b >= 0x81 && b <= 0xfe) {
-        this.lead = b; // waits for its trail in the next chunk
+      } else if (b === 0x80 && gbk) {
+        out[o++] = 0x20ac;
         i++;
-      } else throw this.fail(i, [b]);
+        wide = true;
+      } else throw this.fail(i, [b, chunk[i + 1]!]);
+    }
+    if (i < n) {
+      // The last byte: ASCII, €, or a lead byte whose trail is in the next chunk.
+      const b = chunk[i]!;
+      if (b < 0x80) out[o++] = b;
+      else {
+        wide = true;
+        if (b === 0x80 && gbk) out[o++] = 0x20ac;
+        else if (stream && b >= 0x81 && b <= 0xfe) this.lead = b; // waits for its trail in the next chunk
+        else throw this.fail(i, [b]);
+      }
     }
     if (!stream && this.lead !== 0) throw this.fail(-1, [this.lead]);
     this.consumed = stream ? this.consumed + n : 0;
     // ASCII only: the runtime's UTF-8 decoder makes the same string from the input several times faster.
-    return wide ? codeUnitsToString(out, o) : asciiToString(chunk);
+    return wide || o !== n ? codeUnitsToString(out, o) : asciiToString(chunk);
   }
 
   private fail(at: number, bytes: number[]): Error {

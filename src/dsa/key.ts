@@ -7,7 +7,8 @@
  */
 import { WitkeyError } from '../errors.js';
 import { optionsObject } from '../options.js';
-import { bitLength, modPow, modPowRegular, randomBits } from './arith.js';
+import { bitLength, modPow } from './arith.js';
+import { domainSignState, powGSecret } from './domain-tables.js';
 import { isProbablePrime } from './prime.js';
 
 /** The (L, N) sizes this library accepts (FIPS 186-4 §4.2). */
@@ -73,19 +74,27 @@ export function isDsaPrivateKey(value: unknown): value is DsaPrivateKey {
 }
 
 const secrets = new WeakMap<DsaPrivateKey, bigint>();
+const publicHalves = new WeakMap<DsaPrivateKey, DsaPublicKey>();
 
 /** A DSA private key. The secret x is not a property: it cannot be printed or serialised by accident. */
 export class DsaPrivateKey {
   readonly type = 'private' as const;
   readonly domain: DsaDomain;
-  /** The matching public key. */
-  readonly publicKey: DsaPublicKey;
+  /**
+   * The matching public key. Computed on first access (y = g^x mod p, a blinded regular
+   * exponentiation) when the key was made without y, as from PKCS#8, which carries none: a key
+   * imported only to sign never pays for it. The same object on every access.
+   */
+  declare readonly publicKey: DsaPublicKey;
   /** @internal */
-  constructor(tag: symbol, publicKey: DsaPublicKey, x: bigint) {
+  constructor(tag: symbol, domain: DsaDomain, x: bigint, publicKey?: DsaPublicKey) {
     if (tag !== PRIVATE_TAG) throw new TypeError('use importPrivateKey, createPrivateKey or generateKeyPair');
-    this.domain = publicKey.domain;
-    this.publicKey = publicKey;
+    this.domain = domain;
     secrets.set(this, x);
+    if (publicKey) publicHalves.set(this, publicKey);
+    // An own enumerable accessor, so that the object still lists `publicKey` as it did when it was a
+    // data property (Object.keys, console.log); the value is computed once, then remembered.
+    Object.defineProperty(this, 'publicKey', { enumerable: true, get: publicHalf });
     genuine.add(this);
     Object.freeze(this);
   }
@@ -93,6 +102,16 @@ export class DsaPrivateKey {
   toJSON(): { type: 'private'; L: number; N: number } {
     return { type: 'private', L: this.domain.L, N: this.domain.N };
   }
+}
+
+function publicHalf(this: DsaPrivateKey): DsaPublicKey {
+  let pub = publicHalves.get(this);
+  if (!pub) {
+    const { domain } = this;
+    pub = new DsaPublicKey(PUBLIC_TAG, domain, powGSecret(domain, domainSignState(domainId(domain)), privateScalar(this)));
+    publicHalves.set(this, pub);
+  }
+  return pub;
 }
 
 /** @internal The secret exponent of a private key. Never log or return it. */
@@ -189,7 +208,8 @@ function domainOf(params: { p: bigint; q: bigint; g: bigint } | DsaDomain, optio
 }
 const validated = new WeakSet<DsaDomain>();
 
-function domainId(domain: DsaDomain): string {
+/** @internal The domain's value id (hex p:q:g), remembered per domain object. */
+export function domainId(domain: DsaDomain): string {
   let did = domainIds.get(domain);
   if (did === undefined) domainIds.set(domain, (did = `${domain.p.toString(16)}:${domain.q.toString(16)}:${domain.g.toString(16)}`));
   return did;
@@ -242,8 +262,10 @@ const RECENT_KEYS = 4;
 const recentKeys = new Map<string, DsaPublicKey>();
 
 /**
- * Builds a private key from its components: validates the domain, checks 0 < x < q, computes
- * y = g^x mod p and, when `y` is given, checks that it matches.
+ * Builds a private key from its components: validates the domain and checks 0 < x < q. When `y` is
+ * given it is checked now against g^x mod p (an invalid key fails here, as it always has); without
+ * `y` (PKCS#8 carries none) y = g^x mod p is computed when `publicKey` is first read, since nothing
+ * can fail there: every x in [1, q − 1] has its y.
  * @example
  * const key = createPrivateKey({ p, q, g, x });
  */
@@ -257,8 +279,10 @@ export function createPrivateKey(
   const { x } = components;
   if (typeof x !== 'bigint') throw invalid('x', 'x must be a bigint');
   if (x <= 0n || x >= domain.q) throw invalid('x', 'x is not in (0, q)');
-  // x is secret: regular exponentiation with a blinded exponent x + m·q (g has order q).
-  const y = modPowRegular(domain.g, x + randomBits(64) * domain.q, domain.p, domain.N + 64);
-  if (components.y !== undefined && components.y !== y) throw invalid('y', 'y does not match g^x mod p');
-  return new DsaPrivateKey(PRIVATE_TAG, new DsaPublicKey(PUBLIC_TAG, domain, y), x);
+  if (components.y === undefined) return new DsaPrivateKey(PRIVATE_TAG, domain, x);
+  // x is secret: regular exponentiation with a blinded exponent x + m·q (g has order q), from the
+  // domain's signing comb once it has one (domain-tables.ts).
+  const y = powGSecret(domain, domainSignState(domainId(domain)), x);
+  if (components.y !== y) throw invalid('y', 'y does not match g^x mod p');
+  return new DsaPrivateKey(PRIVATE_TAG, domain, x, new DsaPublicKey(PUBLIC_TAG, domain, y));
 }

@@ -1,8 +1,10 @@
 /**
- * Per-key precomputation: comb tables for g (signing; verification) and for a public key's y
- * (verification), built lazily once a key has been used enough to pay for them, or at once with
- * {@link precompute}. Held in a module WeakMap keyed by the (frozen) key object, so every use of one
- * key object shares them and they go away with the key.
+ * Precomputation: comb tables for g over signing exponents (shared by every private key of one
+ * domain value, see domain-tables.ts) and, per public key object, combs for g and y (verification).
+ * Built lazily once a domain or key has been used enough to pay for them, or at once with
+ * {@link precompute}. Verification tables are held in a module WeakMap keyed by the (frozen) key
+ * object, so every use of one key object shares them and they go away with the key; re-imports of
+ * the same public key return the same object (key.ts).
  *
  * Lazy policy (ski rental): the first uses run the table-free path and count the multiplications a
  * table would have saved; once that saving reaches the build cost, the tables are built. A key used
@@ -10,91 +12,53 @@
  * @module
  */
 import { WitkeyError } from '../errors.js';
-import { buildComb, chooseShape, combEntries, combOps, type Comb, type CombShape } from './comb.js';
-import { isDsaPrivateKey, isDsaPublicKey, type DsaDomain, type DsaPrivateKey, type DsaPublicKey } from './key.js';
+import { buildComb, combEntries, combOps, type Comb, type CombShape } from './comb.js';
+import { buildSignComb, domainSignState, FEWEST_USES, shapeFor, threshold, useSignComb, type DomainSignState } from './domain-tables.js';
+import { domainId, isDsaPrivateKey, isDsaPublicKey, type DsaDomain, type DsaPrivateKey, type DsaPublicKey } from './key.js';
 
-/**
- * Memory cap for one key's tables (bytes of V8 heap, estimated as entries × `bytesPerEntry(L)` of comb.ts).
- * The shapes it yields are listed in the TSDoc of {@link precompute}.
- */
-const BUDGET = 8 * 1024 * 1024 * 0.95;
+export { BLIND_BITS, signExponentBits, signShape } from './domain-tables.js';
 
-/** Bits of the blinding multiplier m in the signing exponent k + m·q. */
-export const BLIND_BITS = 64;
-
-/** Bits of a signing exponent k + m·q < 2^(N + BLIND_BITS + 1). */
-export const signExponentBits = (N: number): number => N + BLIND_BITS + 1;
-
-interface SignState {
-  uses: number;
-  comb?: Comb;
-}
 interface VerifyState {
   uses: number;
   g?: Comb;
   y?: Comb;
 }
 
-const signStates = new WeakMap<DsaPrivateKey, SignState>();
+/** Each private key object holds its domain's signing state (strongly: tables outlive an LRU eviction while a key uses them). */
+const signStates = new WeakMap<DsaPrivateKey, DomainSignState>();
 const verifyStates = new WeakMap<DsaPublicKey, VerifyState>();
-
-const shapeCache = new Map<string, CombShape>();
-function shapeFor(L: number, bits: number, bases: number): CombShape {
-  const id = `${L}/${bits}/${bases}`;
-  let s = shapeCache.get(id);
-  if (!s) shapeCache.set(id, (s = chooseShape(bits, bases, L, BUDGET)));
-  return s;
-}
-
-/** Comb shape of a private key's g table (one base, blinded N+65-bit exponents). */
-export function signShape(d: DsaDomain): CombShape {
-  return shapeFor(d.L, signExponentBits(d.N), 1);
-}
 
 /** Comb shape of each of a public key's two tables (g and y, N-bit exponents, evaluated jointly). */
 export function verifyShape(d: DsaDomain): CombShape {
   return shapeFor(d.L, d.N, 2);
 }
 
-/** Uses after which building pays: build multiplications / multiplications saved per use. */
-function threshold(buildOps: number, freeOps: number, tableOps: number): number {
-  return Math.max(1, Math.ceil(buildOps / Math.max(1, freeOps - tableOps)));
-}
-
-function signThreshold(d: DsaDomain): number {
-  const s = signShape(d);
-  const n = signExponentBits(d.N);
-  // Table-free: modPowRegular with 4-bit windows, n squarings + n/4 multiplications + 14.
-  return threshold(s.h * s.v * s.b + combEntries(s), n + Math.ceil(n / 4) + 14, combOps(s, 1));
-}
-
-function verifyThreshold(d: DsaDomain): number {
+/** @internal Uses of a public key after which its verification combs are built (101 / 46 / 78 / 53). */
+export function verifyThreshold(d: DsaDomain): number {
   const s = verifyShape(d);
   const n = d.N;
   // Table-free: modPow2, n squarings + 2·(n/5 + 8) multiplications.
   return threshold(2 * (s.h * s.v * s.b + combEntries(s)), n + 2 * (Math.ceil(n / 5) + 8), combOps(s, 2));
 }
 
-/** @internal The g comb of a private key for signing, counting this use; undefined while the table-free path is cheaper. */
-export function signComb(key: DsaPrivateKey): Comb | undefined {
+/** @internal The signing state of a private key's domain (shared by value with every key of the domain). */
+export function signState(key: DsaPrivateKey): DomainSignState {
   let st = signStates.get(key);
-  if (!st) signStates.set(key, (st = { uses: 0 }));
-  if (st.comb) return st.comb;
-  if (++st.uses >= signThreshold(key.domain)) buildSign(key, st);
-  return st.comb;
+  if (!st) signStates.set(key, (st = domainSignState(domainId(key.domain))));
+  return st;
+}
+
+/** @internal The g comb of a private key's domain for signing, counting this use; undefined while the table-free path is cheaper. */
+export function signComb(key: DsaPrivateKey): Comb | undefined {
+  return useSignComb(key.domain, signState(key));
 }
 
 /** @internal The g and y combs of a public key for verification, counting this use. */
 export function verifyCombs(key: DsaPublicKey): { g: Comb; y: Comb } | undefined {
   let st = verifyStates.get(key);
   if (!st) verifyStates.set(key, (st = { uses: 0 }));
-  if (!st.g && ++st.uses >= verifyThreshold(key.domain)) buildVerify(key, st);
+  if (!st.g && ++st.uses >= FEWEST_USES && st.uses >= verifyThreshold(key.domain)) buildVerify(key, st);
   return st.g && st.y ? { g: st.g, y: st.y } : undefined;
-}
-
-function buildSign(key: DsaPrivateKey, st: SignState): void {
-  const { g, p } = key.domain;
-  st.comb = buildComb(g, p, signShape(key.domain));
 }
 
 function buildVerify(key: DsaPublicKey, st: VerifyState): void {
@@ -106,27 +70,35 @@ function buildVerify(key: DsaPublicKey, st: VerifyState): void {
 
 /**
  * Builds a key's precomputed tables now instead of after its first uses, so that even the first
- * `sign` (private key) or `verify` (public key) runs at full speed. Idempotent; the tables belong to
- * this key object (a module WeakMap) and are shared by every later use of it.
+ * `sign` (private key) or `verify` (public key) runs at full speed. Idempotent.
+ *
+ * A private key's signing comb (for g) depends on the public domain (p, q, g) only, so it is shared
+ * by every private key object of the same domain value: a key imported again from the same PEM, or
+ * another key of the domain, signs with it at once. A public key's combs (g and y) belong to the key
+ * object (a module WeakMap) and serve every later use of it, and of the same key imported again.
  *
  * A private key gets a comb for g over the blinded signing exponent; a public key gets combs for g
  * and y over N-bit exponents. To verify with a private key's public half, precompute
- * `key.publicKey` as well. Without this call a key builds the same tables by itself once it has been
- * used enough to pay for them, and that use takes the build time: after 179 / 54 / 55 / 34 signatures
- * (1024/160, 2048/224, 2048/256, 3072/256) or 101 / 46 / 78 / 53 verifications.
+ * `key.publicKey` as well. Without this call the same tables are built by themselves once they have
+ * been used enough to pay for them, and that use takes the build time: after 179 / 54 / 55 / 34
+ * signatures with keys of the domain (1024/160, 2048/224, 2048/256, 3072/256) or 101 / 46 / 78 / 53
+ * verifications with the key. Until then, from the 3rd / 2nd / 2nd / 2nd use of a domain, signing uses
+ * a small comb of the domain (≤ 64 KiB; 43 / 67 / 71 / 77 multiplications instead of the table-free
+ * ≈296 / 376 / 416 / 416).
  *
- * Memory per key object (V8 heap retained, measured by bench/dsa.mjs; the estimate used to choose
+ * Memory per domain (signing) and per public key object (verification) (V8 heap retained, measured by bench/dsa.mjs; the estimate used to choose
  * the shape is within 1 %), build time, and modular multiplications per operation with the tables
  * (table-free in brackets), on a 2-core AMD EPYC with Node 20:
  *
- * | size     | private key: sign tables           | public key: verify tables (g and y)  |
+ * | size     | sign tables (per domain)           | public key: verify tables (g and y)  |
  * |----------|------------------------------------|--------------------------------------|
  * | 1024/160 | 7.1 MiB, 60 ms, 20 (≈296) mults    | 3.0 MiB, 26 ms, 32 (≈240) mults      |
  * | 2048/224 | 4.9 MiB, 72 ms, 29 (≈376) mults    | 3.3 MiB, 49 ms, 48 (≈332) mults      |
  * | 2048/256 | 5.5 MiB, 82 ms, 32 (≈416) mults    | 6.6 MiB, 96 ms, 51 (≈375) mults      |
  * | 3072/256 | 4.8 MiB, 98 ms, 34 (≈416) mults    | 6.4 MiB, 129 ms, 53 (≈375) mults     |
  *
- * Never more than 8 MB per key object.
+ * Never more than 8 MB per key object or domain; the signing tables of the two most recently used
+ * domains are kept after their keys are dropped (domain-tables.ts).
  * @throws WitkeyError `INVALID_KEY` if `key` is not a DSA key made by this library.
  * @example
  * const alipayKey = importPublicKey(pem);
@@ -134,9 +106,7 @@ function buildVerify(key: DsaPublicKey, st: VerifyState): void {
  */
 export function precompute(key: DsaPublicKey | DsaPrivateKey): void {
   if (isDsaPrivateKey(key)) {
-    let st = signStates.get(key);
-    if (!st) signStates.set(key, (st = { uses: 0 }));
-    if (!st.comb) buildSign(key, st);
+    buildSignComb(key.domain, signState(key));
   } else if (isDsaPublicKey(key)) {
     let st = verifyStates.get(key);
     if (!st) verifyStates.set(key, (st = { uses: 0 }));

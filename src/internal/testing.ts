@@ -10,6 +10,7 @@ export { privateScalar } from '../dsa/key.js';
 export { buildComb, chooseShape, combEntries, combPow2, combPowRegular, bytesPerEntry } from '../dsa/comb.js';
 export { modPow2 } from '../dsa/multiexp.js';
 export { modInv } from '../dsa/arith.js';
-export { signShape, verifyShape } from '../dsa/precompute.js';
+export { signShape, verifyShape, signState, verifyThreshold } from '../dsa/precompute.js';
+export { FEWEST_USES, resetDomainStates, signThreshold, smallSignShape, smallSignThreshold } from '../dsa/domain-tables.js';
 export { encodedBytes, MAX_DEPTH, parseDer, readBitString, readOctets, readOid, readSmallInt, readUnsigned, sequenceItems } from '../keys/der.js';
 export { leftAmountBody, rootStatus, transferBody } from '../notify/model.js';
