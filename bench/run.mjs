@@ -14,6 +14,8 @@ const GROUPS = [
   { id: 'dsa', load: async () => (await import('./dsa.mjs')).runDsa },
   { id: 'cold-sign', load: async () => (await import('./cold-sign.mjs')).runColdSign },
   { id: 'charset', load: async () => charsetGroup((await import('./charset.mjs')).runCharsetBench) },
+  { id: 'xml', load: async () => (await import('./xml.mjs')).runXmlBench },
+  { id: 'notify', load: async () => (await import('./notify.mjs')).runNotifyBench },
 ];
 
 /** Adapts bench/charset.mjs (which returns rows) to the { title, text, markdown } group shape. */
