@@ -31,7 +31,7 @@ const opensslVerify = (params, cs) => {
 test('--help lists the commands; each command has --help; no command is a usage error', () => {
   const h = run(['--help']);
   assert.equal(h.code, 0);
-  for (const c of ['keygen', 'sign', 'verify', 'canonicalize', 'request', 'gateway']) {
+  for (const c of ['keygen', 'sign', 'verify', 'canonicalize', 'request', 'gateway', 'decode', 'demo']) {
     assert.match(h.out, new RegExp(`^  ${c} `, 'm'));
     const ch = run([c, '--help']);
     assert.equal(ch.code, 0, c);
@@ -208,4 +208,34 @@ test('gateway --config with @file keys; a bad config exits 2', async (t) => {
   assert.equal(bad.code, 2);
   assert.match(bad.err, /^witkey gateway: INVALID_KEY: /m);
   assert.equal(run(['gateway', '--port', '70000']).code, 1);
+});
+
+test('decode: an OpenSSL-signed GBK notification body → typed JSON; tampered → exit 3 ILLEGAL_SIGN', async () => {
+  const { opensslKeyPair, signedBody, notificationFields, LEFT_AMOUNT_XML } = await import('./support/notify-oracle.mjs');
+  const alipay = opensslKeyPair();
+  const keyFile = path.join(dir, 'alipay_public.pem');
+  writeFileSync(keyFile, alipay.publicPem);
+  const { text } = signedBody(notificationFields(LEFT_AMOUNT_XML('GBK')), { charset: 'gbk', privateKey: alipay.privateKey });
+  const bodyFile = path.join(dir, 'notify.txt');
+  writeFileSync(bodyFile, text);
+  const ok = run(['decode', '--key', keyFile, '--charset', 'gbk', bodyFile]);
+  assert.equal(ok.code, 0, ok.err);
+  const n = JSON.parse(ok.out);
+  assert.equal(n.kind, 'left_amount_handled');
+  assert.equal(n.successBidders[0].nickName, '天之蓝');
+  assert.equal(n.xml, undefined);
+  const piped = run(['decode', '--key', keyFile, '-'], text.replace('15.00', '95.00'));
+  assert.equal(piped.code, 3);
+  assert.match(piped.err, /^witkey decode: ILLEGAL_SIGN: /);
+  assert.equal(run(['decode', '--key', keyFile, '--dialect', 'x', bodyFile]).code, 1);
+  assert.equal(run(['decode', bodyFile]).code, 1); // --key is required
+});
+
+test('demo: the end-to-end run on loopback in UTF-8 finishes, shows every kind, each processed once', () => {
+  const r = spawnSync(process.execPath, [CLI, 'demo', '--charset', 'utf-8'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr + r.stdout.slice(-2000));
+  for (const kind of ['left_amount_handled', 'refund_transfer', 'assign_transfer', 'platform_profit_transfer']) assert.match(r.stdout, new RegExp(`verified ${kind}`));
+  assert.match(r.stdout, /each exactly once: yes/);
+  assert.match(r.stdout, /attempt 2 \(retry\): partner answered "success"/);
+  assert.ok(!/PRIVATE KEY/.test(r.stdout));
 });

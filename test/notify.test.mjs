@@ -359,3 +359,24 @@ test('fuzz: a mutated valid body either decodes to the same notification or is r
 test('percent-encoding helper sanity (test oracle): unreserved kept, others escaped', () => {
   assert.equal(percentEncode(new TextEncoder().encode('a b&=<')), 'a+b%26%3D%3C');
 });
+
+test('a verified notification lacking what §6 requires is INVALID_NOTIFICATION naming the element', async () => {
+  const bidder = (inner) => `<?xml version="1.0" encoding="UTF-8"?><alipay><is_success>T</is_success><response><task_info><outer_task_id>T1</outer_task_id><success_bidders><bidder>${inner}</bidder></success_bidders></task_info></response></alipay>`;
+  const ok = '<outer_transfer_no>S1</outer_transfer_no><transfer_amount>1.00</transfer_amount><alipay_user_id>2088102116203708</alipay_user_id><nick_name>x</nick_name><transfer_status>W</transfer_status>';
+  const cases = [
+    [ok.replace('<nick_name>x</nick_name>', ''), 'alipay/response/task_info/success_bidders/bidder[0]/nick_name'],
+    [ok + '<transfer_amount>2.00</transfer_amount>', 'alipay/response/task_info/success_bidders/bidder[0]/transfer_amount'],
+    [ok.replace('1.00', '1.234'), 'alipay/response/task_info/success_bidders/bidder[0]/transfer_amount'],
+    [ok.replace('2088102116203708', '123'), 'alipay/response/task_info/success_bidders/bidder[0]/alipay_user_id'],
+    [ok.replace('>W<', '>X<'), 'alipay/response/task_info/success_bidders/bidder[0]/transfer_status'],
+    [ok.replace('<nick_name>x</nick_name>', '<nick_name><b>x</b></nick_name>'), 'alipay/response/task_info/success_bidders/bidder[0]/nick_name'],
+  ];
+  for (const [inner, field] of cases) {
+    const { body } = signedBody(notificationFields(bidder(inner)), { privateKey: alipay.privateKey });
+    await assert.rejects(decodeNotification(body, { alipayPublicKey }), (e) => e.code === 'INVALID_NOTIFICATION' && e.field === field, field);
+  }
+  // Unknown elements are kept, not fatal.
+  const { body } = signedBody(notificationFields(bidder(ok + '<vip_level>3</vip_level>')), { privateKey: alipay.privateKey });
+  const n = await decodeNotification(body, { alipayPublicKey });
+  assert.deepEqual({ ...n.successBidders[0].extra }, { vip_level: '3' });
+});

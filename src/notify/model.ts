@@ -87,7 +87,6 @@ function reqText(el: XmlElement, name: string, path: string): string {
 }
 
 const LINE_KNOWN = new Set(['outer_transfer_no', 'transfer_amount', 'transfer_status']);
-const BIDDER_KNOWN = new Set([...LINE_KNOWN, 'alipay_user_id', 'nick_name', 'error_code']);
 const TRANSFER_KNOWN = new Set([
   'outer_task_id', 'outer_transfer_no', 'alipay_transfer_no', 'sub_type', 'payee_user_id',
   'transfer_amount', 'fee_amount', 'transfer_status', 'error_code', 'gmt_transfer',
@@ -108,17 +107,45 @@ function line(el: XmlElement, path: string): TransferLine {
  */
 export function bidderFrom(el: XmlElement, path: string): BidderLine {
   if (el.name !== 'bidder') throw invalid(path, `expected <bidder>, found <${el.name}>`);
-  const f = new Leaves(el, path, BIDDER_KNOWN);
-  const out: BidderLine = {
-    outerTransferNo: f.req('outer_transfer_no'),
-    amount: f.amount('transfer_amount', true)!,
-    alipayUserId: f.userId('alipay_user_id', true)!,
-    nickName: f.req('nick_name'),
-    status: f.status(),
+  // The hot path of a large notification (thousands of bidders): one switch per child, no
+  // intermediate map. A bit per known element catches repeats.
+  let no: string | undefined, amt: string | undefined, uid: string | undefined, nick: string | undefined;
+  let st: string | undefined, code: string | undefined;
+  let extra: Record<string, string> | undefined;
+  let seen = 0;
+  for (const c of el.children) {
+    let bit: number;
+    switch (c.name) {
+      case 'outer_transfer_no': bit = 1; no = c.text; break;
+      case 'transfer_amount': bit = 2; amt = c.text; break;
+      case 'alipay_user_id': bit = 4; uid = c.text; break;
+      case 'nick_name': bit = 8; nick = c.text; break;
+      case 'transfer_status': bit = 16; st = c.text; break;
+      case 'error_code': bit = 32; code = c.text; break;
+      default:
+        (extra ??= Object.create(null) as Record<string, string>)[c.name] = c.text;
+        continue;
+    }
+    if (seen & bit) throw invalid(`${path}/${c.name}`, 'appears more than once');
+    if (c.children.length > 0) throw invalid(`${path}/${c.name}`, 'expected text, found child elements');
+    seen |= bit;
+  }
+  const req = (v: string | undefined, name: string): string => {
+    if (v === undefined || v === '') throw invalid(`${path}/${name}`, 'is missing or empty');
+    return v;
   };
-  const code = f.opt('error_code');
-  if (code !== undefined) out.errorCode = code;
-  if (f.extra) out.extra = f.extra;
+  const out: BidderLine = {
+    outerTransferNo: req(no, 'outer_transfer_no'),
+    amount: req(amt, 'transfer_amount'),
+    alipayUserId: req(uid, 'alipay_user_id'),
+    nickName: req(nick, 'nick_name'),
+    status: req(st, 'transfer_status') as TransferStatus,
+  };
+  if (!AMOUNT.test(out.amount)) throw invalid(`${path}/transfer_amount`, `${JSON.stringify(out.amount)} is not a decimal amount with at most two places`);
+  if (!USER_ID.test(out.alipayUserId)) throw invalid(`${path}/alipay_user_id`, `${JSON.stringify(out.alipayUserId)} is not 2088 followed by 12 digits`);
+  if (!STATUSES.has(out.status)) throw invalid(`${path}/transfer_status`, `${JSON.stringify(out.status)} is not one of W, I, S, F`);
+  if (code !== undefined && code !== '') out.errorCode = code;
+  if (extra) out.extra = extra;
   return out;
 }
 
