@@ -25,7 +25,12 @@ const ascii = (b: Uint8Array): string => String.fromCharCode(...b);
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 async function bodyBytes(request: Request): Promise<Uint8Array> {
-  if (!request.body) return new Uint8Array(0);
+  if (!request.body) {
+    // Firefox has no Request.body: read the bytes (the size is checked after the fact there).
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    if (bytes.length > MAX_REQUEST_BYTES) throw new WitkeyError('ILLEGAL_ARGUMENT', `request body exceeds ${MAX_REQUEST_BYTES} bytes`);
+    return bytes;
+  }
   const reader = request.body.getReader();
   const parts: Uint8Array[] = [];
   let total = 0;

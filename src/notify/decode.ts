@@ -25,7 +25,7 @@ import { resolveNotifyDialect, type NotifyDialect } from './dialect.js';
 import { FormStreamParser, type FormLimits } from './form-stream.js';
 import { NOTIFY_KINDS } from './kinds.js';
 import { leftAmountBody, rootStatus, transferBody } from './model.js';
-import { chunks, formCharset, type BodySource } from './source.js';
+import { chunks, formCharset, requestBody, type BodySource } from './source.js';
 import type { LeftAmountHandledNotification, Notification, NotificationKind, TransferNotification } from './types.js';
 
 /** Limits on an inbound body, all checked as bytes arrive. */
@@ -276,7 +276,7 @@ export async function decodeReturn(
     else {
       const ct = input.headers.get('content-type');
       if (options.contentType === undefined && ct) r.charset = formCharset(ct, r.charset);
-      source = input.body ?? new Uint8Array(0);
+      source = await requestBody(input);
     }
   } else if (typeof URL !== 'undefined' && input instanceof URL) source = queryOf(input);
   else if (typeof input === 'string') source = input.startsWith('?') ? input.slice(1) : input;

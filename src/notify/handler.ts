@@ -13,6 +13,7 @@ import { optionsObject } from '../options.js';
 import { notifyVerify, type NotifyVerifyOptions } from './atn.js';
 import { decodeNotification, resolveOptions, type DecodeNotificationOptions } from './decode.js';
 import { createMemoryNotifyStore, type NotifyStore } from './store.js';
+import { requestBody } from './source.js';
 import type { Notification } from './types.js';
 
 /** Context passed to `onNotification` and `onError`. */
@@ -89,7 +90,7 @@ export function createNotifyHandler(options: NotifyHandlerOptions): FetchHandler
     if (request.method !== 'POST') return answer('fail', 405, 'METHOD_NOT_ALLOWED');
     let n: Notification;
     try {
-      n = await decodeNotification(request.body ?? new Uint8Array(0), { ...decodeOptions, contentType: request.headers.get('content-type') });
+      n = await decodeNotification(await requestBody(request), { ...decodeOptions, contentType: request.headers.get('content-type') });
     } catch (e) {
       return fail(e, request, e instanceof WitkeyError && e.code === 'ILLEGAL_SIGN' ? 403 : 400, e instanceof WitkeyError ? e.code : 'SYSTEM_ERROR');
     }

@@ -84,3 +84,15 @@ export function formCharset(contentType: string | null | undefined, fallback: Ch
   }
   return fallback;
 }
+
+/**
+ * The body of a `Request` as a {@link BodySource}: its stream where the runtime has `Request.body`,
+ * else (Firefox has no `Request.body`) the bytes read through `arrayBuffer()`.
+ * @example
+ * const n = await decodeNotification(requestBody(request), { alipayPublicKey });
+ */
+export function requestBody(request: Request): BodySource | Promise<Uint8Array> {
+  if (request.body) return request.body;
+  if (request.bodyUsed) throw new WitkeyError('ILLEGAL_ARGUMENT', 'the request body was already read', { field: 'body' });
+  return request.arrayBuffer().then((b) => new Uint8Array(b));
+}

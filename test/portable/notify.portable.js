@@ -49,8 +49,10 @@ test('notify: return data by GET; streaming bidders then the verified notificati
 test('notify: the fetch-style handler answers success once processed, fail otherwise, once per notify_id', async () => {
   let calls = 0;
   let failFirst = true;
+  const errors = [];
   const handler = createNotifyHandler({
     alipayPublicKey: key(),
+    onError: (e) => errors.push(`${e?.code ?? ''} ${e?.message ?? e}`),
     onNotification() {
       if (failFirst) { failFirst = false; throw new Error('down'); }
       calls++;
@@ -58,6 +60,7 @@ test('notify: the fetch-style handler answers success once processed, fail other
   });
   const post = async (body) => (await handler(new Request('https://partner.example/notify', { method: 'POST', body, headers: { 'content-type': GBK_CT } }))).text();
   assert.equal(await post(data.leftGbk), 'fail');
+  assert.equal(errors.length === 1 && errors[0].includes('down'), true, `onError saw: ${errors.join(' | ')}`);
   assert.equal(await post(data.leftGbk), 'success');
   assert.equal(await post(data.leftGbk), 'success');
   assert.equal(await post(data.forgedGbk), 'fail');
