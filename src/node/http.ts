@@ -80,16 +80,23 @@ export function toNodeHandler(handler: FetchHandler, options: NodeHandlerOptions
     res.on('close', () => {
       if (!res.writableFinished) ctrl.abort();
     });
-    (async () => {
-      const response = await handler(toRequest(req, options.origin, ctrl.signal));
-      await writeResponse(response, res);
-    })().catch((e: unknown) => {
-      options.onError?.(e);
-      if (!res.headersSent) {
-        res.statusCode = 500;
-        res.setHeader('content-type', 'text/plain; charset=utf-8');
-        res.end('internal error');
-      } else res.destroy();
-    });
+    respond(res, async () => handler(toRequest(req, options.origin, ctrl.signal)), options);
   };
+}
+
+/**
+ * @internal Writes the `Response` that `work` produces; a throw becomes a plain 500 (or a destroyed
+ * socket once headers are out) and is reported to `options.onError`.
+ */
+export function respond(res: ServerResponse, work: () => Promise<Response>, options: NodeHandlerOptions = {}): void {
+  (async () => {
+    await writeResponse(await work(), res);
+  })().catch((e: unknown) => {
+    options.onError?.(e);
+    if (!res.headersSent) {
+      res.statusCode = 500;
+      res.setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end('internal error');
+    } else res.destroy();
+  });
 }

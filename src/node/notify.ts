@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createNotifyHandler, WitkeyError, type NotifyHandlerOptions } from '../index.js';
-import { toRequest, writeResponse, type NodeHandlerOptions } from './http.js';
+import { respond, toNodeHandler, type NodeHandlerOptions } from './http.js';
 
 const urlOf = (r: IncomingMessage, origin?: string): URL => new URL(r.url ?? '/', origin ?? `http://${r.headers.host ?? 'localhost'}`);
 
@@ -17,7 +17,7 @@ const urlOf = (r: IncomingMessage, origin?: string): URL => new URL(r.url ?? '/'
 type MaybeParsed = IncomingMessage & { rawBody?: unknown; body?: unknown };
 
 /**
- * Creates a `(req, res, next?)` listener for `node:http`, Express or Connect that decodes, verifies
+ * Creates a `(req, res)` listener for `node:http`, Express or Connect that decodes, verifies
  * and handles the gateway's notifications (see `createNotifyHandler`). Mount it before any body
  * parser, or keep the raw body in `req.rawBody`.
  * @example
@@ -32,47 +32,33 @@ type MaybeParsed = IncomingMessage & { rawBody?: unknown; body?: unknown };
 export function createNodeNotifyHandler(
   options: NotifyHandlerOptions,
   nodeOptions: NodeHandlerOptions = {},
-): (req: IncomingMessage, res: ServerResponse, next?: (e?: unknown) => void) => void {
+): (req: IncomingMessage, res: ServerResponse) => void {
   const handler = createNotifyHandler(options);
-  return (req, res, next) => {
+  const streaming = toNodeHandler(handler, nodeOptions);
+  return (req, res) => {
     const r = req as MaybeParsed;
-    (async () => {
-      let request: Request;
-      if (r.readableEnded || r.body !== undefined) {
-        if (r.rawBody instanceof Uint8Array) {
-          // Parsed by a middleware that kept the raw bytes: use exactly those.
-          const init: RequestInit = { method: r.method ?? 'POST', body: new Uint8Array(r.rawBody) };
-          const ct = r.headers['content-type'];
-          if (ct) init.headers = { 'content-type': ct };
-          request = new Request(urlOf(r, nodeOptions.origin), init);
-        } else {
-          const e = new WitkeyError(
-            'BODY_ALREADY_CONSUMED',
-            'the notification body was consumed by a body parser before the notify handler: mount it before express.urlencoded()/bodyParser, or keep the raw bytes in req.rawBody — the signature covers the raw bytes',
-            { field: 'body' },
-          );
-          try {
-            options.onError?.(e, { request: new Request(urlOf(r, nodeOptions.origin), { method: 'POST' }) });
-          } catch {
-            // a logging hook must not stop the answer
-          }
-          nodeOptions.onError?.(e);
-          res.statusCode = 500;
-          res.setHeader('content-type', 'text/plain; charset=utf-8');
-          res.setHeader('x-witkey-error', 'BODY_ALREADY_CONSUMED');
-          res.end('fail');
-          return;
-        }
-      } else request = toRequest(r, nodeOptions.origin);
-      await writeResponse(await handler(request), res);
-    })().catch((e: unknown) => {
-      nodeOptions.onError?.(e);
-      if (!res.headersSent) {
-        res.statusCode = 500;
-        res.setHeader('content-type', 'text/plain; charset=utf-8');
-        res.end('fail');
-      } else res.destroy();
-      if (next) next(e);
-    });
+    if (!r.readableEnded && r.body === undefined) return streaming(req, res);
+    if (r.rawBody instanceof Uint8Array) {
+      // Parsed by a middleware that kept the raw bytes: use exactly those.
+      const init: RequestInit = { method: r.method ?? 'POST', body: new Uint8Array(r.rawBody) };
+      const ct = r.headers['content-type'];
+      if (ct) init.headers = { 'content-type': ct };
+      return respond(res, () => handler(new Request(urlOf(r, nodeOptions.origin), init)), nodeOptions);
+    }
+    const e = new WitkeyError(
+      'BODY_ALREADY_CONSUMED',
+      'the notification body was consumed by a body parser before the notify handler: mount it before express.urlencoded()/bodyParser, or keep the raw bytes in req.rawBody — the signature covers the raw bytes',
+      { field: 'body' },
+    );
+    try {
+      options.onError?.(e, { request: new Request(urlOf(r, nodeOptions.origin), { method: 'POST' }) });
+    } catch {
+      // a logging hook must not stop the answer
+    }
+    nodeOptions.onError?.(e);
+    res.statusCode = 500;
+    res.setHeader('content-type', 'text/plain; charset=utf-8');
+    res.setHeader('x-witkey-error', 'BODY_ALREADY_CONSUMED');
+    res.end('fail');
   };
 }

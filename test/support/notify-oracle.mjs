@@ -99,24 +99,8 @@ export const LEFT_AMOUNT_XML = (encoding) => `<?xml version="1.0" encoding="${en
   </response>
 </alipay>`;
 
-/** PROTOCOL.md §6.2 sample (a bounty payment to a winner). */
-export const TRANSFER_XML = `<alipay>
-  <is_success>T</is_success>
-  <response>
-    <transfer>
-      <outer_task_id>20111221_0011</outer_task_id>
-      <outer_transfer_no>20111221_0011_10</outer_transfer_no>
-      <alipay_transfer_no>2011122100001</alipay_transfer_no>
-      <sub_type>ASSIGN_FOR_IMMEDIATE_PAYMENT</sub_type>
-      <payee_user_id>2088102116203708</payee_user_id>
-      <transfer_amount>15.00</transfer_amount>
-      <fee_amount>0.15</fee_amount>
-      <transfer_status>S</transfer_status>
-      <error_code/>
-      <gmt_transfer>2011-12-21 10:00:05</gmt_transfer>
-    </transfer>
-  </response>
-</alipay>`;
+/** PROTOCOL.md §6.2 sample (a bounty payment to a winner), shared with the XML tests. */
+export { SAMPLE_62 as TRANSFER_XML } from './xml-docs.mjs';
 
 /** The notification form of PROTOCOL.md §6 around an XML document. */
 export function notificationFields(xml, { notifyType = 'witkey_task_left_amount_handle', notifyId = '70fec0c2730b27528665af4517c27b95', notifyTime = '2012-06-12 10:00:00', dataField = 'notify_data', prefix = '' } = {}) {
