@@ -2,6 +2,7 @@
 // Browser bundle sizes (esbuild: bundle, minify, format esm, platform browser; gzip level 9) for
 // three users of the library, against issue 4's budgets:
 //   verify      importPublicKey + verify (checking Alipay's signatures)         ≤ 28 KB gz
+//   notify      importPublicKey + createNotifyHandler (a notify endpoint)        ≤ 40 KB gz
 //   sign-utf8   importPrivateKey + signParams + buildLeftAmountRequest (utf-8)  ≤ 32 KB gz
 //   gbk-lazy    the chunks loaded by loadCharset('gbk') on top of sign-utf8     ≤ 45 KB gz
 // Each build starts from src/ through the package root (src/index.ts), so tree-shaking of the public
@@ -44,6 +45,15 @@ const CASES = [
     code: `import { importPrivateKey, signParams, buildLeftAmountRequest } from './src/index.ts'; export { importPrivateKey, signParams, buildLeftAmountRequest };`,
     budget: 32 * KB,
     forbidden: [/src\/charset\/gbk/, /xml/i, ASN1_LIBS],
+  },
+  {
+    // The inbound side (issue 5): a worker's notify endpoint. It verifies, so it must not carry signing,
+    // key generation, the request builder or an eager GBK table (GBK notifications load it lazily).
+    name: 'notify',
+    what: 'importPublicKey + createNotifyHandler',
+    code: `import { importPublicKey, createNotifyHandler } from './src/index.ts'; export { importPublicKey, createNotifyHandler };`,
+    budget: 40 * KB,
+    forbidden: [/src\/charset\/gbk/, /src\/dsa\/(sign|generate)\.ts$/, /src\/witkey\/(request|send)\.ts$/, /src\/gateway\//, ASN1_LIBS],
   },
 ];
 const GBK_BUDGET = 45 * KB;

@@ -6,7 +6,7 @@
  */
 import { WitkeyError } from '../errors.js';
 import { optionsObject } from '../options.js';
-import { DEFAULT_GATEWAY } from '../witkey/request.js';
+import { DEFAULT_GATEWAY } from '../witkey/gateway-url.js';
 
 /** Options of {@link notifyVerify}. */
 export interface NotifyVerifyOptions {

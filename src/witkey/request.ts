@@ -16,11 +16,11 @@ import { encodeDetail, resolveDialect, type DetailDialect, type DetailSeparators
 import { formEncode } from '../params/form.js';
 import { signParams } from '../params/sign.js';
 import { formatFen, parseAmount, type AmountInput } from './amount.js';
+import { DEFAULT_GATEWAY } from './gateway-url.js';
 
 /** The service name. */
 export const LEFT_AMOUNT_SERVICE = 'alipay.witkey.task.left.amount.handle';
-/** Default gateway of the legacy "mapi" generation. */
-export const DEFAULT_GATEWAY = 'https://mapi.alipay.com/gateway.do';
+export { DEFAULT_GATEWAY };
 
 /** A refund or platform-share record. */
 export interface LeftAmountDetail {
