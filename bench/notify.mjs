@@ -16,10 +16,10 @@ import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
 import { XMLParser } from 'fast-xml-parser';
 import { SaxesParser } from 'saxes';
-import { parseXml } from '../dist/esm/xml.js';
 import { loadCharset } from '../dist/esm/charset.js';
 import { importPublicKey } from '../dist/esm/dsa.js';
 import { decodeNotification, streamNotification } from '../dist/esm/notify.js';
+import { parseXml } from '../dist/esm/xml.js';
 import { leftAmountBody, rootStatus } from '../dist/esm/testing.js';
 import { interleavedRounds, medianRatio, median, gc, textTable, mdTable, fmtRatio, fmtUs } from './lib/harness.mjs';
 import { bidderDocument } from '../test/support/xml-docs.mjs';
@@ -44,9 +44,10 @@ function inputs(privateKey) {
   });
 }
 
+// What decodeNotification does with the XML once the signature holds. (Splitting the bidders off
+// as records and typing each as it completes measured slower: 87.6 vs 71.8 ms for 16 000 bidders.)
 function typed(bytes) {
-  const st = rootStatus(parseXml(bytes).root);
-  return leftAmountBody(st.response);
+  return leftAmountBody(rootStatus(parseXml(bytes).root).response);
 }
 
 /** Streams a signed notification of about `totalMB` through streamNotification; returns growth figures. */

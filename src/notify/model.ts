@@ -7,6 +7,7 @@
  */
 import { WitkeyError } from '../errors.js';
 import type { XmlElement } from '../xml/element.js';
+import type { XmlRecord } from '../xml/decoder.js';
 import type { BidderLine, TransferDetail, TransferLine, TransferStatus } from './types.js';
 
 const AMOUNT = /^\d{1,13}(\.\d{1,2})?$/;
@@ -103,10 +104,12 @@ function line(el: XmlElement, path: string): TransferLine {
  * One `<bidder>` element → {@link BidderLine}.
  * @throws WitkeyError `INVALID_NOTIFICATION` naming the element path.
  * @example
- * bidderFrom(element, 'alipay/response/task_info/success_bidders/bidder[0]');
+ * bidderFrom(element, 'alipay/response/task_info/success_bidders', 0);
  */
-export function bidderFrom(el: XmlElement, path: string): BidderLine {
-  if (el.name !== 'bidder') throw invalid(path, `expected <bidder>, found <${el.name}>`);
+export function bidderFrom(el: XmlElement, list: string, index: number): BidderLine {
+  // The element path only when there is an error to report (building it per bidder is measurable).
+  const at = (child?: string): string => `${list}/bidder[${index}]${child === undefined ? '' : `/${child}`}`;
+  if (el.name !== 'bidder') throw invalid(at(), `expected <bidder>, found <${el.name}>`);
   // The hot path of a large notification (thousands of bidders): one switch per child, no
   // intermediate map. A bit per known element catches repeats.
   let no: string | undefined, amt: string | undefined, uid: string | undefined, nick: string | undefined;
@@ -126,12 +129,12 @@ export function bidderFrom(el: XmlElement, path: string): BidderLine {
         (extra ??= Object.create(null) as Record<string, string>)[c.name] = c.text;
         continue;
     }
-    if (seen & bit) throw invalid(`${path}/${c.name}`, 'appears more than once');
-    if (c.children.length > 0) throw invalid(`${path}/${c.name}`, 'expected text, found child elements');
+    if (seen & bit) throw invalid(at(c.name), 'appears more than once');
+    if (c.children.length > 0) throw invalid(at(c.name), 'expected text, found child elements');
     seen |= bit;
   }
   const req = (v: string | undefined, name: string): string => {
-    if (v === undefined || v === '') throw invalid(`${path}/${name}`, 'is missing or empty');
+    if (v === undefined || v === '') throw invalid(at(name), 'is missing or empty');
     return v;
   };
   const out: BidderLine = {
@@ -141,9 +144,9 @@ export function bidderFrom(el: XmlElement, path: string): BidderLine {
     nickName: req(nick, 'nick_name'),
     status: req(st, 'transfer_status') as TransferStatus,
   };
-  if (!AMOUNT.test(out.amount)) throw invalid(`${path}/transfer_amount`, `${JSON.stringify(out.amount)} is not a decimal amount with at most two places`);
-  if (!USER_ID.test(out.alipayUserId)) throw invalid(`${path}/alipay_user_id`, `${JSON.stringify(out.alipayUserId)} is not 2088 followed by 12 digits`);
-  if (!STATUSES.has(out.status)) throw invalid(`${path}/transfer_status`, `${JSON.stringify(out.status)} is not one of W, I, S, F`);
+  if (!AMOUNT.test(out.amount)) throw invalid(at('transfer_amount'), `${JSON.stringify(out.amount)} is not a decimal amount with at most two places`);
+  if (!USER_ID.test(out.alipayUserId)) throw invalid(at('alipay_user_id'), `${JSON.stringify(out.alipayUserId)} is not 2088 followed by 12 digits`);
+  if (!STATUSES.has(out.status)) throw invalid(at('transfer_status'), `${JSON.stringify(out.status)} is not one of W, I, S, F`);
   if (code !== undefined && code !== '') out.errorCode = code;
   if (extra) out.extra = extra;
   return out;
@@ -186,7 +189,8 @@ export function leftAmountBody(response: XmlElement): LeftAmountBody {
   for (const [list, target] of [['success_bidders', out.successBidders], ['fail_bidders', out.failBidders]] as const) {
     const el = one(info, list, path);
     if (!el) continue;
-    el.children.filter((c) => c.name === 'bidder').forEach((b, i) => target.push(bidderFrom(b, `${path}/${list}/bidder[${i}]`)));
+    const where = `${path}/${list}`;
+    for (const c of el.children) if (c.name === 'bidder') target.push(bidderFrom(c, where, target.length));
   }
   return out;
 }
@@ -216,4 +220,23 @@ export function transferBody(response: XmlElement): TransferDetail {
   if (gmt !== undefined) out.gmtTransfer = gmt;
   if (f.extra) out.extra = f.extra;
   return out;
+}
+
+/** Which bidder list a record path is (`alipay/response/task_info/{success,fail}_bidders/bidder`), if any. */
+export function bidderList(path: readonly string[]): 'success' | 'fail' | undefined {
+  if (path.length !== 5 || path[4] !== 'bidder' || path[2] !== 'task_info' || path[1] !== 'response' || path[0] !== 'alipay') return undefined;
+  return path[3] === 'success_bidders' ? 'success' : path[3] === 'fail_bidders' ? 'fail' : undefined;
+}
+
+/** `split` predicate for the XML decoder: the bidders of a §6.1 document are records. */
+export const isBidderPath = (path: readonly string[]): boolean => bidderList(path) !== undefined;
+
+/**
+ * A bidder record split off by the XML decoder → its list, its position in that list (counted in
+ * `counts`) and the typed {@link BidderLine}.
+ */
+export function bidderRecord(rec: XmlRecord, counts: { success: number; fail: number }): { list: 'success' | 'fail'; index: number; bidder: BidderLine } {
+  const list = bidderList(rec.path)!;
+  const index = counts[list]++;
+  return { list, index, bidder: bidderFrom(rec.element, `alipay/response/task_info/${list}_bidders`, index) };
 }

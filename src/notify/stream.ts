@@ -16,7 +16,7 @@ import { verifyDigest } from '../dsa/verify.js';
 import { fromBase64 } from '../params/base64.js';
 import { XmlDecoder, type XmlRecord } from '../xml/decoder.js';
 import { FormStreamParser } from './form-stream.js';
-import { bidderFrom } from './model.js';
+import { bidderRecord, isBidderPath } from './model.js';
 import { build, byCodeUnit, header, loadFor, resolveOptions, textFields, type DecodeNotificationOptions } from './decode.js';
 import { chunks, type BodySource } from './source.js';
 import type { BidderLine, LeftAmountHandledNotification, Notification } from './types.js';
@@ -42,10 +42,6 @@ export type NotificationEvent =
       verified: true;
     };
 
-const SUCCESS = 'success_bidders';
-const FAIL = 'fail_bidders';
-const isBidderPath = (p: readonly string[]): boolean =>
-  p.length === 5 && p[4] === 'bidder' && (p[3] === SUCCESS || p[3] === FAIL) && p[2] === 'task_info' && p[1] === 'response' && p[0] === 'alipay';
 
 const AMP = new Uint8Array([0x26]);
 const EQ = new Uint8Array([0x3d]);
@@ -155,12 +151,7 @@ export async function* streamNotification(source: BodySource, options: DecodeNot
 
   const events: NotificationEvent[] = [];
   const onRecords = (recs: XmlRecord[]): void => {
-    for (const rec of recs) {
-      const list = rec.path[3] === SUCCESS ? 'success' : 'fail';
-      const index = counts[list]++;
-      const bidder = bidderFrom(rec.element, `alipay/response/task_info/${rec.path[3]}/bidder[${index}]`);
-      events.push({ type: 'bidder', list, index, bidder, verified: false });
-    }
+    for (const rec of recs) events.push({ type: 'bidder', ...bidderRecord(rec, counts), verified: false });
   };
   const feed = async (final: boolean): Promise<void> => {
     if (!xml) {

@@ -69,7 +69,10 @@ export interface NotificationBase {
   charset: Charset;
   /** Every form field, decoded (the XML field included, as text). Verified with the rest. */
   fields: Record<string, string>;
-  /** The verified XML document's root element, for elements this library does not model. */
+  /**
+   * The verified XML document's root element, for elements this library does not model. (In
+   * `streamNotification`, the `<bidder>` elements were split off: they came as events.)
+   */
   xml?: XmlElement;
 }
 
