@@ -43,12 +43,12 @@ test('§6.1 sample in GBK: verified over the raw bytes and decoded to the docume
   assert.equal(n.charset, 'gbk');
   assert.equal(n.outerTaskId, '20111221_0011');
   assert.deepEqual(n.refund, { outerTransferNo: '20111221_0012_03', amount: '20.10', status: 'W' });
-  assert.deepEqual(n.platform, { outerTransferNo: '20111221_0012_04', amount: '5.00', status: 'W' });
+  assert.deepEqual(n.platform, { outerTransferNo: '20111221_0012_04', amount: '1.50', status: 'W' });
   assert.deepEqual(n.successBidders, [
     { outerTransferNo: '20111221_0011_10', amount: '15.00', alipayUserId: '2088102116203708', nickName: '天之蓝', status: 'W' },
   ]);
   assert.deepEqual(n.failBidders, [
-    { outerTransferNo: '20111221_0011_11', amount: '3.50', alipayUserId: '2088102116203709', nickName: '<李四> & Co', status: 'F', errorCode: 'ACCOUNT_NOT_EXIST' },
+    { outerTransferNo: '20111221_0011_11', amount: '5.00', alipayUserId: '2088102116203709', nickName: '喆镕', status: 'F', errorCode: 'ACCOUNT_NOT_EXIST' },
   ]);
   assert.equal(n.fields.notify_id, '70fec0c2730b27528665af4517c27b95');
   assert.equal(n.xml.name, 'alipay');

@@ -21,7 +21,7 @@ test('notify: the §6.1 GBK sample, verified over raw bytes, typed as documented
   assert.equal(n.outerTaskId, '20111221_0011');
   assert.deepEqual(n.refund, { outerTransferNo: '20111221_0012_03', amount: '20.10', status: 'W' });
   assert.deepEqual(n.successBidders, [{ outerTransferNo: '20111221_0011_10', amount: '15.00', alipayUserId: '2088102116203708', nickName: '天之蓝', status: 'W' }]);
-  assert.equal(n.failBidders[0].nickName, '<李四> & Co');
+  assert.equal(n.failBidders[0].nickName, '喆镕');
   assert.equal(n.failBidders[0].errorCode, 'ACCOUNT_NOT_EXIST');
 });
 

@@ -3,6 +3,7 @@
 // percent-encoding written here — so that our decoder is checked against an independent producer.
 import crypto from 'node:crypto';
 import iconv from 'iconv-lite';
+import { SAMPLE_61 } from './xml-docs.mjs';
 
 /** A 1024/160 DSA key pair made by OpenSSL, with the public key as SPKI PEM. */
 export function opensslKeyPair(modulusLength = 1024, divisorLength = 160) {
@@ -59,45 +60,8 @@ export function signedBody(fields, { charset = 'utf-8', privateKey, order, signT
   return { body: new TextEncoder().encode(body), text: body, canonical, sign };
 }
 
-/** PROTOCOL.md §6.1 sample, as the document gives it (with one fail bidder filled in). */
-export const LEFT_AMOUNT_XML = (encoding) => `<?xml version="1.0" encoding="${encoding}"?>
-<alipay>
-  <is_success>T</is_success>
-  <response>
-    <task_info>
-      <outer_task_id>20111221_0011</outer_task_id>
-      <refund_detail>
-        <outer_transfer_no>20111221_0012_03</outer_transfer_no>
-        <transfer_amount>20.10</transfer_amount>
-        <transfer_status>W</transfer_status>
-      </refund_detail>
-      <platform_detail>
-        <outer_transfer_no>20111221_0012_04</outer_transfer_no>
-        <transfer_amount>5.00</transfer_amount>
-        <transfer_status>W</transfer_status>
-      </platform_detail>
-      <success_bidders>
-        <bidder>
-          <outer_transfer_no>20111221_0011_10</outer_transfer_no>
-          <transfer_amount>15.00</transfer_amount>
-          <alipay_user_id>2088102116203708</alipay_user_id>
-          <nick_name>天之蓝</nick_name>
-          <transfer_status>W</transfer_status>
-        </bidder>
-      </success_bidders>
-      <fail_bidders>
-        <bidder>
-          <outer_transfer_no>20111221_0011_11</outer_transfer_no>
-          <transfer_amount>3.50</transfer_amount>
-          <alipay_user_id>2088102116203709</alipay_user_id>
-          <nick_name>&lt;李四&gt; &amp; Co</nick_name>
-          <transfer_status>F</transfer_status>
-          <error_code>ACCOUNT_NOT_EXIST</error_code>
-        </bidder>
-      </fail_bidders>
-    </task_info>
-  </response>
-</alipay>`;
+/** PROTOCOL.md §6.1 sample (the XML tests' copy, placeholders written out) with the given declared encoding. */
+export const LEFT_AMOUNT_XML = (encoding) => SAMPLE_61.replace('encoding="GBK"', `encoding="${encoding}"`);
 
 /** PROTOCOL.md §6.2 sample (a bounty payment to a winner), shared with the XML tests. */
 export { SAMPLE_62 as TRANSFER_XML } from './xml-docs.mjs';
