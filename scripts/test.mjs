@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, build dist/, check the package (exports, publint --strict, attw --pack), build
+// `npm test`: install the Debian browser packages when missing and possible (scripts/system-deps.mjs),
+// typecheck, build dist/, check the package (exports, publint --strict, attw --pack), build
 // the portable suite's data, run the portable suite in every runtime (scripts/runtimes/run.mjs: Node
 // 20/22/24, Deno, Bun, edge-runtime, workerd, Chromium, Firefox ESR, WebKit, an MV3 extension), then
 // the Node suite with `node --test` — LAST, so that node's closing summary lines are the last lines of
@@ -36,6 +37,7 @@ function run(title, cmd, args, { mayFail = false, env } = {}) {
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 const node = process.execPath;
 process.env.PUPPETEER_SKIP_DOWNLOAD = '1';
+run('system packages', node, ['scripts/system-deps.mjs']);
 run('typecheck', npx, ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 run('typecheck (Node-only code)', npx, ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 rmSync('dist', { recursive: true, force: true }); // no stale chunks from earlier builds
