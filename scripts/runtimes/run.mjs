@@ -20,12 +20,12 @@
 // of `npm test` count them. Exit code: 0 when every runtime passed or was allowed not to run.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { ensureMachineNode, machineNode } from './machine-node.mjs';
+import { freePort } from './free-port.mjs';
 
 // `npm run test:runtimes` would start this on node_modules/.bin/node (= Node 22): use the machine's.
 await ensureMachineNode();
@@ -63,15 +63,6 @@ const version = (cmd, args = ['--version']) => {
   return (r.stdout || r.stderr || '').trim().split('\n')[0];
 };
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 /** Spawns a runner in its own process group; kills the group on timeout. Resolves { code, output }. */
 function runProcess(cmd, args, { timeoutMs = 300_000, extraEnv = {} } = {}) {

@@ -1,24 +1,20 @@
 // The plain loop runner for runtimes without a test runner of their own (edge-runtime, workerd, the
 // MV3 extension service worker): runs every registered test in order and returns a JSON-able result.
-import { tests, facts, describeError } from './harness.js';
+import { tests, facts, tally } from './harness.js';
 
 /** @param {{ extra?: Array<{ name: string, fn: () => unknown }> }} [options] tests specific to the runtime */
 export async function runAll(options = {}) {
   const all = [...tests, ...(options.extra ?? [])];
   const started = Date.now();
-  const result = { passed: 0, failed: 0, failures: [], names: [], facts, ms: 0 };
+  const { result, wrap } = tally(); // the same bookkeeping as every other adapter
   for (const t of all) {
     try {
-      await t.fn();
-      result.passed++;
-      result.names.push(t.name);
-    } catch (e) {
-      result.failed++;
-      result.failures.push({ name: t.name, error: describeError(e) });
+      await wrap(t)();
+    } catch {
+      // recorded by wrap; the loop goes on with the next test
     }
   }
-  result.ms = Date.now() - started;
-  return result;
+  return { ...result, facts, ms: Date.now() - started };
 }
 
 /** A check for runtimes that must not expose Node globals: the proof that core needs none of them. */
