@@ -155,6 +155,17 @@ test('utf-8: strict decode with offsets, BOM kept', () => {
   throwsCode(() => d.decode(new Uint8Array([0x41])), 'ILLEGAL_CHARSET', { offset: 1 });
 });
 
+test('a decoder reused after a complete stream (or an error) counts offsets from the new stream, as TextDecoder starts afresh', () => {
+  for (const charset of ['utf-8', 'gbk']) {
+    const d = createDecoder(charset);
+    assert.equal(d.decode(new Uint8Array([0x61, 0x62]), { stream: true }) + d.decode(new Uint8Array([0x63])), 'abc');
+    throwsCode(() => d.decode(new Uint8Array([0x61, 0xff])), 'ILLEGAL_CHARSET', { offset: 1 });
+    throwsCode(() => d.decode(new Uint8Array([0xff])), 'ILLEGAL_CHARSET', { offset: 0 });
+    assert.equal(d.decode(new Uint8Array([0x78]), { stream: true }), 'x');
+    throwsCode(() => d.decode(new Uint8Array([0x79, 0xff])), 'ILLEGAL_CHARSET', { offset: 2 });
+  }
+});
+
 const gbkChar = fc.constantFrom(...'aZ09 ~*$&=%+天之蓝喆镕€¥·—，。（）ḿ〇'.split('').filter((c) => c !== '¥'));
 const gb2312Char = fc.constantFrom(...'aZ09 ~*$&=%+天之蓝，。（）·—'.split(''));
 const utf8Char = fc.oneof(gbkChar, fc.constantFrom('😀', '¥', 'ｱ', 'é'));

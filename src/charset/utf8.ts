@@ -63,13 +63,21 @@ export class Utf8Decoder {
       all.set(chunk, this.carry.length);
       const local = Math.max(0, utf8ErrorOffset(all));
       const start = this.consumed - this.carry.length + local;
+      // Like TextDecoder after an error, and like the GBK decoder: the next call starts a new stream.
+      this.consumed = 0;
+      this.carry = EMPTY;
       throw malformed('utf-8', start, all.subarray(local, local + 4), this.ctx);
     }
   }
   // Keeps the undecoded tail (at most 3 bytes) so that an error in the next chunk gets an exact offset.
   private track(chunk: Uint8Array, stream: boolean): void {
+    if (!stream) {
+      // The stream is complete: the next call starts a new one, with offsets counted from 0.
+      this.consumed = 0;
+      this.carry = EMPTY;
+      return;
+    }
     this.consumed += chunk.length;
-    if (!stream) { this.carry = EMPTY; return; }
     let tail: Uint8Array;
     if (chunk.length >= 4) tail = chunk.subarray(chunk.length - 4);
     else {
