@@ -146,6 +146,43 @@ test('declared encodings: UTF-8, GBK, GB2312 in any case; anything else is ILLEG
   throwsCode(() => parseXml(new Uint8Array([...utf8('<a>'), 0xef, 0xbf, 0xbf, ...utf8('</a>')])), 'INVALID_XML'); // U+FFFF
 });
 
+test('short and long text spans decode alike: whole (in-JS short path) = one byte at a time (streaming decoder)', () => {
+  const outcome = (bytes, charset) => {
+    const run = (chunks) => {
+      try {
+        return { text: stream(chunks, { charset }).tree.text };
+      } catch (e) {
+        assert.ok(e instanceof WitkeyError, String(e));
+        return { code: e.code, offset: e.offset };
+      }
+    };
+    const whole = run([bytes]);
+    assert.deepEqual(run(splitAt(bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1))), whole, `${charset} ${bytes}`);
+    return whole;
+  };
+  const wrap = (inner) => new Uint8Array([...utf8('<a>'), ...inner, ...utf8('</a>')]);
+  // valid text around the 64-byte boundary of the short path, with € (GBK 0x80), pairs and ASCII
+  for (const n of [1, 20, 31, 32, 33, 40]) {
+    const text = '天€a'.repeat(n).slice(0, n);
+    assert.deepEqual(outcome(wrap(gbk(text)), 'gbk'), { text });
+    const cjk = '天之蓝12'.repeat(n).slice(0, n);
+    assert.deepEqual(outcome(wrap(gbk(cjk)), 'gb2312'), { text: cjk });
+    const u = [...'😀é天a'.repeat(n)].slice(0, n).join('');
+    assert.deepEqual(outcome(wrap(utf8(u)), 'utf-8'), { text: u });
+  }
+  // malformed bytes at each position of a short span: the same error at the same offset either way
+  for (const [charset, bad] of [['gbk', [0x81, 0x7f]], ['gbk', [0xff, 0x41]], ['gbk', [0x81, 0x30, 0x81, 0x30]], ['gb2312', [0x80]], ['gb2312', [0x81, 0x40]], ['utf-8', [0xe5, 0xa4]], ['utf-8', [0xf0, 0x9f, 0x98]], ['utf-8', [0xed, 0xa0, 0x80]]]) {
+    const text = charset === 'utf-8' ? utf8('天ab') : gbk('天ab');
+    for (const at of charset === 'utf-8' ? [0, 3, 4, 5] : [0, 2, 3, 4]) { // character boundaries
+      const inner = [...text.slice(0, at), ...bad, ...text.slice(at)];
+      const r = outcome(wrap(inner), charset);
+      assert.equal(r.code, 'INVALID_XML', `${charset} ${inner}`);
+    }
+  }
+  // a lead byte whose trail would be '<': an error, not a character swallowing the end tag
+  assert.equal(outcome(wrap([0x41, 0xb0]), 'gbk').code, 'INVALID_XML');
+});
+
 const MALFORMED = [
   ['', 'no root'],
   ['  ', 'no root'],

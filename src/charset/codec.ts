@@ -71,6 +71,14 @@ function codec(cs: 'gbk' | 'gb2312', ctx: CharsetContext): GbkCodec {
 }
 
 /**
+ * @internal The GBK / GB 2312 pair table (`(lead << 8 | trail)` → code point, 0 = invalid pair), or
+ * undefined before `loadCharset`. For the XML decoder's short text spans.
+ */
+export function gbkPairs(charset: 'gbk' | 'gb2312'): Uint16Array | undefined {
+  return gbk?.pairs(charset);
+}
+
+/**
  * Encodes text in a gateway charset, strictly: a character the charset cannot represent, or a lone
  * surrogate, is an error naming the character, its index (`offset`) and, when given, the parameter
  * (`field`) and record (`index`) — never a silent `?`.

@@ -46,6 +46,11 @@ export interface GbkCodec {
   encode(text: string, charset: 'gbk' | 'gb2312', ctx: CharsetContext): Uint8Array;
   decode(bytes: Uint8Array, charset: 'gbk' | 'gb2312', ctx: CharsetContext): string;
   decoder(charset: 'gbk' | 'gb2312', ctx: CharsetContext): ChunkDecoder;
+  /**
+   * The pair table of the charset's decoder: `(lead << 8 | trail)` → code point, 0 for every pair
+   * that is not a valid character (0x80 included). For callers that decode many short spans.
+   */
+  pairs(charset: 'gbk' | 'gb2312'): Uint16Array;
 }
 
 const EMPTY = /* @__PURE__ */ new Uint8Array(0);
@@ -189,6 +194,7 @@ export function createGbkCodec(index: Uint16Array, source: 'native' | 'table'): 
     source,
     encode,
     decoder: (charset, ctx) => new GbkDecoder(tables(charset === 'gbk')[1], charset, ctx),
+    pairs: (charset) => tables(charset === 'gbk')[1],
     decode(bytes, charset, ctx) {
       const d =
         charset === 'gbk'

@@ -30,7 +30,7 @@
  * @module
  */
 import { WitkeyError } from '../errors.js';
-import { createDecoder, decode as decodeCharset, isCharsetLoaded, type CharsetDecoder } from '../charset/codec.js';
+import { createDecoder, decode as decodeCharset, gbkPairs, isCharsetLoaded, type CharsetDecoder } from '../charset/codec.js';
 import { normalizeCharset, type Charset } from '../charset/names.js';
 import { utf8ErrorOffset } from '../charset/utf8.js';
 import type { XmlDocument, XmlElement } from './element.js';
@@ -85,6 +85,12 @@ function canonicalWs(text: string): string {
   return text;
 }
 
+// The concatenation cache of XmlDecoder.appendText (text pieces are short there: indentation).
+const CAT_SLOTS = 256;
+const catPrev: string[] = /* @__PURE__ */ new Array<string>(CAT_SLOTS).fill('');
+const catPiece: string[] = /* @__PURE__ */ new Array<string>(CAT_SLOTS).fill('');
+const catResult: string[] = /* @__PURE__ */ new Array<string>(CAT_SLOTS).fill('');
+
 // Byte classes for names: 1 = may start a name, 2 = may continue one. Bytes ≥ 0x80 are provisionally
 // both; a name holding any is decoded and checked against the full Name production.
 const NAME = /* @__PURE__ */ (() => {
@@ -133,42 +139,87 @@ function ascii(b: Uint8Array, from: number, to: number): string {
 
 /**
  * Strict UTF-8 for short spans, in JS: a native TextDecoder call costs more than decoding a
- * nickname. Returns undefined for anything malformed (the caller then asks TextDecoder, which
- * reports the error) and for spans too long to be worth it.
+ * nickname. The code units are counted first, so that one reused argument array of exactly that
+ * length takes them (no string is pieced together). Returns undefined for anything malformed (the
+ * caller then asks TextDecoder, which reports the error) and for spans too long to be worth it.
  */
 function utf8Short(b: Uint8Array, from: number, to: number): string | undefined {
-  if (to - from > 48) return undefined;
-  let s = '';
+  if (to - from > 64) return undefined;
+  let units = 0;
+  for (let k = from; k < to; k++) {
+    const c = b[k]!;
+    if ((c & 0xc0) !== 0x80) units += c >= 0xf0 ? 2 : 1;
+  }
+  // Each complete, valid sequence writes exactly the units its lead byte was counted for, and
+  // anything else returns before writing: the array is never written past its length.
+  const a = scratch[units]!;
+  let u = 0;
   let i = from;
   while (i < to) {
     const c = b[i]!;
     if (c < 0x80) {
-      s += String.fromCharCode(c);
+      a[u++] = c;
       i++;
       continue;
     }
-    let cp: number;
     if (c >= 0xc2 && c <= 0xdf) {
       const c1 = b[i + 1]!;
       if (i + 1 >= to || (c1 & 0xc0) !== 0x80) return undefined;
-      cp = ((c & 0x1f) << 6) | (c1 & 0x3f);
+      a[u++] = ((c & 0x1f) << 6) | (c1 & 0x3f);
       i += 2;
     } else if (c >= 0xe0 && c <= 0xef) {
       const c1 = b[i + 1]!, c2 = b[i + 2]!;
       if (i + 2 >= to || (c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80) return undefined;
-      cp = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
+      const cp = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
       if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
+      a[u++] = cp;
       i += 3;
     } else if (c >= 0xf0 && c <= 0xf4) {
       const c1 = b[i + 1]!, c2 = b[i + 2]!, c3 = b[i + 3]!;
       if (i + 3 >= to || (c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80 || (c3 & 0xc0) !== 0x80) return undefined;
-      cp = ((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
+      const cp = ((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
       if (cp < 0x10000 || cp > 0x10ffff) return undefined;
+      a[u++] = 0xd7c0 + (cp >> 10);
+      a[u++] = 0xdc00 | (cp & 0x3ff);
       i += 4;
     } else return undefined;
-    s += cp < 0x10000 ? String.fromCharCode(cp) : String.fromCharCode(0xd7c0 + (cp >> 10), 0xdc00 | (cp & 0x3ff));
   }
-  return s;
+  return String.fromCharCode.apply(null, a);
+}
+
+/**
+ * Strict GBK / GB 2312 for short spans, in JS, like {@link utf8Short}: one lookup per pair in the
+ * charset's pair table (0 = not a character), 0x80 is € in GBK only. Returns undefined for anything
+ * the full decoder must look at (an invalid pair, a lead byte without its trail, a long span).
+ */
+function gbkShort(b: Uint8Array, from: number, to: number, pairs: Uint16Array, gbk: boolean): string | undefined {
+  if (to - from > 64) return undefined;
+  let units = 0;
+  let k = from;
+  while (k < to) {
+    k += b[k]! > 0x80 ? 2 : 1;
+    units++;
+  }
+  if (k !== to) return undefined;
+  const a = scratch[units]!;
+  let u = 0;
+  for (let i = from; i < to; ) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      a[u++] = c;
+      i++;
+    } else if (c === 0x80) {
+      if (!gbk) return undefined;
+      a[u++] = 0x20ac;
+      i++;
+    } else {
+      const v = pairs[(c << 8) | b[i + 1]!]!;
+      if (v === 0) return undefined;
+      a[u++] = v;
+      i += 2;
+    }
+  }
+  return String.fromCharCode.apply(null, a);
 }
 
 // Interned short ASCII strings (names, indentation, small values): a document repeats them
@@ -181,9 +232,11 @@ function intern(b: Uint8Array, from: number, to: number): string {
   const h = (len * 197 + b[from]! * 31 + b[to - 1]! * 7 + b[from + (len >> 1)]! * 131 + b[to - 2 < from ? from : to - 2]!) & 1023;
   const hit = internTable[h]!;
   if (hit.length === len) {
-    let k = 0;
-    while (k < len && hit.charCodeAt(k) === b[from + k]) k++;
-    if (k === len) return hit;
+    // Compared from the end: unique values of one kind (serial numbers, user ids) share their
+    // beginnings and differ in their last digits, so a miss is usually seen at once.
+    let k = len - 1;
+    while (k >= 0 && hit.charCodeAt(k) === b[from + k]) k--;
+    if (k < 0) return hit;
   }
   return (internTable[h] = ascii(b, from, to));
 }
@@ -216,8 +269,9 @@ export class XmlDecoder {
   private declared: string | undefined;
   private bom = false;
   private twoByte = false;
-  private sd: CharsetDecoder | undefined; // streaming decoder for text pieces (gbk/gb2312)
-  private td: TextDecoder | undefined; // streaming decoder for text pieces (utf-8)
+  private sd: CharsetDecoder | undefined; // streaming decoder for text pieces (exact error offsets)
+  private pairs: Uint16Array | undefined; // gbk/gb2312 pair table for short spans
+  private gbk = false;
   private td1: TextDecoder | undefined; // one-shot utf-8 decoder
   private decPending = false; // the streaming decoder may hold part of a character
   private decAbs = 0; // absolute offset of the first byte fed to it since it was last flushed
@@ -228,6 +282,12 @@ export class XmlDecoder {
   private base = 0; // absolute offset of the current chunk's first byte
   private elements = 0;
   private readonly stack: XmlElement[] = [];
+  // The children of all open elements, one flat stack; kidBase[d] is where the open element at
+  // depth d starts. At its end tag an element gets its children as one array of exactly their
+  // number (a growing array would keep a backing store of 17 slots for a record of 6 fields, and
+  // those bytes are copied by every garbage collection the tree survives).
+  private readonly kids: XmlElement[] = [];
+  private readonly kidBase: number[] = [];
   private readonly path: string[] = [];
   // per open element: bit 1 once a record was split off it, bit 2 once its text was concatenated
   private readonly splitOff: number[] = [];
@@ -342,11 +402,13 @@ export class XmlDecoder {
     this.charset = cs;
     if (this.forceUtf8) cs = 'utf-8';
     if (cs === 'utf-8') {
-      this.td = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+      this.sd = createDecoder('utf-8');
       this.td1 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
     } else {
       if (!isCharsetLoaded(cs)) throw new WitkeyError('CHARSET_NOT_LOADED', `charset ${cs} is not loaded: await loadCharset('${cs}') first`, { field: 'charset' });
       this.sd = createDecoder(cs);
+      this.pairs = gbkPairs(cs);
+      this.gbk = cs === 'gbk';
       this.twoByte = true;
     }
   }
@@ -355,6 +417,7 @@ export class XmlDecoder {
   private decodeOnce(b: Uint8Array, from: number, to: number, abs: number): string {
     let s: string | undefined;
     if (this.td1 !== undefined) s = utf8Short(b, from, to);
+    else if (this.pairs !== undefined) s = gbkShort(b, from, to, this.pairs, this.gbk);
     if (s !== undefined) {
       // done
     } else if (this.td1 !== undefined) {
@@ -382,8 +445,8 @@ export class XmlDecoder {
   private decodePiece(b: Uint8Array, from: number, to: number, more: boolean): string {
     if (!this.decPending) {
       this.decAbs = this.base + from;
-      if (!more && this.td !== undefined) {
-        const short = utf8Short(b, from, to);
+      if (!more) {
+        const short = this.pairs === undefined ? utf8Short(b, from, to) : gbkShort(b, from, to, this.pairs, this.gbk);
         if (short !== undefined) {
           if (NON_CHAR.test(short)) throw this.invalid('character U+FFFE or U+FFFF is not allowed in XML', this.base + from);
           return short;
@@ -393,11 +456,10 @@ export class XmlDecoder {
     const bytes = b.subarray(from, to);
     let s: string;
     try {
-      s = this.td !== undefined ? this.td.decode(bytes, { stream: more }) : this.sd!.decode(bytes, { stream: more });
+      s = this.sd!.decode(bytes, { stream: more });
     } catch (e) {
-      let rel = 0;
-      if (this.td !== undefined) rel = Math.max(0, utf8ErrorOffset(bytes));
-      else if (e instanceof WitkeyError && e.offset !== undefined) rel = e.offset;
+      // The charset decoder counts from the start of its stream (the piece's first byte).
+      const rel = e instanceof WitkeyError && e.offset !== undefined ? e.offset : 0;
       throw this.invalid(`malformed ${this.charset} byte sequence`, (this.decPending ? this.decAbs : this.base + from) + rel, e);
     }
     this.decPending = more;
@@ -761,9 +823,23 @@ export class XmlDecoder {
     const f = this.splitOff[this.stack.length - 1]!;
     if (f & 1 && WS_ONLY.test(str)) return;
     let t = str;
-    if (top.text.length !== 0) {
-      t = top.text + str;
-      if (!(f & 2)) this.splitOff[this.stack.length - 1] = f | 2;
+    const prev = top.text;
+    if (prev.length !== 0) {
+      // Indentation between children: every record of a document repeats the same pieces (interned)
+      // in the same order, so the concatenations come from a small cache keyed by the identity of
+      // both parts, and the element's text is the shared string from the start (nothing is pieced
+      // together, flattened or compared again at its end tag).
+      const h = (prev.length * 31 + str.length * 7 + str.charCodeAt(str.length - 1)) & (CAT_SLOTS - 1);
+      if (catPrev[h] === prev && catPiece[h] === str) t = catResult[h]!;
+      else {
+        t = prev + str;
+        if (t.length <= 256) {
+          catPrev[h] = prev;
+          catPiece[h] = str;
+          catResult[h] = t;
+        }
+        if (!(f & 2)) this.splitOff[this.stack.length - 1] = f | 2;
+      }
     }
     if (t.length > this.lim.maxTextLength) throw this.limit('maxTextLength', `text of <${top.name}> longer than maxTextLength (${this.lim.maxTextLength})`, at);
     top.text = t;
@@ -958,7 +1034,8 @@ export class XmlDecoder {
     const el: XmlElement = { name, attributes: attrs, children: NO_CHILDREN, text: '' };
     if (this.top === undefined) this.root = el;
     this.stack.push(el);
-    this.path.push(name);
+    this.kidBase.push(this.kids.length);
+    if (this.split !== undefined) this.path.push(name); // only split needs the path
     this.splitOff.push(0);
     this.top = el;
     if (selfClose) this.close();
@@ -994,6 +1071,12 @@ export class XmlDecoder {
 
   private close(): void {
     const el = this.stack.pop()!;
+    const kids = this.kids;
+    const start = this.kidBase.pop()!;
+    if (kids.length > start) {
+      el.children = kids.slice(start);
+      kids.length = start;
+    }
     // Indentation around children, pieced together: replaced by one shared string, so that the
     // pieces die young (cheap) and only one copy of each indentation pattern survives.
     if (this.splitOff.pop()! & 2 && el.text.length <= 256 && WS_ONLY.test(el.text)) el.text = canonicalWs(el.text);
@@ -1001,17 +1084,18 @@ export class XmlDecoder {
     if (depth === 0) {
       this.top = undefined;
       this.rootDone = true;
-      this.path.pop();
+      if (this.split !== undefined) this.path.pop();
       return;
     }
     const parent = this.stack[depth - 1]!;
     this.top = parent;
-    if (this.split !== undefined && this.split(this.path)) {
-      this.records.push({ path: this.path.slice(), element: el });
-      this.splitOff[depth - 1] = 1;
-    } else if (parent.children === NO_CHILDREN) parent.children = [el];
-    else parent.children.push(el);
-    this.path.pop();
+    if (this.split !== undefined) {
+      if (this.split(this.path)) {
+        this.records.push({ path: this.path.slice(), element: el });
+        this.splitOff[depth - 1] = 1;
+      } else kids.push(el);
+      this.path.pop();
+    } else kids.push(el);
   }
 
   private pi(b: Uint8Array, from: number, to: number, base: number): void {
