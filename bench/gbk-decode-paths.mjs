@@ -7,14 +7,17 @@
 //   native+scan    the same plus /[\uE000-\uF8FF]/.test(result), the cheapest guard that catches
 //                  every ICU deviation (each yields a private-use code point); the exact decoder
 //                  would redo the rare inputs that match
-//   ours           decode(bytes, 'gbk') of this library (table decoder; all-ASCII input goes
-//                  through the native UTF-8 decoder)
+//   ours           decode(bytes, 'gbk') of this library (table decoder, WebAssembly loop for 64 bytes
+//                  to 1 MiB; all-ASCII input goes through the native UTF-8 decoder)
+//   ours, JS loop  the same codec without WebAssembly (what runtimes that refuse it run)
 //
 // Median of 7 timings of `reps` calls each, best-of noise kept out by the median. Needs a build.
 import iconv from 'iconv-lite';
 import { decode, loadCharset } from '../dist/esm/charset.js';
+import { loadGbk } from '../dist/esm/testing.js';
 
 await loadCharset('gbk');
+const jsOnly = await loadGbk('table', false);
 const base = 'partner=2088101115793868&transfer_detail=20111221_0011_10~*~15.00~*~2088102116203708~*~天之蓝*~*~$合作网站打款转账流水号，喆镕（剩余赏金处理）。';
 let big = '';
 while (big.length < 1 << 19) big += base;
@@ -29,6 +32,7 @@ const paths = {
   native: (b) => td.decode(b),
   'native+scan': (b) => { const s = td.decode(b); return PUA.test(s) ? decode(b, 'gbk') : s; },
   ours: (b) => decode(b, 'gbk'),
+  'ours, JS loop': (b) => jsOnly.decode(b, 'gbk', {}),
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 for (const [label, bytes, reps] of inputs) {

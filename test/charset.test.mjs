@@ -231,6 +231,68 @@ test('property: gbk decode of arbitrary bytes (one shot and split anywhere) equa
   );
 });
 
+// Token streams that are mostly valid, so that long inputs reach deep into the WebAssembly loop
+// (chunks of WASM_MIN bytes and more) before an error, if any.
+const gbkToken = fc.oneof(
+  { weight: 4, arbitrary: fc.array(fc.integer({ min: 0x20, max: 0x7e }), { minLength: 1, maxLength: 40 }) },
+  { weight: 6, arbitrary: fc.tuple(fc.integer({ min: 0x81, max: 0xfe }), fc.integer({ min: 0x40, max: 0xfe }).filter((t) => t !== 0x7f)) },
+  { weight: 1, arbitrary: fc.constantFrom([0x80], [0xa1, 0xa1], [0xd7, 0xfa], [0xa2, 0xe3]) },
+  { weight: 1, arbitrary: fc.constantFrom([0xff], [0x81, 0x30], [0x81, 0x7f], [0x81], [0x00]) },
+);
+
+test('engines: the WebAssembly loop (Node has WebAssembly) and the JS loop give the same strings and errors, and both the reference', async () => {
+  const { loadGbk, gbkEngine, WASM_MIN } = await import('../dist/esm/testing.js');
+  assert.equal(gbkEngine(), 'wasm', 'loadCharset on Node uses the WebAssembly loop');
+  const wasm = await loadGbk('table', true);
+  const js = await loadGbk('table', false);
+  assert.deepEqual([wasm.engine, js.engine], ['wasm', 'js']);
+  const outcome = (fn) => { try { return { text: fn() }; } catch (e) { assert.equal(e.code, 'ILLEGAL_CHARSET', e.message); return { offset: e.offset, message: e.message }; } };
+  const streamed = (codec, cs, bytes, cuts) => {
+    const d = codec.decoder(cs, {});
+    const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+    let out = '', prev = 0;
+    for (const p of points) { out += d.decode(bytes.subarray(prev, p), true); prev = p; }
+    return out + d.decode(bytes.subarray(prev), false);
+  };
+  fc.assert(
+    fc.property(fc.array(gbkToken, { minLength: 1, maxLength: 120 }), fc.array(fc.nat(), { maxLength: 4 }), (tokens, cuts) => {
+      const bytes = Uint8Array.from(tokens.flat());
+      const ref = referenceGbk(bytes);
+      for (const cs of ['gbk', 'gb2312']) {
+        const w = outcome(() => wasm.decode(bytes, cs, {}));
+        assert.deepEqual(w, outcome(() => js.decode(bytes, cs, {})), `${cs} one shot, ${bytes.length} bytes`);
+        if (cs === 'gbk') assert.deepEqual({ ...w, message: undefined }, { ...ref, message: undefined }, 'gbk vs the iconv-lite reference');
+        assert.deepEqual(outcome(() => streamed(wasm, cs, bytes, cuts)), outcome(() => streamed(js, cs, bytes, cuts)), `${cs} streamed`);
+      }
+    }),
+    { numRuns: 1500 },
+  );
+  // around the size threshold, and a chunk ending in a lead byte whose trail opens the next chunk
+  for (const pad of [0, 1, 2]) {
+    const text = 'a'.repeat(pad) + '天之蓝'.repeat(WASM_MIN / 2);
+    const bytes = new Uint8Array(iconv.encode(text, 'gbk'));
+    for (const size of [WASM_MIN - 1, WASM_MIN, WASM_MIN + 1]) {
+      for (const codec of [wasm, js]) {
+        const d = codec.decoder('gbk', {});
+        let out = '';
+        for (let i = 0; i < bytes.length; i += size) out += d.decode(bytes.subarray(i, i + size), true);
+        assert.equal(out + d.decode(undefined, false), text, `${codec.engine}, chunks of ${size}, pad ${pad}`);
+      }
+    }
+  }
+});
+
+test('loadCharset options are checked: INVALID_OPTION naming the field', async () => {
+  await assert.rejects(loadCharset('gbk', { wasm: 'no' }), (e) => e.code === 'INVALID_OPTION' && e.field === 'wasm');
+  await assert.rejects(loadCharset('gbk', { source: 'icu' }), (e) => e.code === 'INVALID_OPTION' && e.field === 'source');
+  await assert.rejects(loadCharset('gbk', null), (e) => e.code === 'INVALID_OPTION' && e.field === 'options');
+});
+
+test('the WebAssembly module in src/charset/gbk-wasm-bytes.ts is what scripts/gen-gbk-wasm.mjs assembles', () => {
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL('../scripts/gen-gbk-wasm.mjs', import.meta.url)), '--check'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+});
+
 test('large inputs (past the kept scratch size, reused through a WeakRef) encode and decode like iconv-lite, call after call', () => {
   const base = 'partner=2088101115793868&detail=20111221~*~15.00~*~天之蓝*~*~$合作网站打款转账流水号，喆镕（剩余赏金处理）。€';
   for (const chars of [300_000, 200_000, 700_000, 300_001]) {

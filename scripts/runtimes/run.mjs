@@ -310,8 +310,8 @@ for (const r of results) {
   const wall = r.ms === undefined ? '—' : `${(r.ms / 1000).toFixed(1)} s`;
   console.log(`  ${pad(r.name, 31)}${pad((r.version ?? '').slice(0, 44), 46)}${pad(status, 10)}${pad(tests, 9)}${wall}${r.status === 'passed' ? (r.notes?.length ? `   note: ${r.notes.join('; ')}` : '') : `   ${r.reason}${r.status === 'not run' ? (r.allowed ? ' [allowed]' : ' [NOT ALLOWED]') : ''}`}`);
 }
-console.log(`\n  TextDecoder('gbk') of each runtime vs iconv-lite, and where loadCharset took the GBK index from:`);
-for (const r of results.filter((x) => x.facts?.['TextDecoder gbk'])) console.log(`  ${pad(r.name, 31)}${r.facts['TextDecoder gbk']} → ${r.facts['loadCharset gbk source']}`);
+console.log(`\n  TextDecoder('gbk') of each runtime vs iconv-lite, where loadCharset took the GBK index from, and which decode loop runs:`);
+for (const r of results.filter((x) => x.facts?.['TextDecoder gbk'])) console.log(`  ${pad(r.name, 31)}${r.facts['TextDecoder gbk']} → ${r.facts['loadCharset gbk source']}, ${r.facts['gbk decode loop'] ?? '?'} decode loop`);
 const verdict = failed.length || notRunBad.length ? 'FAILED' : 'ok';
 console.log(
   `\n  ${verdict === 'ok' ? '✔' : '✖'} ${results.filter((r) => r.status === 'passed').length} passed, ${failed.length} failed, ${notRun.length} NOT RUN` +

@@ -28,7 +28,8 @@ const gbkShort = (f) => {
   const s = f?.['TextDecoder gbk'];
   if (!s) return '—';
   const m = /differs from iconv-lite at (\d+) codes/.exec(s);
-  const use = f['loadCharset gbk source'] === 'native' ? 'native decoder used' : 'bundled table used';
+  const loop = f['gbk decode loop'] === 'WebAssembly' ? ', WebAssembly loop' : f['gbk decode loop'] === 'JS' ? ', JS loop' : '';
+  const use = (f['loadCharset gbk source'] === 'native' ? 'native index used' : 'bundled table used') + loop;
   if (m) return `differs at ${m[1]} codes → ${use}`;
   if (s.startsWith('matches')) return `matches iconv-lite → ${use}`;
   return `${s} → ${use}`;

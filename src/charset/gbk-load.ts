@@ -14,6 +14,7 @@
 import { sha1 } from '@noble/hashes/legacy.js';
 import { createGbkCodec, POINTERS, type GbkCodec } from './gbk.js';
 import { GBK_INDEX_SHA1 } from './gbk-index-hash.js';
+import { compileGbkWasm } from './gbk-wasm.js';
 
 /** @internal How to obtain the index: from the runtime if it matches (`auto`), or always from the table. */
 export type GbkSource = 'auto' | 'table';
@@ -77,12 +78,16 @@ export function parseIndex(data: string): Uint16Array {
   return index;
 }
 
-/** @internal Builds the GBK codec from the runtime's decoder when it matches, else from the table. */
-export async function loadGbk(source: GbkSource = 'auto'): Promise<GbkCodec> {
+/**
+ * @internal Builds the GBK codec from the runtime's decoder when it matches, else from the table;
+ * with the WebAssembly decode loop unless `wasm` is false or the runtime refuses it.
+ */
+export async function loadGbk(source: GbkSource = 'auto', wasm = true): Promise<GbkCodec> {
+  const module = wasm ? await compileGbkWasm() : undefined;
   const native = source === 'auto' ? nativeIndex() : undefined;
-  if (native) return createGbkCodec(native, 'native');
+  if (native) return createGbkCodec(native, 'native', module);
   const { GBK_INDEX_DATA } = await import('./gbk-index.js');
   const index = parseIndex(GBK_INDEX_DATA);
   if (hashIndex(index) !== GBK_INDEX_SHA1) throw new Error('corrupt GBK index');
-  return createGbkCodec(index, 'table');
+  return createGbkCodec(index, 'table', module);
 }

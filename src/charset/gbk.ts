@@ -13,24 +13,25 @@
  * 0x30–0x39; the WHATWG decoder accepts those, but GBK never produces them) are errors, never U+FFFD.
  *
  * Performance: the encoder indexes a 64 Ki-entry Uint16Array by UTF-16 code unit (128 KB, built once
- * from the 23 940-entry index in ~1 ms); decoding writes code units into a Uint16Array and turns it
- * into a string with a native UTF-16 TextDecoder where the runtime has one, except that an all-ASCII
- * chunk is handed to the native UTF-8 decoder (same string, ~2× faster than TextDecoder('gbk') on
- * Node 20). The decode loop copies ASCII runs four bytes per step and looks each pair up once in a
- * 64 Ki table whose zero entries mark every invalid pair, so it needs no range checks.
- * On Node 20 the UTF-16 conversion alone costs ~60 % of what TextDecoder('gbk') takes for the same
- * text (both go through ICU), which bounds this decoder at about 1× for short mixed text; see
- * bench/README.md for the numbers. Measured and rejected (bench/gbk-decode-paths.mjs,
- * bench/README.md): decoding with the runtime's TextDecoder('gbk', { fatal: true }) and redoing the
- * decode only when the result holds a private-use code point (where Node's ICU deviates from
- * WHATWG) costs the native decode plus a scan, slower than this decoder; String.fromCharCode.apply
- * over the code units is ~2.5× slower than the UTF-16 TextDecoder; UTF-8 as the intermediate form
- * is 2.3× slower for mixed text; a flat 23 940-entry table (one bounds check) is 10 % slower than
- * the 64 Ki table; 32-bit stores of two code units, converting in chunks, and a larger scratch
- * buffer gained nothing measurable.
+ * from the 23 940-entry index in ~1 ms). The decoder looks each pair up once in a 64 Ki table whose
+ * zero entries mark every invalid pair (no range checks), writes code units, and turns them into a
+ * string with the runtime's UTF-16LE TextDecoder (an all-ASCII chunk instead goes through the
+ * native UTF-8 decoder, same string, faster). The loop runs in WebAssembly (gbk-wasm.ts; 16 ASCII
+ * bytes per SIMD step) for chunks of 64 bytes to 1 MiB where the runtime allows it, else in JS
+ * (below, ASCII runs copied four bytes per step). On Node 20 the UTF-16 conversion alone costs ~60 %
+ * of what TextDecoder('gbk') takes for the same text (both go through ICU): with the JS loop the
+ * whole decode is ≈ 1× TextDecoder('gbk') for short mixed text, with the WebAssembly loop ≈ 1.2×
+ * (bench/README.md). Measured and rejected (bench/gbk-decode-paths.mjs, bench/README.md): decoding
+ * with the runtime's TextDecoder('gbk', { fatal: true }) and redoing the decode only when the result
+ * holds a private-use code point (where Node's ICU deviates from WHATWG) costs the native decode plus
+ * a scan, slower than this decoder; String.fromCharCode.apply over the code units is ~2.5× slower
+ * than the UTF-16 TextDecoder; UTF-8 as the intermediate form is 2.3× slower for mixed text; a flat
+ * 23 940-entry table (one bounds check) is 10 % slower than the 64 Ki table; 32-bit stores of two
+ * code units, converting in chunks, and a larger scratch buffer gained nothing measurable.
  * @module
  */
 import { malformed, unencodable, type Charset, type CharsetContext } from './names.js';
+import { WASM_MAX, WASM_MIN, WasmPairDecoder } from './gbk-wasm.js';
 
 /** Number of two-byte GBK pointers: 126 lead bytes × 190 trail bytes. */
 export const POINTERS = 23940;
@@ -43,6 +44,8 @@ export interface ChunkDecoder {
 /** @internal What `loadCharset` installs for gbk/gb2312. */
 export interface GbkCodec {
   readonly source: 'native' | 'table';
+  /** Whether decoding uses the WebAssembly loop (for chunks of 64 bytes to 1 MiB) or only the JS one. */
+  readonly engine: 'wasm' | 'js';
   encode(text: string, charset: 'gbk' | 'gb2312', ctx: CharsetContext): Uint8Array;
   decode(bytes: Uint8Array, charset: 'gbk' | 'gb2312', ctx: CharsetContext): string;
   decoder(charset: 'gbk' | 'gb2312', ctx: CharsetContext): ChunkDecoder;
@@ -134,7 +137,7 @@ function unitBuffer(n: number): Uint16Array {
  * Builds the codec from the two-byte index (pointer → code point).
  * @internal
  */
-export function createGbkCodec(index: Uint16Array, source: 'native' | 'table'): GbkCodec {
+export function createGbkCodec(index: Uint16Array, source: 'native' | 'table', wasm?: WebAssembly.Module): GbkCodec {
   // enc: cp → GBK bytes (lead << 8 | trail), 0 when unmapped. The first pointer wins (U+3000 → A1A1,
   // not A3A0), as the WHATWG encoder's "index pointer" does. U+20AC is left out: GBK writes 0x80.
   // dec: (lead << 8 | trail) → cp, 0 when invalid (no index entry is below U+0080), so a decoder
@@ -162,6 +165,23 @@ export function createGbkCodec(index: Uint16Array, source: 'native' | 'table'): 
       }
     }
     return [enc2312, dec2312];
+  };
+  // One WebAssembly instance per charset, made on first use; if that fails (out of memory), the JS
+  // loop is used from then on.
+  const loops: [WasmPairDecoder | null | undefined, WasmPairDecoder | null | undefined] = [undefined, undefined];
+  const loop = (gbk: boolean): WasmPairDecoder | undefined => {
+    if (!wasm) return undefined;
+    const k = gbk ? 0 : 1;
+    let l = loops[k];
+    if (l === undefined) {
+      try {
+        l = new WasmPairDecoder(wasm, tables(gbk)[1], gbk);
+      } catch {
+        l = null;
+      }
+      loops[k] = l;
+    }
+    return l ?? undefined;
   };
 
   function encode(text: string, charset: 'gbk' | 'gb2312', ctx: CharsetContext): Uint8Array {
@@ -192,14 +212,15 @@ export function createGbkCodec(index: Uint16Array, source: 'native' | 'table'): 
   let once2312: GbkDecoder | undefined;
   return {
     source,
+    engine: wasm ? 'wasm' : 'js',
     encode,
-    decoder: (charset, ctx) => new GbkDecoder(tables(charset === 'gbk')[1], charset, ctx),
+    decoder: (charset, ctx) => new GbkDecoder(tables(charset === 'gbk')[1], charset, ctx, loop(charset === 'gbk')),
     pairs: (charset) => tables(charset === 'gbk')[1],
     decode(bytes, charset, ctx) {
       const d =
         charset === 'gbk'
-          ? (onceGbk ??= new GbkDecoder(dec, 'gbk', ctx))
-          : (once2312 ??= new GbkDecoder(tables(false)[1], 'gb2312', ctx));
+          ? (onceGbk ??= new GbkDecoder(dec, 'gbk', ctx, loop(true)))
+          : (once2312 ??= new GbkDecoder(tables(false)[1], 'gb2312', ctx, loop(false)));
       d.ctx = ctx;
       return d.decode(bytes, false);
     },
@@ -231,10 +252,12 @@ class GbkDecoder implements ChunkDecoder {
     private readonly dec: Uint16Array,
     private readonly charset: Charset,
     public ctx: CharsetContext,
+    private readonly wasm?: WasmPairDecoder,
   ) {}
 
   decode(chunk: Uint8Array = EMPTY, stream = false): string {
     const n = chunk.length;
+    if (this.wasm !== undefined && n >= WASM_MIN && n <= WASM_MAX) return this.decodeWasm(this.wasm, chunk, stream);
     const out = unitBuffer(n + 1);
     const dec = this.dec;
     const gbk = this.charset === 'gbk';
@@ -303,6 +326,35 @@ class GbkDecoder implements ChunkDecoder {
     this.consumed = stream ? this.consumed + n : 0;
     // ASCII only: the runtime's UTF-8 decoder makes the same string from the input several times faster.
     return wide || o !== n ? codeUnitsToString(out, o) : asciiToString(chunk);
+  }
+
+  // The same decode with the loop in WebAssembly (gbk-wasm.ts); the rare cases it stops at are
+  // sorted out here exactly as the JS loop does.
+  private decodeWasm(w: WasmPairDecoder, chunk: Uint8Array, stream: boolean): string {
+    const n = chunk.length;
+    let from = 0;
+    let first = -1;
+    if (this.lead !== 0) {
+      const v = this.dec[(this.lead << 8) | chunk[0]!]!;
+      if (v === 0) throw this.fail(-1, [this.lead, chunk[0]!]);
+      first = v;
+      this.lead = 0;
+      from = 1;
+    }
+    let s = w.decode(chunk, from, first);
+    const end = from + w.consumed;
+    // ASCII only: the runtime's UTF-8 decoder makes the same string from the input several times faster.
+    if (!w.wide) s = asciiToString(from === 0 && end === n ? chunk : chunk.subarray(from, end));
+    if (end < n) {
+      // Stopped at: a lead byte that is the last byte (its trail comes in the next chunk when
+      // streaming), or a byte that is not a character (an invalid pair, 0xFF, 0x80 in GB 2312).
+      const b = chunk[end]!;
+      if (end < n - 1) throw this.fail(end, [b, chunk[end + 1]!]);
+      if (stream && b >= 0x81 && b <= 0xfe) this.lead = b;
+      else throw this.fail(end, [b]);
+    }
+    this.consumed = stream ? this.consumed + n : 0;
+    return s;
   }
 
   private fail(at: number, bytes: number[]): Error {

@@ -14,3 +14,6 @@ export { signShape, verifyShape, signState, verifyThreshold } from '../dsa/preco
 export { FEWEST_USES, resetDomainStates, signThreshold, smallSignShape, smallSignThreshold } from '../dsa/domain-tables.js';
 export { encodedBytes, MAX_DEPTH, parseDer, readBitString, readOctets, readOid, readSmallInt, readUnsigned, sequenceItems } from '../keys/der.js';
 export { leftAmountBody, rootStatus, transferBody } from '../notify/model.js';
+export { gbkEngine } from '../charset/codec.js';
+export { loadGbk } from '../charset/gbk-load.js';
+export { WASM_MIN, WASM_MAX } from '../charset/gbk-wasm.js';

@@ -5,7 +5,7 @@
 // and checks that loadCharset uses it exactly when it does.
 import { test, fact } from './harness.js';
 import * as assert from './assert.js';
-import { encode, decode, createDecoder, createDecoderStream, loadCharset, normalizeCharset } from './lib.js';
+import { encode, decode, createDecoder, createDecoderStream, loadCharset, normalizeCharset, gbkEngine } from './lib.js';
 import { bytesToHex } from './util.js';
 import oracle from './generated/charset.js';
 
@@ -45,6 +45,7 @@ test('charset: TextDecoder("gbk") of this runtime vs iconv-lite; loadCharset use
   fact('TextDecoder gbk', native.status);
   const source = await loadCharset('gbk');
   fact('loadCharset gbk source', source);
+  fact('gbk decode loop', gbkEngine() === 'wasm' ? 'WebAssembly' : 'JS');
   assert.equal(source, native.matches ? 'native' : 'table');
   assert.equal(await loadCharset('gb2312'), source);
   assert.equal(await loadCharset('utf-8'), 'builtin');
