@@ -38,7 +38,7 @@ const gbkShort = (f) => {
 const lines = [];
 lines.push('### Runtimes', '');
 lines.push(`Every runtime runs the same portable suite (\`test/portable/\`, ${data.portableTests} tests: all Wycheproof DSA and NIST CAVP vectors, RFC 6979, OpenSSL-made keys, GBK/GB2312 against iconv-lite over the whole BMP, canonicalisation, signing, the request builder, and notification decoding, streaming and the notify handler over OpenSSL-signed GBK bodies), plus the runtime's own checks (no Node globals in edge-runtime, workerd, browsers and the extension; a signed request and a GBK notification in the extension service worker). Measured by \`npm test\` (\`scripts/runtimes/run.mjs\`) on Debian 12, 2 cores; wall time includes starting the runtime.`, '');
-lines.push('| Runtime | Version | How | Tests | Wall time | `TextDecoder(\'gbk\')` vs iconv-lite |', '| --- | --- | --- | --- | --- | --- |');
+lines.push('| Runtime | Version | How | Tests | Wall time | `TextDecoder(\'gbk\')` vs iconv-lite; GBK decode loop |', '| --- | --- | --- | --- | --- | --- |');
 for (const r of data.results) {
   const tests = r.status === 'passed' ? `${r.passed}/${r.expected} ✔` : r.status === 'failed' ? `FAILED (${r.reason})` : `NOT RUN (${r.reason})`;
   lines.push(`| ${r.name} | ${(r.version ?? '—').replace(/ \(\/.*\)$/, '')} | ${HOW[r.id] ?? ''} | ${tests} | ${r.ms === undefined ? '—' : `${(r.ms / 1000).toFixed(1)} s`} | ${gbkShort(r.facts)} |`);
