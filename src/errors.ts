@@ -56,6 +56,8 @@ export type WitkeyErrorCode =
   | 'INVALID_NOTIFICATION'
   // Node: a body parser consumed a notification body before the notify handler could read its raw bytes
   | 'BODY_ALREADY_CONSUMED'
+  // the notify handler answered fail because the notification's run did not settle within timeoutMs
+  | 'HANDLER_TIMEOUT'
   // an optional dependency a feature needs is not installed (better-sqlite3 for the durable gateway store)
   | 'MISSING_DEPENDENCY'
   | (string & {});

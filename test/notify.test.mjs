@@ -266,6 +266,54 @@ test('handler: concurrent duplicates are processed once', async () => {
   assert.equal(calls, 1);
 });
 
+test('handler timeoutMs: a run that hangs gets fail (503 HANDLER_TIMEOUT) and a retry; it is not run twice, and a run that fails later runs again', async () => {
+  const { body } = gbkLeft();
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  let calls = 0;
+  const releases = [];
+  const signals = [];
+  const errors = [];
+  const handler = createNotifyHandler({
+    alipayPublicKey,
+    timeoutMs: 40,
+    onError: (e) => errors.push(e.code),
+    onNotification(n, { signal }) {
+      calls++;
+      signals.push(signal);
+      return new Promise((resolve, reject) => releases.push({ resolve, reject }));
+    },
+  });
+  const t0 = Date.now();
+  const first = await handler(req(body));
+  assert.ok(Date.now() - t0 >= 35, 'answered after the timeout, not before');
+  assert.equal(first.status, 503);
+  assert.equal(first.headers.get('x-witkey-error'), 'HANDLER_TIMEOUT');
+  assert.equal(await first.text(), 'fail');
+  assert.equal(signals[0].aborted, true, 'the run is told that its delivery gave up');
+  assert.equal(signals[0].reason.code, 'HANDLER_TIMEOUT');
+  // A retry while the run still hangs: waits for it, times out too, does not start a second run.
+  const dup = await handler(req(body));
+  assert.equal(dup.headers.get('x-witkey-error'), 'HANDLER_TIMEOUT');
+  assert.equal(calls, 1);
+  // The run fails after all: the next delivery runs onNotification again, and that run completes.
+  releases[0].reject(new Error('database down'));
+  await sleep(1);
+  const again = handler(req(body));
+  await sleep(5);
+  assert.equal(calls, 2);
+  releases[1].resolve();
+  assert.equal(await (await again).text(), 'success');
+  // A run that completes after its delivery timed out is stored: the next delivery is acknowledged.
+  const other = signedBody(notificationFields(LEFT_AMOUNT_XML('GBK'), { notifyId: 'a1b2c3d4e5f60718293a4b5c6d7e8f90' }), { charset: 'gbk', privateKey: alipay.privateKey }).body;
+  const late = await handler(req(other));
+  assert.equal(late.headers.get('x-witkey-error'), 'HANDLER_TIMEOUT');
+  releases[2].resolve();
+  await sleep(1);
+  assert.equal(await (await handler(req(other))).text(), 'success');
+  assert.equal(calls, 3);
+  assert.deepEqual(errors, ['HANDLER_TIMEOUT', 'HANDLER_TIMEOUT', 'HANDLER_TIMEOUT']);
+});
+
 test('handler: invalid bodies get fail with the reason, and never reach onNotification', async () => {
   let calls = 0;
   const errors = [];
@@ -316,6 +364,9 @@ test('options are checked when the handler is created', () => {
   assert.throws(() => createNotifyHandler({ alipayPublicKey }), (e) => e.code === 'INVALID_OPTION' && e.field === 'onNotification');
   assert.throws(() => createNotifyHandler({ alipayPublicKey, onNotification() {}, dialect: 'xyz' }), (e) => e.code === 'INVALID_OPTION' && e.field === 'dialect');
   assert.throws(() => createNotifyHandler({ alipayPublicKey, onNotification() {}, charset: 'latin1' }), (e) => e.code === 'ILLEGAL_CHARSET');
+  for (const timeoutMs of [0, -1, NaN, '5000', null]) {
+    assert.throws(() => createNotifyHandler({ alipayPublicKey, onNotification() {}, timeoutMs }), (e) => e.code === 'INVALID_OPTION' && e.field === 'timeoutMs', String(timeoutMs));
+  }
 });
 
 // ---- fuzzing ----

@@ -51,7 +51,7 @@ export function createNodeNotifyHandler(
       { field: 'body' },
     );
     try {
-      options.onError?.(e, { request: new Request(urlOf(r, nodeOptions.origin), { method: 'POST' }) });
+      options.onError?.(e, { request: new Request(urlOf(r, nodeOptions.origin), { method: 'POST' }), signal: new AbortController().signal });
     } catch {
       // a logging hook must not stop the answer
     }

@@ -19,6 +19,11 @@ import type { Notification } from './types.js';
 /** Context passed to `onNotification` and `onError`. */
 export interface NotifyContext {
   request: Request;
+  /**
+   * Aborted when this delivery stops waiting for `onNotification` (`timeoutMs` passed): the answer
+   * is then `fail`. The run itself goes on unless `onNotification` gives up on this signal.
+   */
+  signal: AbortSignal;
 }
 
 /** Options of {@link createNotifyHandler}. */
@@ -32,8 +37,18 @@ export interface NotifyHandlerOptions extends Omit<DecodeNotificationOptions, 'c
    * other than `true` is answered `fail`. Off by default: the signature is the proof.
    */
   verifyWithGateway?: Omit<NotifyVerifyOptions, 'notifyId'> | false;
-  /** Told about every `fail` answer (invalid body, handler error, store error) — for logging. */
+  /** Told about every `fail` answer (invalid body, handler error, store error, timeout) — for logging. */
   onError?: (error: unknown, context: NotifyContext) => void;
+  /**
+   * How long one delivery waits for its notification's run (`notify_verify`, `onNotification`, the
+   * store) before answering `fail` (HTTP 503, `x-witkey-error: HANDLER_TIMEOUT`), so that a run
+   * that hangs does not hold the gateway's connection: the gateway delivers again later. The run
+   * is not cancelled (`context.signal` is aborted, for code that can stop): if it completes, the
+   * id is stored and the next delivery is acknowledged without a second run; if it fails, the next
+   * delivery runs again. Duplicates that wait for a run in flight get the same bound. Milliseconds,
+   * > 0; default: no timeout.
+   */
+  timeoutMs?: number;
 }
 
 /** A fetch-style request handler. */
@@ -71,15 +86,19 @@ export function createNotifyHandler(options: NotifyHandlerOptions): FetchHandler
   }
   const atn = o.verifyWithGateway ? (optionsObject(o.verifyWithGateway, 'verifyWithGateway') as Omit<NotifyVerifyOptions, 'notifyId'>) : undefined;
   const { onNotification, onError } = o;
+  const timeoutMs = o.timeoutMs === undefined ? Infinity : o.timeoutMs;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
+    throw new WitkeyError('INVALID_OPTION', `createNotifyHandler: timeoutMs must be a number of milliseconds > 0, got ${String(o.timeoutMs)}`, { field: 'timeoutMs' });
+  }
   const decodeOptions: DecodeNotificationOptions = { alipayPublicKey: o.alipayPublicKey };
   for (const k of ['charset', 'dialect', 'limits', 'hash'] as const) if (o[k] !== undefined) (decodeOptions as unknown as Record<string, unknown>)[k] = o[k];
   resolveOptions(decodeOptions, 'createNotifyHandler'); // a bad key, charset or dialect fails now, not at the first delivery
   /** In-flight processing per notify_id, so that concurrent duplicates share one run. */
   const inflight = new Map<string, Promise<void>>();
 
-  const fail = (e: unknown, request: Request, status: number, reason: string): Response => {
+  const fail = (e: unknown, context: NotifyContext, status: number, reason: string): Response => {
     try {
-      onError?.(e, { request });
+      onError?.(e, context);
     } catch {
       // a logging hook must not turn `fail` into a crash
     }
@@ -87,19 +106,31 @@ export function createNotifyHandler(options: NotifyHandlerOptions): FetchHandler
   };
 
   return async function notifyHandler(request: Request): Promise<Response> {
+    const ac = new AbortController();
+    const context: NotifyContext = { request, signal: ac.signal };
     if (request.method !== 'POST') return answer('fail', 405, 'METHOD_NOT_ALLOWED');
     let n: Notification;
     try {
       n = await decodeNotification(await requestBody(request), { ...decodeOptions, contentType: request.headers.get('content-type') });
     } catch (e) {
-      return fail(e, request, e instanceof WitkeyError && e.code === 'ILLEGAL_SIGN' ? 403 : 400, e instanceof WitkeyError ? e.code : 'SYSTEM_ERROR');
+      return fail(e, context, e instanceof WitkeyError && e.code === 'ILLEGAL_SIGN' ? 403 : 400, e instanceof WitkeyError ? e.code : 'SYSTEM_ERROR');
     }
     const id = n.notifyId;
+    // This delivery's deadline for the run it waits on (its own or one in flight).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline =
+      timeoutMs === Infinity
+        ? undefined
+        : new Promise<'timeout'>((resolve) => {
+            timer = setTimeout(() => resolve('timeout'), timeoutMs);
+          });
+    const wait = async (run: Promise<void>): Promise<boolean> => (deadline ? (await Promise.race([run, deadline])) !== 'timeout' : (await run, true));
     try {
       for (;;) {
         const running = inflight.get(id);
         if (running) {
-          await running; // throws if that run failed: this delivery fails too, the gateway retries
+          // throws if that run failed: this delivery fails too, the gateway retries
+          if (!(await wait(running))) return timedOut(id, context, ac);
           return answer('success', 200);
         }
         if (await store.has(id)) return answer('success', 200);
@@ -110,18 +141,27 @@ export function createNotifyHandler(options: NotifyHandlerOptions): FetchHandler
           const verdict = await notifyVerify({ ...atn, notifyId: id });
           if (verdict !== 'true') throw new WitkeyError('ILLEGAL_SIGN', `notify_verify answered ${verdict} for notify_id ${id}`, { field: 'notify_id' });
         }
-        await onNotification(n, { request });
+        await onNotification(n, context);
         await store.add(id, { kind: n.kind, notifyTime: n.notifyTime, processedAt: new Date().toISOString() });
       })();
       inflight.set(id, run);
-      try {
-        await run;
-      } finally {
-        inflight.delete(id);
-      }
+      // The entry lives as long as the run, which may outlive this delivery (timeout).
+      const done = (): void => {
+        if (inflight.get(id) === run) inflight.delete(id);
+      };
+      run.then(done, done);
+      if (!(await wait(run))) return timedOut(id, context, ac);
       return answer('success', 200);
     } catch (e) {
-      return fail(e, request, 500, e instanceof WitkeyError ? e.code : 'HANDLER_ERROR');
+      return fail(e, context, 500, e instanceof WitkeyError ? e.code : 'HANDLER_ERROR');
+    } finally {
+      clearTimeout(timer);
     }
   };
+
+  function timedOut(id: string, context: NotifyContext, ac: AbortController): Response {
+    const e = new WitkeyError('HANDLER_TIMEOUT', `notify_id ${id}: not processed within ${timeoutMs} ms; answered fail (the run goes on, the gateway delivers again)`, { field: 'timeoutMs' });
+    ac.abort(e);
+    return fail(e, context, 503, 'HANDLER_TIMEOUT');
+  }
 }
