@@ -14,6 +14,8 @@ import { GBK_WASM } from './gbk-wasm-bytes.js';
 
 const STATUS = 0x20000; // consumed bytes (i32), then the "not ASCII" flag (i32)
 const IN = STATUS + 16;
+// Where the code units of an n-byte input start: after the input, 16-aligned.
+const outAt = (n: number): number => IN + ((n + 15) & ~15) + 16;
 /** Smallest and largest chunk handed to WebAssembly (bytes). */
 export const WASM_MIN = 64;
 export const WASM_MAX = 1 << 20;
@@ -64,21 +66,32 @@ export class WasmPairDecoder {
   }
 
   /**
-   * Decodes chunk[from, n) (n − from ≤ WASM_MAX), after `first` (a code unit already decoded, or
-   * −1), up to the first byte the loop cannot take alone (`consumed` tells where, relative to
-   * `from`). Returns the string of every code unit written.
+   * Makes room for a chunk of `n` bytes (≤ WASM_MAX); false if the memory cannot grow (the caller
+   * then decodes that chunk with the JS loop).
+   */
+  fits(n: number): boolean {
+    const need = outAt(n) + 2 * (n + 1) + 32; // the SIMD step writes 32 bytes at a time
+    if (need <= this.u8.length) return true;
+    try {
+      this.memory.grow(Math.ceil((need - this.u8.length) / 65536));
+    } catch {
+      return false;
+    }
+    this.u8 = new Uint8Array(this.memory.buffer);
+    this.u16 = new Uint16Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
+    return true;
+  }
+
+  /**
+   * Decodes chunk[from, n) (room made by {@link fits} for the whole chunk), after `first` (a code
+   * unit already decoded, or −1), up to the first byte the loop cannot take alone (`consumed` tells
+   * where, relative to `from`). Returns the string of every code unit written, or '' when `wide`
+   * is false (ASCII only: the caller makes that string faster from the bytes).
    */
   decode(chunk: Uint8Array, from: number, first: number): string {
     const n = chunk.length - from;
-    const inEnd = IN + ((n + 15) & ~15);
-    const out = inEnd + 16; // even, and 16-aligned
-    const need = out + 2 * (n + 1) + 32; // the SIMD step writes 32 bytes
-    if (need > this.u8.length) {
-      this.memory.grow(Math.ceil((need - this.u8.length) / 65536));
-      this.u8 = new Uint8Array(this.memory.buffer);
-      this.u16 = new Uint16Array(this.memory.buffer);
-      this.i32 = new Int32Array(this.memory.buffer);
-    }
+    const out = outAt(n);
     this.u8.set(from === 0 ? chunk : chunk.subarray(from), IN);
     let o = out;
     if (first >= 0) {

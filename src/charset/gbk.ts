@@ -257,7 +257,7 @@ class GbkDecoder implements ChunkDecoder {
 
   decode(chunk: Uint8Array = EMPTY, stream = false): string {
     const n = chunk.length;
-    if (this.wasm !== undefined && n >= WASM_MIN && n <= WASM_MAX) return this.decodeWasm(this.wasm, chunk, stream);
+    if (this.wasm !== undefined && n >= WASM_MIN && n <= WASM_MAX && this.wasm.fits(n)) return this.decodeWasm(this.wasm, chunk, stream);
     const out = unitBuffer(n + 1);
     const dec = this.dec;
     const gbk = this.charset === 'gbk';
