@@ -312,6 +312,12 @@ test('handler timeoutMs: a run that hangs gets fail (503 HANDLER_TIMEOUT) and a 
   assert.equal(await (await handler(req(other))).text(), 'success');
   assert.equal(calls, 3);
   assert.deepEqual(errors, ['HANDLER_TIMEOUT', 'HANDLER_TIMEOUT', 'HANDLER_TIMEOUT']);
+  // A store that hangs is bounded too, and onNotification is not reached.
+  let reached = false;
+  const stuck = createNotifyHandler({ alipayPublicKey, timeoutMs: 30, store: { has: () => new Promise(() => {}), add: async () => {} }, onNotification: () => { reached = true; } });
+  const r = await stuck(req(body));
+  assert.equal(r.headers.get('x-witkey-error'), 'HANDLER_TIMEOUT');
+  assert.equal(reached, false);
 });
 
 test('handler: invalid bodies get fail with the reason, and never reach onNotification', async () => {

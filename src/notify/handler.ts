@@ -54,6 +54,8 @@ export interface NotifyHandlerOptions extends Omit<DecodeNotificationOptions, 'c
 /** A fetch-style request handler. */
 export type FetchHandler = (request: Request) => Promise<Response>;
 
+const TIMED_OUT = Symbol('timed out');
+
 /** Header that names why `fail` was answered (a WitkeyError code or `HANDLER_ERROR`). */
 export const NOTIFY_ERROR_HEADER = 'x-witkey-error';
 
@@ -116,24 +118,26 @@ export function createNotifyHandler(options: NotifyHandlerOptions): FetchHandler
       return fail(e, context, e instanceof WitkeyError && e.code === 'ILLEGAL_SIGN' ? 403 : 400, e instanceof WitkeyError ? e.code : 'SYSTEM_ERROR');
     }
     const id = n.notifyId;
-    // This delivery's deadline for the run it waits on (its own or one in flight).
+    // This delivery's deadline for what it waits on: the store, and the run (its own or one in flight).
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline =
       timeoutMs === Infinity
         ? undefined
-        : new Promise<'timeout'>((resolve) => {
-            timer = setTimeout(() => resolve('timeout'), timeoutMs);
+        : new Promise<typeof TIMED_OUT>((resolve) => {
+            timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
           });
-    const wait = async (run: Promise<void>): Promise<boolean> => (deadline ? (await Promise.race([run, deadline])) !== 'timeout' : (await run, true));
+    const wait = <T>(p: Promise<T> | T): Promise<T | typeof TIMED_OUT> => (deadline ? Promise.race([p, deadline]) : Promise.resolve(p));
     try {
       for (;;) {
         const running = inflight.get(id);
         if (running) {
           // throws if that run failed: this delivery fails too, the gateway retries
-          if (!(await wait(running))) return timedOut(id, context, ac);
+          if ((await wait(running)) === TIMED_OUT) return timedOut(id, context, ac);
           return answer('success', 200);
         }
-        if (await store.has(id)) return answer('success', 200);
+        const seen = await wait(store.has(id));
+        if (seen === TIMED_OUT) return timedOut(id, context, ac);
+        if (seen) return answer('success', 200);
         if (!inflight.has(id)) break; // another delivery may have started while we awaited the store
       }
       const run = (async () => {
@@ -150,7 +154,7 @@ export function createNotifyHandler(options: NotifyHandlerOptions): FetchHandler
         if (inflight.get(id) === run) inflight.delete(id);
       };
       run.then(done, done);
-      if (!(await wait(run))) return timedOut(id, context, ac);
+      if ((await wait(run)) === TIMED_OUT) return timedOut(id, context, ac);
       return answer('success', 200);
     } catch (e) {
       return fail(e, context, 500, e instanceof WitkeyError ? e.code : 'HANDLER_ERROR');
