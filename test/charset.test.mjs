@@ -282,6 +282,27 @@ test('engines: the WebAssembly loop (Node has WebAssembly) and the JS loop give 
   }
 });
 
+test('in a browser extension WebAssembly is only tried when the manifest CSP allows it (a refusal is listed as a CSP violation)', async () => {
+  const { loadGbk } = await import('../dist/esm/testing.js');
+  const cases = [
+    [{ manifest_version: 3 }, 'js'], // MV3 default policy: no 'wasm-unsafe-eval'
+    [{ manifest_version: 2 }, 'js'],
+    [{ manifest_version: 3, content_security_policy: { extension_pages: "script-src 'self'; object-src 'self'" } }, 'js'],
+    [{ manifest_version: 3, content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" } }, 'wasm'],
+    [{ manifest_version: 2, content_security_policy: "script-src 'self' 'unsafe-eval'; object-src 'self'" }, 'wasm'],
+  ];
+  try {
+    for (const [manifest, engine] of cases) {
+      globalThis.chrome = { runtime: { id: 'abcdefghijklmnop', getManifest: () => manifest } };
+      assert.equal((await loadGbk('table', true)).engine, engine, JSON.stringify(manifest));
+    }
+    globalThis.chrome = { runtime: {} }; // a page with a chrome object but no extension: tried as usual
+    assert.equal((await loadGbk('table', true)).engine, 'wasm');
+  } finally {
+    delete globalThis.chrome;
+  }
+});
+
 test('loadCharset options are checked: INVALID_OPTION naming the field', async () => {
   await assert.rejects(loadCharset('gbk', { wasm: 'no' }), (e) => e.code === 'INVALID_OPTION' && e.field === 'wasm');
   await assert.rejects(loadCharset('gbk', { source: 'icu' }), (e) => e.code === 'INVALID_OPTION' && e.field === 'source');

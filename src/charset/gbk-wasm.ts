@@ -2,8 +2,9 @@
  * The GBK / GB 2312 decode loop in WebAssembly (module assembled by scripts/gen-gbk-wasm.mjs, which
  * shows it in WAT). Used by the GBK decoder for chunks of 64 bytes to 1 MiB when the runtime lets
  * code compile WebAssembly; elsewhere (no `WebAssembly`, a Content-Security-Policy without
- * `'wasm-unsafe-eval'`, Cloudflare workerd, which refuses code generation at run time, a
- * big-endian platform) the JS loop in gbk.ts does the same work. Results and errors are the same
+ * `'wasm-unsafe-eval'` — in an extension not even tried, see {@link extensionRefusesWasm} —
+ * Cloudflare workerd, which refuses code generation at run time, a big-endian platform) the JS
+ * loop in gbk.ts does the same work. Results and errors are the same
  * either way (test/charset.test.mjs compares the two on random bytes).
  *
  * Memory: the 128 KB pair table, then a status word, the input bytes and the code units. It grows
@@ -27,6 +28,7 @@ export const WASM_MAX = 1 << 20;
  */
 export async function compileGbkWasm(): Promise<WebAssembly.Module | undefined> {
   if (typeof WebAssembly !== 'object' || typeof atob !== 'function') return undefined;
+  if (extensionRefusesWasm()) return undefined;
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) return undefined;
   try {
     new TextDecoder('utf-16le');
@@ -41,6 +43,27 @@ export async function compileGbkWasm(): Promise<WebAssembly.Module | undefined> 
   } catch {
     return undefined; // refused by the embedder or a CSP, or no SIMD: the JS loop is used
   }
+}
+
+/**
+ * In a browser extension (Chrome, Firefox: `chrome.runtime.getManifest()`), whether its
+ * Content-Security-Policy refuses WebAssembly: the default policies of Manifest V2 and V3 do, and
+ * a refused compilation is not only an exception but a CSP violation that the browser lists among
+ * the extension's errors. So it is not even tried there unless the manifest's policy allows
+ * `'wasm-unsafe-eval'` (or `'unsafe-eval'`, MV2).
+ */
+export function extensionRefusesWasm(): boolean {
+  type Manifest = { content_security_policy?: string | { extension_pages?: string } };
+  const runtime = (globalThis as { chrome?: { runtime?: { id?: unknown; getManifest?: () => Manifest } } }).chrome?.runtime;
+  if (!runtime || typeof runtime.id !== 'string' || typeof runtime.getManifest !== 'function') return false;
+  let policy: string | undefined;
+  try {
+    const csp = runtime.getManifest().content_security_policy;
+    policy = typeof csp === 'string' ? csp : csp?.extension_pages;
+  } catch {
+    return false;
+  }
+  return policy === undefined || !/'(?:wasm-unsafe-eval|unsafe-eval)'/.test(policy);
 }
 
 /** One instance of the loop with one pair table (GBK or GB 2312) in its memory. */
