@@ -1,21 +1,18 @@
-// Receive the gateway's notifications in Express: verified over the raw bytes, one run per notify_id,
-// `success` only after onNotification resolved (otherwise `fail`, and the gateway delivers again).
+// Notifications in Express: verified over the raw bytes, one run per notify_id, `success` only once
+// onNotification resolved (else `fail`, and the gateway delivers again later).
 import express from 'express';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { importPublicKey } from 'alipay-witkey';
 import { createNodeNotifyHandler } from 'alipay-witkey/node';
 
-export function createApp({
-  alipayPublicKey = importPublicKey(readFileSync('keys/gateway_public.pem', 'utf8')), // Alipay's (here the simulator's) key
-  store, // optional: { has, add } over your database; default in memory (see the README's security notes)
-} = {}) {
+export function createApp({ alipayPublicKey = importPublicKey(readFileSync('keys/gateway_public.pem', 'utf8')), store } = {}) {
   const app = express();
-  // Before the global parsers: the signature covers the raw body, and express.urlencoded() would refuse the
-  // gateway's GBK body (415 charset.unsupported) before this handler ever ran.
+  // Before the global parsers: the signature covers the raw body, and express.urlencoded() answers a GBK
+  // body with 415 (charset.unsupported) before this handler could run.
   app.post('/alipay/notify', createNodeNotifyHandler({
-    alipayPublicKey, store,
-    async onNotification(n) { // throw (or reject) and the gateway retries later
+    alipayPublicKey, store, // store: { has, add } over your database; default in memory
+    async onNotification(n) {
       if (!n.isSuccess) console.log(n.kind, 'failed:', n.error);
       else if (n.kind === 'left_amount_handled') console.log(n.kind, n.outerTaskId, 'paid:', n.successBidders.length, 'failed:', n.failBidders.length);
       else console.log(n.kind, n.transfer.outerTransferNo, n.transfer.amount, n.transfer.status);
