@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import crypto from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -334,4 +334,22 @@ test('the code-block reader finds each block, its language, body and the marker 
   assert.equal(b[0].body, 'sign(m, k): Uint8Array');
   assert.equal(b[1].before, '```');
   assert.equal(b[1].lang, 'js');
+});
+
+/** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
+const slug = (heading) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+
+test('relative links of README.md, CONTRIBUTING.md and docs/*.md reach a file, and a #anchor a heading in it', () => {
+  const anchorsOf = (file) => new Set(readFileSync(file, 'utf8').split('\n').filter((l) => /^#{1,6} /.test(l)).map((l) => slug(l.replace(/^#+ /, ''))));
+  for (const doc of [...docs, 'CONTRIBUTING.md']) {
+    const text = readFileSync(path.join(root, doc), 'utf8').replace(/```[\s\S]*?```/g, '');
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue; // https:, mailto:
+      const [file, anchor] = target.split('#');
+      const abs = file ? path.resolve(path.dirname(path.join(root, doc)), file) : path.join(root, doc);
+      assert.ok(existsSync(abs), `${doc}: ${target} does not exist`);
+      if (anchor) assert.ok(anchorsOf(abs).has(anchor), `${doc}: no heading for #${anchor} in ${file || doc}`);
+    }
+  }
+  assert.equal(slug("GBK: the runtime's `TextDecoder` and WebAssembly"), 'gbk-the-runtimes-textdecoder-and-webassembly');
 });
