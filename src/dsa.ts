@@ -14,7 +14,6 @@ export {
   createPublicKey,
   createPrivateKey,
   validateDomain,
-  SUPPORTED_SIZES,
   type DsaDomain,
   type KeyValidationOptions,
 } from './dsa/key.js';

@@ -9,38 +9,44 @@
  * @module
  */
 
-/** Stable error codes. Library-side codes plus the gateway's own codes (PROTOCOL.md §8). */
+/**
+ * Stable error codes: the library's own, and the gateway's (PROTOCOL.md §8) where the library or the
+ * simulator reports the same fault. The type is closed on purpose: a gateway code this library does not
+ * know (the `<error>` of a failed return or notification, a code injected into the simulator) is carried
+ * as a plain `string` where it appears (a notification's `error`, a transfer line's `errorCode`, a fault
+ * rule's `code`), never as the code of a {@link WitkeyError}.
+ */
 export type WitkeyErrorCode =
   // keys and DSA
   | 'INVALID_KEY'
   | 'UNSUPPORTED_KEY_SIZE'
   | 'INVALID_OPTION'
-  | 'INVALID_SIGNATURE_FORMAT'
   | 'ENCRYPTED_KEY'
   | 'WRONG_PASSPHRASE'
   | 'RANDOM_UNAVAILABLE'
   // charsets: gbk/gb2312 used synchronously before `await loadCharset(...)`
   | 'CHARSET_NOT_LOADED'
-  // gateway codes
+  // gateway codes the library throws where it finds the fault the gateway would report
   | 'ILLEGAL_SIGN'
   | 'ILLEGAL_ARGUMENT'
-  | 'ILLEGAL_SERVICE'
   | 'ILLEGAL_PARTNER'
   | 'ILLEGAL_SIGN_TYPE'
   | 'ILLEGAL_CHARSET'
+  | 'SYSTEM_ERROR'
+  // gateway codes only the simulator answers, on its HTML error page (SESSION_TIMEOUT only when a fault rule injects it)
+  | 'ILLEGAL_SERVICE'
   | 'HAS_NO_PRIVILEGE'
   | 'HAS_NO_PUBLICKEY'
-  | 'SYSTEM_ERROR'
   | 'SESSION_TIMEOUT'
-  // witkey codes (PROTOCOL.md §8); WITKEY_TASK_LEF_AMOUNT_NOT_ENOUGH is the gateway's spelling
+  // witkey codes (PROTOCOL.md §8). The request builder throws WITKEY_OUTER_TRANSFER_REPEAT; the others only
+  // the simulator answers, as the `<error>` of an `is_success=F` return and notification (ACCOUNT_NOT_EXIST
+  // and ACCOUNT_QUERY_ERROR as the `error_code` of a failed bidder line). WITKEY_TASK_LEF_AMOUNT_NOT_ENOUGH
+  // is the gateway's spelling.
   | 'WITKEY_TASK_NOT_EXIST'
-  | 'WITKEY_AMOUNT_NOT_MATCH'
   | 'WITKEY_TASK_LEF_AMOUNT_NOT_ENOUGH'
-  | 'WITKEY_COUNT_NOT_MATCH'
   | 'WITKEY_OUTER_TRANSFER_ALREADY_PAID'
   | 'WITKEY_OUTER_TRANSFER_REPEAT'
   | 'WITKEY_DATA_NOT_MATCH'
-  | 'WITKEY_DATA_VALIDATE_FAILURE'
   | 'BIDDER_EQUALS_TASK_CREATOR_ERROR'
   | 'ACCOUNT_NOT_EXIST'
   | 'ACCOUNT_QUERY_ERROR'
@@ -59,8 +65,7 @@ export type WitkeyErrorCode =
   // the notify handler answered fail because the notification's run did not settle within timeoutMs
   | 'HANDLER_TIMEOUT'
   // an optional dependency a feature needs is not installed (better-sqlite3 for the durable gateway store)
-  | 'MISSING_DEPENDENCY'
-  | (string & {});
+  | 'MISSING_DEPENDENCY';
 
 /** Where an error applies: the parameter, the record index, the byte or character offset. */
 export interface WitkeyErrorDetails {

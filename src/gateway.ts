@@ -7,7 +7,6 @@
  */
 export {
   createGateway,
-  NOTIFY_VERIFY_SERVICE,
   type Gateway,
   type GatewaySnapshot,
   type RunReport,
@@ -22,7 +21,7 @@ export {
   type RequestRecord,
 } from './gateway/gateway.js';
 export {
-  NOTIFY_TYPES,
+  // The default `retrySchedule`: a test that moves the `now` clock and calls `runDue()` needs to know when retries fall due.
   RETRY_SCHEDULE,
   type GatewayConfig,
   type PartnerConfig,
@@ -31,9 +30,8 @@ export {
   type FeeConfig,
   type FaultRule,
   type FaultMatch,
-  type NotificationKind,
-  type NotifyDialect,
   type ReturnMode,
 } from './gateway/config.js';
+// The in-memory store is the default; passing one explicitly keeps the state across gateways. The store types
+// are for a custom store (alipay-witkey/node's SQLite store implements them).
 export { createMemoryStore, type GatewayStore, type StoreWrite, type Collection } from './gateway/store.js';
-export { escapeXml, xmlDocument, type XmlNode } from './gateway/xml.js';

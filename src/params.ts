@@ -7,12 +7,4 @@
 export { canonicalize, type Params } from './params/canonical.js';
 export { canonicalBytes, signParams, verifyParams, type SignParamsOptions } from './params/sign.js';
 export { formEncode, formEncodeString, formDecode, parseFormBytes, type FormFields } from './params/form.js';
-export {
-  encodeDetail,
-  decodeDetail,
-  resolveDialect,
-  DIALECTS,
-  type DetailDialect,
-  type DetailSeparators,
-  type DetailContext,
-} from './params/detail.js';
+export { encodeDetail, decodeDetail, type DetailDialect, type DetailSeparators, type DetailContext } from './params/detail.js';

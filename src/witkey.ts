@@ -7,7 +7,8 @@
 export {
   buildLeftAmountRequest,
   leftAmountParams,
-  LEFT_AMOUNT_SERVICE,
+  // The gateway a request goes to unless `gateway` says otherwise: a partner's CSP `form-action` (or
+  // `connect-src`) must allow its origin.
   DEFAULT_GATEWAY,
   type LeftAmountDetail,
   type LeftAmountTransfer,
@@ -16,5 +17,5 @@ export {
   type LeftAmountParams,
   type LeftAmountRequest,
 } from './witkey/request.js';
-export { parseAmount, formatFen, MAX_FEN, type AmountInput } from './witkey/amount.js';
+export { parseAmount, formatFen, type AmountInput } from './witkey/amount.js';
 export { renderForm, toFetchRequest, type RenderFormOptions, type SendableRequest } from './witkey/send.js';

@@ -4,7 +4,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import iconv from 'iconv-lite';
-import { createGateway, NOTIFY_TYPES } from '../dist/esm/gateway.js';
+import { createGateway } from '../dist/esm/gateway.js';
+import { NOTIFY_TYPES } from '../dist/esm/notify.js';
 import { buildLeftAmountRequest, toFetchRequest } from '../dist/esm/index.js';
 import {
   PARTNER, PUBLISHER, B1, B2, B3, UNKNOWN, T0, partnerKeys, simulatorKeys, clock, partnerEndpoint, drain, parseUrlencoded, fieldBytes,

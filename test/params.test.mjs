@@ -8,8 +8,9 @@ import iconv from 'iconv-lite';
 import fc from 'fast-check';
 import {
   canonicalize, canonicalBytes, signParams, verifyParams, formEncode, formEncodeString, formDecode, parseFormBytes,
-  encodeDetail, decodeDetail, resolveDialect, loadCharset, createPrivateKey, WitkeyError,
+  encodeDetail, decodeDetail, loadCharset, createPrivateKey, WitkeyError,
 } from '../dist/esm/index.js';
+import { resolveDialect } from '../dist/esm/testing.js';
 import { opensslDsa, nodePublicKeyOf } from './support/dsa-keys.mjs';
 
 const key = opensslDsa();

@@ -31,8 +31,8 @@ export interface LoadCharsetOptions {
    */
   source?: GbkSource;
   /**
-   * Whether the GBK / GB 2312 decoder may use its WebAssembly loop (default `true`): about 1.3×
-   * faster for chunks of 64 bytes to 1 MiB. Where WebAssembly is missing or refused (a
+   * Whether the GBK / GB 2312 decoder may use its WebAssembly loop (default `true`), faster than the
+   * JS loop, for chunks of 64 bytes to 1 MiB. Where WebAssembly is missing or refused (a
    * Content-Security-Policy without `'wasm-unsafe-eval'`, Cloudflare workerd) the JS loop is used,
    * with the same results. In a browser extension it is only tried when the manifest's policy
    * allows `'wasm-unsafe-eval'`; on a web page whose CSP refuses it, set `false`, or the browser

@@ -13,21 +13,15 @@
  * 0x30–0x39; the WHATWG decoder accepts those, but GBK never produces them) are errors, never U+FFFD.
  *
  * Performance: the encoder indexes a 64 Ki-entry Uint16Array by UTF-16 code unit (128 KB, built once
- * from the 23 940-entry index in ~1 ms). The decoder looks each pair up once in a 64 Ki table whose
- * zero entries mark every invalid pair (no range checks), writes code units, and turns them into a
- * string with the runtime's UTF-16LE TextDecoder (an all-ASCII chunk instead goes through the
- * native UTF-8 decoder, same string, faster). The loop runs in WebAssembly (gbk-wasm.ts; 16 ASCII
- * bytes per SIMD step) for chunks of 64 bytes to 1 MiB where the runtime allows it, else in JS
- * (below, ASCII runs copied four bytes per step). On Node 20 the UTF-16 conversion alone costs ~60 %
- * of what TextDecoder('gbk') takes for the same text (both go through ICU): with the JS loop the
- * whole decode is ≈ 1× TextDecoder('gbk') for short mixed text, with the WebAssembly loop ≈ 1.2×
- * (bench/README.md). Measured and rejected (bench/gbk-decode-paths.mjs, bench/README.md): decoding
- * with the runtime's TextDecoder('gbk', { fatal: true }) and redoing the decode only when the result
- * holds a private-use code point (where Node's ICU deviates from WHATWG) costs the native decode plus
- * a scan, slower than this decoder; String.fromCharCode.apply over the code units is ~2.5× slower
- * than the UTF-16 TextDecoder; UTF-8 as the intermediate form is 2.3× slower for mixed text; a flat
- * 23 940-entry table (one bounds check) is 10 % slower than the 64 Ki table; 32-bit stores of two
- * code units, converting in chunks, and a larger scratch buffer gained nothing measurable.
+ * from the index). The decoder looks each pair up once in a 64 Ki table whose zero entries mark every
+ * invalid pair (no range checks), writes code units, and turns them into a string with the runtime's
+ * UTF-16LE TextDecoder (an all-ASCII chunk instead goes through the native UTF-8 decoder, same string,
+ * faster). The loop runs in WebAssembly (gbk-wasm.ts; 16 ASCII bytes per SIMD step) for chunks of 64
+ * bytes to 1 MiB where the runtime allows it, else in JS (below, ASCII runs copied four bytes per
+ * step). The runtime's own TextDecoder('gbk') is not used even where it exists: it is not strict
+ * WHATWG GBK (Node's ICU maps some codes differently), and decoding with it and checking the result
+ * is slower than this decoder. The alternatives that are slower (other ways to build the string,
+ * other table layouts) and the figures are in bench/README.md.
  * @module
  */
 import { malformed, unencodable, type Charset, type CharsetContext } from './names.js';
@@ -104,8 +98,8 @@ function codeUnitsToString(u: Uint16Array, n: number): string {
 // concurrently). Up to SCRATCH_MAX elements they are kept; a larger one is held only through a
 // WeakRef, so that back-to-back large calls reuse it while the garbage collector may still take it
 // between them. Why: a fresh 1.3 MB typed array per call of a 640 KB decode is external memory that
-// V8 counts towards its GC heuristics; measured in bench/charset.mjs, our p50 for that decode moved
-// between 1.1 and 2.1 ms from run to run with fresh buffers (full GCs landing inside the calls).
+// V8 counts towards its GC heuristics, and the full GCs it triggers land inside the calls and make
+// large decodes slow and erratic (bench/README.md).
 const SCRATCH_MAX = 1 << 18;
 let bytesScratch = new Uint8Array(1024);
 let unitsScratch = new Uint16Array(1024);
@@ -275,8 +269,8 @@ class GbkDecoder implements ChunkDecoder {
     // Hot loop (bench/charset.mjs, bench/README.md): ASCII runs are copied four bytes per step (one
     // OR-ed test for three lookahead bytes), a pair takes one lookup in the 64 Ki table, whose zero
     // entries cover every invalid pair (and 0x80, 0xFF leads), so the loop has no range checks; the
-    // rare cases (0x80 as €, errors) are sorted out after a zero. 1.15× faster than testing each
-    // aligned group of four bytes and handling the rest byte by byte (bench/gbk-decode-loops.mjs).
+    // rare cases (0x80 as €, errors) are sorted out after a zero. Faster than testing each aligned
+    // group of four bytes and handling the rest byte by byte (bench/gbk-decode-loops.mjs).
     const last = n - 1;
     const last4 = n - 4;
     while (i < last) {

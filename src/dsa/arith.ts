@@ -34,8 +34,8 @@ export function bigIntToBytes(n: bigint, length: number): Uint8Array {
   if (n < 0n) throw new RangeError('bigIntToBytes: expected non-negative number');
   const hex = n.toString(16);
   if (hex.length > length * 2) throw new RangeError(`bigIntToBytes: number does not fit in ${length} bytes`);
-  // Hex digits straight from char codes, right-aligned: parseInt(substr) per byte cost ~2 µs for
-  // the four 20–32-byte conversions of every signature.
+  // Hex digits straight from char codes, right-aligned: parseInt(substr) per byte is slower, and every
+  // signature makes four 20–32-byte conversions.
   const out = new Uint8Array(length);
   for (let i = hex.length - 1, o = length - 1; i >= 0; i -= 2, o--) {
     const lo = hexValue(hex.charCodeAt(i));
@@ -139,12 +139,11 @@ const TWO_53 = 0x20000000000000n;
 /**
  * Modular inverse of a mod m (m > 1, gcd(a, m) = 1), by Lehmer's extended Euclidean algorithm.
  *
- * Why: a bigint Euclid step (division, multiplication, two subtractions) costs ~0.1 µs whatever the
- * size of the quotient, and a 160–256-bit inverse takes ~90–150 of them (10 µs at 160 bits, 17 µs at
- * 256 bits, measured on Node 20). Lehmer runs the Euclid steps on the top 52 bits of the operands
- * in float64 arithmetic (exact below 2^53) with Collins' two-quotient test, and applies the collected
- * 2×2 cofactor matrix to the bigints once per ~25 bits of progress: 2.8 µs at 160 bits, 4.9 µs at 256
- * (3.5× faster). Cost: ~40 more lines. Only the cofactor of `a` is tracked. Variable time, like
+ * Why: a bigint Euclid step (division, multiplication, two subtractions) costs the same whatever the
+ * size of the quotient, and a 160–256-bit inverse takes ~90–150 of them. Lehmer runs the Euclid steps
+ * on the top 52 bits of the operands in float64 arithmetic (exact below 2^53) with Collins'
+ * two-quotient test, and applies the collected 2×2 cofactor matrix to the bigints once per ~25 bits of
+ * progress, which makes the inverse several times faster (bench/README.md). Cost: ~40 more lines. Only the cofactor of `a` is tracked. Variable time, like
  * every bigint operation here; callers blind secret inputs.
  */
 export function modInv(a: bigint, m: bigint): bigint {
@@ -232,9 +231,9 @@ export function modInv(a: bigint, m: bigint): bigint {
   return mod(BigInt(A) * t0 + BigInt(B) * t1, m);
 }
 
-// Pool for small requests. Why: in Node each crypto.getRandomValues call costs ~2–3 µs whatever its
-// size (argument checks, a native call), a twentieth of a 1024-bit signature; taking 48 bytes from a
-// 4 KiB pool costs ~0.1 µs. Cost: up to 4 KiB of future random bytes held in memory; every byte is
+// Pool for small requests. Why: in Node each crypto.getRandomValues call has a fixed cost whatever its
+// size (argument checks, a native call), a visible part of a 1024-bit signature; taking 48 bytes from a
+// 4 KiB pool costs a small fraction of it. Cost: up to 4 KiB of future random bytes held in memory; every byte is
 // handed out once and zeroed in the pool when taken. The bytes still come only from getRandomValues.
 const POOL_SIZE = 4096;
 let pool: Uint8Array | undefined;

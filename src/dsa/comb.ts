@@ -2,9 +2,9 @@
  * Fixed-base comb (Lim–Lee) tables for x^e mod p with a long-lived base x, and their evaluation:
  * regular (for the secret, blinded nonce of signing) and joint for two bases (for verification).
  *
- * Why: one `a*b % p` costs ~1.1 µs at 1024 bits, ~3.5 µs at 2048 and ~7 µs at 3072 on Node 20, two
- * thirds of it in `%` (Montgomery and Barrett reduction on bigint measured no faster), so the lever is
- * the number of multiplications. A sliding window needs about 1.2 per exponent bit; a comb with
+ * Why: a modular multiplication `a*b % p` is the unit of cost, most of it in `%`, and Montgomery or
+ * Barrett reduction on bigint is no faster (bench/README.md), so the lever is the number of
+ * multiplications. A sliding window needs about 1.2 per exponent bit; a comb with
  * parameters (h, v, b) needs b − 1 squarings and b·v multiplications for an exponent of up to
  * h·v·b bits, against v·(2^h − 1) precomputed entries (e.g. 160 bits in 2 + 15 multiplications with
  * 3 × 2048 entries). Two combs with the same b share their squarings.
@@ -56,9 +56,8 @@ export function combEntries(s: CombShape): number {
  * The comb shape for `bases` combs over `bits`-bit exponents modulo an L-bit p that needs the fewest
  * multiplications within `budget` bytes in all. Each extra 16384 entries (the build cost of about
  * 16384 multiplications, and the memory) must save at least one multiplication per use, so the
- * choice does not chase the last per cent with a table twice as large. (With 8192 the 1024/160
- * signing comb was h = 11, 2.1 MB, 23 multiplications; with 16384 it is h = 13, 7.1 MB, 20, which
- * measured 5–6 % faster per whole signature, interleaved A/B: 47.7 → 45.3 µs. No other size changes.)
+ * choice does not chase the last per cent with a table twice as large (the exchange rate and what it
+ * gives per size: bench/README.md).
  */
 export function chooseShape(bits: number, bases: number, L: number, budget: number): CombShape {
   const per = bytesPerEntry(L);

@@ -4,9 +4,9 @@
  *
  * Why by domain: the signing comb depends on p, q and g only, which are public. A server that
  * re-imports its PEM per request (or per serverless invocation) makes a new key object every time;
- * with tables per key object each of them started table-free (a blinded ladder of ~300 modular
- * multiplications at 1024/160, 5–20× the cost of a comb evaluation) and never reached the tables.
- * Keyed by the domain's value, every key object of the domain finds them. Private keys themselves
+ * with tables per key object each of them would start table-free (a blinded ladder of ~300 modular
+ * multiplications at 1024/160, against 20 with the comb) and never reach the tables. Keyed by the
+ * domain's value, every key object of the domain finds them. Private keys themselves
  * are still never cached by value (that would keep secrets alive after the caller dropped them):
  * only public domain data is, which anyone may hold.
  *
@@ -14,14 +14,14 @@
  * computations) are counted; once the multiplications a comb would have saved reach its build
  * cost, it is built. Two steps: a small comb (≤ 64 KiB) after 2–3 uses, which makes a signature's
  * exponentiation 4–7× cheaper than the table-free ladder, then the full comb (≤ 8 MB) after
- * 179 / 54 / 55 / 34 uses (the thresholds are counted against the ladder, as before the small comb
- * existed, so the full comb comes no later than it did). `precompute(privateKey)` builds the full
- * comb at once.
+ * 179 / 54 / 55 / 34 uses (the thresholds are counted against the ladder, not the small comb, so
+ * that the small comb never delays the full one). `precompute(privateKey)` builds the full comb at
+ * once.
  *
- * Memory: one comb per domain, ≤ 8 MB (the shapes are listed in precompute.ts), or the small one. A key object holds
+ * Memory: one comb per domain, ≤ 8 MB (its shape and size per key size: bench/README.md), or the small one. A key object holds
  * its domain's state strongly, so tables live at least as long as a key of the domain; beyond that
- * the LRU below keeps the states of the DOMAIN_STATES most recently used domains (≤ 2 × 7.1 MiB
- * after every key is dropped). A new key finds its domain's state while any key of the domain is
+ * the LRU below keeps the states of the DOMAIN_STATES most recently used domains (at most two full
+ * combs after every key is dropped). A new key finds its domain's state while any key of the domain is
  * alive (a WeakRef registry), so one domain never has two states at once unless the state was
  * dropped and collected in between; results never depend on which state a key holds.
  *
@@ -83,7 +83,7 @@ export function signThreshold(d: { L: number; N: number }): number {
 
 /**
  * No threshold is below this many uses (the lowest is 34, see signThreshold), so the first uses do
- * not run the shape search (chooseShape: ~0.2 ms of a fresh process's first signature, measured).
+ * not run the shape search (chooseShape), which would add to a fresh process's first signature.
  */
 export const FEWEST_USES = 16;
 
@@ -125,8 +125,8 @@ const states = new Map<string, DomainSignState>();
 /**
  * Every state still held by some key object, weakly: a key imported while another key of its domain
  * is alive finds that key's state even if the LRU above dropped it (with 3+ domains in use, a new
- * key would otherwise start a second state and build the same comb again, measured as a 2–3× slower
- * cold signature in bench/dsa.mjs). Entries whose state was collected are dropped when met.
+ * key would otherwise start a second state and build the same comb again). Entries whose state was
+ * collected are dropped when met.
  */
 const live = new Map<string, WeakRef<DomainSignState>>();
 const weakRefs = typeof WeakRef === 'function';

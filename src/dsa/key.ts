@@ -92,8 +92,8 @@ export class DsaPrivateKey {
     this.domain = domain;
     secrets.set(this, x);
     if (publicKey) publicHalves.set(this, publicKey);
-    // An own enumerable accessor, so that the object still lists `publicKey` as it did when it was a
-    // data property (Object.keys, console.log); the value is computed once, then remembered.
+    // An own enumerable accessor, so that Object.keys and console.log list `publicKey` like a data
+    // property; the value is computed once, then remembered.
     Object.defineProperty(this, 'publicKey', { enumerable: true, get: publicHalf });
     genuine.add(this);
     Object.freeze(this);
@@ -170,7 +170,7 @@ export function validateDomain(
 
 /**
  * Validation results by value. Why: importing the same PEM again (per request, per process start
- * of a serverless function, or the same Alipay domain under several keys) repeated g^q and y^q —
+ * of a serverless function, or the same Alipay domain under several keys) would repeat g^q and y^q —
  * two exponentiations of ~200 (1024-bit) to ~310 (3072-bit) multiplications each, more than a
  * verification with tables. A check of the same values gives the same answer, so a hit returns the
  * earlier validated domain object (or skips the y check) and results are identical. Cost: bounded
@@ -246,9 +246,9 @@ export function createPublicKey(
   if (!inSubgroup(domain, y, id)) throw invalid('y', 'y is not in the order-q subgroup (y^q mod p != 1)');
   // Same values as a recently made key → the same (frozen, immutable) object, so its lazily built
   // tables (precompute.ts) serve every import. Why: edge functions and per-request handlers import
-  // Alipay's PEM again on every request; without this each import starts table-free (~4× slower
-  // verification). Cost: the last RECENT_KEYS public key objects stay reachable, with their tables
-  // if they were used enough to build them (≤ 6.6 MiB each, see precompute).
+  // Alipay's PEM again on every request; without this each import would start table-free, and a
+  // table-free verification is several times slower. Cost: the last RECENT_KEYS public key objects
+  // stay reachable, with their tables if they were used enough to build them (≤ 8 MB each, see precompute).
   const recent = recentKeys.get(id);
   if (recent) {
     touch(recentKeys, id, recent, RECENT_KEYS);
@@ -263,7 +263,7 @@ const recentKeys = new Map<string, DsaPublicKey>();
 
 /**
  * Builds a private key from its components: validates the domain and checks 0 < x < q. When `y` is
- * given it is checked now against g^x mod p (an invalid key fails here, as it always has); without
+ * given it is checked now against g^x mod p (an invalid key fails where it is made); without
  * `y` (PKCS#8 carries none) y = g^x mod p is computed when `publicKey` is first read, since nothing
  * can fail there: every x in [1, q − 1] has its y.
  * @example

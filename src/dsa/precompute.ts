@@ -86,16 +86,10 @@ function buildVerify(key: DsaPublicKey, st: VerifyState): void {
  * a small comb of the domain (≤ 64 KiB; 43 / 67 / 71 / 77 multiplications instead of the table-free
  * ≈296 / 376 / 416 / 416).
  *
- * Memory per domain (signing) and per public key object (verification) (V8 heap retained, measured by bench/dsa.mjs; the estimate used to choose
- * the shape is within 1 %), build time, and modular multiplications per operation with the tables
- * (table-free in brackets), on a 2-core AMD EPYC with Node 20:
- *
- * | size     | sign tables (per domain)           | public key: verify tables (g and y)  |
- * |----------|------------------------------------|--------------------------------------|
- * | 1024/160 | 7.1 MiB, 60 ms, 20 (≈296) mults    | 3.0 MiB, 26 ms, 32 (≈240) mults      |
- * | 2048/224 | 4.9 MiB, 72 ms, 29 (≈376) mults    | 3.3 MiB, 49 ms, 48 (≈332) mults      |
- * | 2048/256 | 5.5 MiB, 82 ms, 32 (≈416) mults    | 6.6 MiB, 96 ms, 51 (≈375) mults      |
- * | 3072/256 | 4.8 MiB, 98 ms, 34 (≈416) mults    | 6.4 MiB, 129 ms, 53 (≈375) mults     |
+ * With the tables a signature's exponentiation takes 20 / 29 / 32 / 34 modular multiplications instead
+ * of ≈296 / 376 / 416 / 416, a verification's 32 / 48 / 51 / 53 instead of ≈240 / 332 / 375 / 375.
+ * Building them takes tens of milliseconds; the memory and build time per size are in the
+ * repository's bench/README.md.
  *
  * Never more than 8 MB per key object or domain; the signing tables of the two most recently used
  * domains are kept after their keys are dropped (domain-tables.ts).

@@ -38,16 +38,16 @@ const fresh = (hash: HashFn): HashState => hash.create() as unknown as HashState
  * HMAC over reusable hash states, for the six HMAC calls of one HMAC_DRBG run.
  *
  * Why: noble's one-shot `hmac(hash, key, msg)` re-keys (two compressions) and allocates an HMAC
- * object with two hash objects on every call: ~4 µs per call, ~25 µs per 1024-bit signature, as much
- * as the exponentiation. Here each K is keyed once (its ipad/opad states), every MAC clones those
+ * object with two hash objects on every call, which over one signature's HMAC calls adds up to about as
+ * much as a 1024-bit exponentiation with tables. Here each K is keyed once (its ipad/opad states), every MAC clones those
  * states into two work objects that live for the whole run (`_cloneInto`, no allocation), message
  * parts are fed without concatenation, and the all-zero initial K's states are kept per hash
  * function. 16 compressions per 1024/160 signature instead of ~27. Cost: this class, and reliance on
  * noble's `_cloneInto` (the method its own HMAC uses). Output is byte-identical.
  *
  * DataViews: noble creates a DataView whenever `update` gets a whole block at a block boundary and
- * whenever `digestInto` writes to a foreign array, and in Node 20 each costs ~0.4 µs — 19 % of a
- * 1024/160 signature in the profile (~18 per signature). So the pads go in as two half blocks (copied
+ * whenever `digestInto` writes to a foreign array, ~18 per signature, enough to be a large share of a
+ * 1024/160 signature's time on Node (bench/README.md). So the pads go in as two half blocks (copied
  * into the hash's own buffer, whose view is cached) and MACs end with `digest()`, which writes into the
  * own buffer and returns a copy; it also destroys the work state, which the next `_cloneInto` revives.
  * Each hash instance also makes a DataView in its constructor, so the four states are kept in a small

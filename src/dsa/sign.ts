@@ -55,8 +55,8 @@ export function signWithNonce(key: DsaPrivateKey, h1: Uint8Array, k: bigint): { 
   const x = privateScalar(key);
   if (k <= 0n || k >= q) throw new RangeError('nonce out of range');
   const z = bits2int(h1, N);
-  // One getRandomValues call for both blinding values: each call costs ~2 µs of fixed overhead in
-  // Node, a tenth of a 1024-bit signature. Bytes [0, 8) give m, the rest give b.
+  // One getRandomValues call for both blinding values: each call has a fixed overhead in Node, a
+  // visible part of a 1024-bit signature. Bytes [0, 8) give m, the rest give b.
   const bBytes = Math.ceil((N + BLIND_BITS) / 8);
   const rnd = randomBytes(BLIND_BITS / 8 + bBytes);
   const m = bytesToBigInt(rnd.subarray(0, BLIND_BITS / 8));

@@ -31,7 +31,7 @@ function derInteger(n: bigint): Uint8Array {
 
 /** DER-encodes (r, s). */
 export function encodeDer(r: bigint, s: bigint): Uint8Array {
-  // Typed arrays rather than spread number arrays: ~0.4 µs instead of ~1.5 µs per signature.
+  // Typed arrays rather than spread number arrays: several times faster, on every signature.
   const ri = derInteger(r);
   const si = derInteger(s);
   const len = derLength(ri.length + si.length);

@@ -15,7 +15,7 @@
 import { loadCharset } from '../charset/codec.js';
 import type { Charset } from '../charset/names.js';
 import type { DsaPublicKey } from '../dsa/key.js';
-import { WitkeyError } from '../errors.js';
+import { WitkeyError, type WitkeyErrorCode } from '../errors.js';
 import { exportPublicKey } from '../keys/export.js';
 import { formEncodeString } from '../params/form.js';
 import { formatFen, parseAmount } from '../witkey/amount.js';
@@ -364,7 +364,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       }
       const forced = takeFault(['error'], { partner: partnerId });
       if (forced && forced.action === 'error' && PAGE_CODES.has(forced.code)) {
-        throw new WitkeyError(forced.code, `forced by fault injection: ${forced.code}`);
+        throw new WitkeyError(forced.code as WitkeyErrorCode, `forced by fault injection: ${forced.code}`);
       }
       const checked = await checkPageRequest(form, cfg.partners, [LEFT_AMOUNT_SERVICE]);
       const { partner, charset, fields } = checked;

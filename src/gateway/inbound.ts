@@ -9,7 +9,7 @@
 import { decode, loadCharset } from '../charset/codec.js';
 import { normalizeCharset, type Charset } from '../charset/names.js';
 import { verify } from '../dsa/verify.js';
-import { WitkeyError } from '../errors.js';
+import { WitkeyError, type WitkeyErrorCode } from '../errors.js';
 import { fromBase64 } from '../params/base64.js';
 import { parseFormBytes } from '../params/form.js';
 import { rawCanonicalBytes } from '../params/raw-canonical.js';
@@ -86,7 +86,7 @@ export async function readRawForm(request: Request): Promise<RawForm> {
 }
 
 /** @internal An ASCII parameter value ('' when absent); non-ASCII bytes are `code`. */
-export function asciiParam(form: RawForm, name: string, code: string): string {
+export function asciiParam(form: RawForm, name: string, code: WitkeyErrorCode): string {
   const v = form.get(name);
   if (!v) return '';
   if (v.length > 256) throw new WitkeyError(code, `${name}: longer than 256 bytes`, { field: name });

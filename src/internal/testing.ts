@@ -1,8 +1,8 @@
 /**
- * Internal entry point for the test suite only: re-exports internals that the standard vectors
- * need (the NIST SigGen records give the nonce k; tests check that x never leaks), and the DER
- * reader, which test/der.test.mjs exercises directly. Built into dist/{esm,cjs}/testing.* but
- * deliberately NOT listed in package.json `exports`.
+ * Internal entry point for the tests and benchmarks only: re-exports internals they exercise directly
+ * (the NIST SigGen records give the nonce k; tests check that x never leaks; the DER reader, the comb
+ * tables, the GBK engines, the detail dialects). Built into dist/{esm,cjs}/testing.* but deliberately
+ * NOT listed in package.json `exports`.
  * @module
  */
 export { signWithNonce } from '../dsa/sign.js';
@@ -14,6 +14,7 @@ export { signShape, verifyShape, signState, verifyThreshold } from '../dsa/preco
 export { FEWEST_USES, resetDomainStates, signThreshold, smallSignShape, smallSignThreshold } from '../dsa/domain-tables.js';
 export { encodedBytes, MAX_DEPTH, parseDer, readBitString, readOctets, readOid, readSmallInt, readUnsigned, sequenceItems } from '../keys/der.js';
 export { leftAmountBody, rootStatus, transferBody } from '../notify/model.js';
+export { resolveDialect } from '../params/detail.js';
 export { gbkEngine } from '../charset/codec.js';
 export { loadGbk } from '../charset/gbk-load.js';
 export { WASM_MIN, WASM_MAX } from '../charset/gbk-wasm.js';

@@ -16,9 +16,9 @@
  * names the problem (with a byte offset for encoding errors), never the data. Neither half is a
  * general ASN.1 library.
  *
- * asn1js is not used here: it is a BER parser (so strictness had to be restored by re-encoding)
- * and weighed more than half of the verify-only browser bundle. Only the encrypted-PKCS#8 path
- * (pbes2.ts, with pkijs) still uses it.
+ * asn1js is not used here: it is a BER parser (strictness would have to be restored by re-encoding)
+ * and would be more than half of the verify-only browser bundle. Only the encrypted-PKCS#8 path
+ * (pbes2.ts, with pkijs) uses it.
  * @module
  */
 import { bigIntToMinimalBytes, bytesToBigInt } from '../dsa/arith.js';

@@ -6,6 +6,6 @@
  */
 export { startGatewayServer, type GatewayServer, type GatewayServerOptions } from './server.js';
 export { openSqliteStore, type SqliteGatewayStore } from './sqlite-store.js';
-export { toNodeHandler, type FetchHandler, type NodeHandlerOptions } from './http.js';
+export { toNodeHandler, type NodeHandlerOptions } from './http.js';
 export { createNodeNotifyHandler } from './notify.js';
 export { createFileNotifyStore, type FileNotifyStore } from './notify-store.js';
