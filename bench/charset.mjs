@@ -5,7 +5,7 @@
 // Method: R rounds; each round runs a tinybench Bench with the two contenders back to back, in
 // alternating order, and takes the ratio of their median latencies. The reported ratio is the median
 // of those per-round ratios (robust to the machine's load drifting between rounds); the latencies are
-// medians across rounds. Targets from issue 4: encode ≥ 1.5× iconv-lite (goal 2×), decode ≥ 1×
+// medians across rounds. Targets: encode ≥ 1.5× iconv-lite (goal 2×), decode ≥ 1×
 // TextDecoder('gbk'). A sample of a 300-character case is a batch of 64 calls (latency = batch / 64):
 // one call takes well under a microsecond, so a sample of one call measured tinybench's own per-sample
 // cost and the timer as much as the codec (it pulled every ratio towards 1, and it varied from

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The GBK decode loop and the string-building step, variant by variant (issue 4's decode target):
+// The GBK decode loop and the string-building step, variant by variant (for the decode target, ≥ 1× TextDecoder('gbk')):
 // what src/charset/gbk.ts does now against what was tried, on the 300-char mixed request string and
 // the ~640 KB document of bench/charset.mjs. Interleaved tinybench rounds (lib/harness.mjs); each
 // row is the median over rounds of (variant's latency / current's latency): > 1 means slower than

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Why the GBK decoder does not use the runtime's TextDecoder('gbk'): a record of the strategies
-// measured for issue 4's decode target (≥ 1× TextDecoder('gbk')), on this runtime.
+// measured for the decode target (≥ 1× TextDecoder('gbk')), on this runtime.
 //
 //   native         TextDecoder('gbk', { fatal: true }) alone — the reference; NOT strict WHATWG on
 //                  Node 20 (ICU maps A2E3 → U+E76C, 0xFF → U+F8F5, …), so it cannot be used as is

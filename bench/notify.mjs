@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Notification decoding benchmark (issue 5): bytes in → typed objects out.
+// Notification decoding benchmark: bytes in → typed objects out.
 //   - "ours typed": XML bytes → parseXml → typed §6.1 body (what decodeNotification does after the
 //     signature check), against fast-xml-parser (TextDecoder + XMLParser().parse, whole document →
 //     untyped object) and saxes (TextDecoder + SaxesParser counting tags, no object at all);
@@ -183,7 +183,7 @@ export async function runNotifyBench(options = {}) {
   const table = rows.map((r) => [r.label, r.ours, r.fxp, r.saxes, fmtRatio(r.vsFxp), fmtRatio(r.vsSaxes), r.full]);
   const mem = `streamNotification over a signed ${memory.xmlMB.toFixed(0)} MB XML body (${memory.bidders} bidders, 64 KB chunks): peak heap+external growth ${memory.peakGrowthMB.toFixed(1)} MB (target ≤ 32 MB), ${memory.seconds.toFixed(1)} s (${(memory.xmlMB / memory.seconds).toFixed(0)} MB/s incl. form parsing, SHA-1 and verification)`;
   return {
-    title: 'Notification decoding (issue 5): bytes in → typed objects out; ratios > 1 mean ours is faster',
+    title: 'Notification decoding: bytes in → typed objects out; ratios > 1 mean ours is faster',
     text: `${textTable(header, table)}\n${mem}`,
     markdown: `${mdTable(header, table)}\n\n${mem}`,
     rows,

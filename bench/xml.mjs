@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// XML decoding benchmark (issue 5): bytes in → tree out, for the 3 KB GBK §6.1 notification and a
+// XML decoding benchmark: bytes in → tree out, for the 3 KB GBK §6.1 notification and a
 // ~5 MB document with thousands of bidders in UTF-8 and in GBK. Contenders: our parseXml, our
 // XmlDecoder in records mode (bidders split off), fast-xml-parser (TextDecoder + XMLParser().parse,
 // whole document → object) and saxes (TextDecoder + SaxesParser counting tags, no tree). Memory:

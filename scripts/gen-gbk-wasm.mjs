@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Generates src/charset/gbk-wasm-bytes.ts: the WebAssembly module of the GBK / GB 2312 decode loop
 // (about 250 bytes), assembled here by hand so that no WebAssembly toolchain is needed. Why it
-// exists (issue 4, bench/README.md): on Node 20 the JS loop plus the UTF-16 → string conversion
+// exists (bench/README.md, GBK decode findings): on Node 20 the JS loop plus the UTF-16 → string conversion
 // is ≈ 1× TextDecoder('gbk'); the same loop in WebAssembly, with a 16-byte SIMD step over ASCII
 // runs, makes the whole decode 1.2–1.35× faster than TextDecoder('gbk').
 //

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Browser bundle sizes (esbuild: bundle, minify, format esm, platform browser; gzip level 9) for
-// three users of the library, against issue 4's budgets:
+// three users of the library, against their budgets:
 //   verify      importPublicKey + verify (checking Alipay's signatures)         ≤ 28 KB gz
 //   notify      importPublicKey + createNotifyHandler (a notify endpoint)        ≤ 40 KB gz
 //   sign-utf8   importPrivateKey + signParams + buildLeftAmountRequest (utf-8)  ≤ 32 KB gz
@@ -47,7 +47,7 @@ const CASES = [
     forbidden: [/src\/charset\/gbk/, /xml/i, ASN1_LIBS],
   },
   {
-    // The inbound side (issue 5): a worker's notify endpoint. It verifies, so it must not carry signing,
+    // The inbound side: a worker's notify endpoint. It verifies, so it must not carry signing,
     // key generation, the request builder or an eager GBK table (GBK notifications load it lazily).
     name: 'notify',
     what: 'importPublicKey + createNotifyHandler',

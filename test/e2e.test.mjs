@@ -1,4 +1,4 @@
-// End to end on loopback (issue 6): the gateway simulator (startGatewayServer) and a partner whose
+// End to end on loopback: the gateway simulator (startGatewayServer) and a partner whose
 // notify endpoint is this library's handler (createNodeNotifyHandler), joined over real HTTP.
 // Expected values come from the request the test builds and from PROTOCOL.md (kinds, the retry
 // schedule), not from the code under test.

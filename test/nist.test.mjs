@@ -1,4 +1,4 @@
-// NIST CAVP FIPS 186-3 DSA vectors (see /work/shared/vectors/nist/SOURCE.md):
+// NIST CAVP FIPS 186-3 DSA vectors (test/vectors/nist; see its SOURCE.md):
 // SigVer — every P record verifies, every F record is rejected;
 // SigGen — with the record's K, signWithNonce gives exactly R and S, x gives Y, and verify accepts.
 import { test } from 'node:test';
@@ -10,7 +10,7 @@ import { parseCavs } from './support/cavp.mjs';
 import { derSignature } from './support/der.mjs';
 import { big, digest, hexToBytes, toBytes } from './support/util.mjs';
 
-const DIR = new URL('../../shared/vectors/nist/', import.meta.url);
+const DIR = new URL('./vectors/nist/', import.meta.url);
 const HASHES = { 'SHA-1': 'sha1', 'SHA-224': 'sha224', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 const readVectors = (name) => parseCavs(readFileSync(new URL(name, DIR), 'utf8'));

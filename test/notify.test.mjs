@@ -1,4 +1,4 @@
-// Inbound notifications (issue 5): decodeNotification / decodeReturn / streamNotification /
+// Inbound notifications: decodeNotification / decodeReturn / streamNotification /
 // createNotifyHandler against bodies produced independently (OpenSSL signatures over iconv-lite
 // bytes, see support/notify-oracle.mjs); expected values are the protocol document's samples.
 import { test } from 'node:test';

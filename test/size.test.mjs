@@ -1,9 +1,9 @@
-// Browser bundle budgets of issue 4 (min+gz, esbuild), measured by scripts/size.mjs, and the "bleed"
+// Browser bundle budgets (min+gz, esbuild), measured by scripts/size.mjs, and the "bleed"
 // checks: what a verify-only or UTF-8-only user must never download.
 //
 // Every budget is asserted: verify ≤ 28 KB, UTF-8 signing ≤ 32 KB, a notify endpoint (importPublicKey +
 // createNotifyHandler: form, verification, XML, typing) ≤ 40 KB, the lazy GBK chunks ≤ 45 KB (min+gz).
-// The first two were over while keys were read through asn1js (28.3 and 33.8 KB, issue 7); with
+// The first two were over while keys were read through asn1js (28.3 and 33.8 KB); with
 // src/keys/der.ts's own DER reader they are about 12.7 and 18.2 KB, and the bleed checks make sure
 // asn1js/pkijs do not come back into them.
 import test from 'node:test';
@@ -34,7 +34,7 @@ test('the bleed check itself: it flags a bundle that pulls in signing and the GB
     maxBytesFrom: { 'src/dsa/rfc6979.ts': 200 },
   });
   assert.ok(a.bleed.includes('src/dsa/sign.ts'), a.bleed.join());
-  // The nonce generator's HMAC lives in src/dsa/rfc6979.ts (over noble hash states, issue 3), so
+  // The nonce generator's HMAC lives in src/dsa/rfc6979.ts (over noble hash states), so
   // signing shows up as more than bits2int's bytes from that file.
   assert.ok(a.bleed.some((b) => b.startsWith('src/dsa/rfc6979.ts (')), a.bleed.join());
   // loadCharset keeps the GBK codec in a lazy chunk: not part of the eager bundle.

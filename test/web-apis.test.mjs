@@ -1,6 +1,6 @@
 // Core code uses Web APIs only: no Buffer, process or node: imports outside src/node/ and src/cli/.
 // Checked on the sources and on the built ESM bundle that browsers and workers load. (Running the
-// bundle in edge-runtime, where these globals do not exist, is issue 7's multi-runtime suite.)
+// bundle in edge-runtime, where these globals do not exist, is the multi-runtime suite's job, test/runtimes.)
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';

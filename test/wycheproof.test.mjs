@@ -1,4 +1,4 @@
-// Wycheproof DSA vectors (C2SP/wycheproof; see /work/shared/vectors/wycheproof/SOURCE.md) against
+// Wycheproof DSA vectors (C2SP/wycheproof; test/vectors/wycheproof, see its SOURCE.md) against
 // the built bundle. Every `valid` test must verify; every `invalid` and every `acceptable` test
 // (BER integers missing the leading zero) must be rejected, since our DER parser is strict like
 // OpenSSL's. verify() must answer false, never throw.
@@ -10,7 +10,7 @@ import { big, hexToBytes } from './support/util.mjs';
 
 const { createPublicKey, verify } = lib;
 
-const ROOT = new URL('../../shared/vectors/wycheproof/', import.meta.url);
+const ROOT = new URL('./vectors/wycheproof/', import.meta.url);
 
 // Expected counts, copied by hand from the table in SOURCE.md (independent of the JSON files).
 const EXPECTED = {

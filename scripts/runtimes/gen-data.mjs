@@ -3,8 +3,8 @@
 // (git-ignored), so that every runtime — browsers, workers, the MV3 extension, Deno, Bun — can import
 // it without file-system access, fetch or JSON import attributes:
 //
-//   wycheproof.js  the 9 Wycheproof DSA files from ../shared (only the fields the tests read)
-//   nist.js        NIST CAVP SigVer/SigGen records from ../shared, parsed, plus H(Msg) from node:crypto
+//   wycheproof.js  the 9 Wycheproof DSA files of test/vectors/wycheproof (only the fields the tests read)
+//   nist.js        NIST CAVP SigVer/SigGen records of test/vectors/nist, parsed, plus H(Msg) from node:crypto
 //                  (WebCrypto has no SHA-224, and SigGen needs the raw hash)
 //   rfc6979.js     test/vectors/rfc6979-dsa.json as is
 //   keys.js        DSA keys made by the openssl CLI (1024/160, 2048/256): PKCS#8, traditional and SPKI as
@@ -33,7 +33,7 @@ import { derSignature } from '../../test/support/der.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(root, 'test/portable/generated');
-const SHARED = path.resolve(root, '../shared/vectors');
+const VECTORS = path.join(root, 'test/vectors');
 mkdirSync(OUT, { recursive: true });
 
 const write = (name, value, note) => {
@@ -46,7 +46,7 @@ const sizes = {};
 
 // ---- Wycheproof ----
 {
-  const dir = path.join(SHARED, 'wycheproof');
+  const dir = path.join(VECTORS, 'wycheproof');
   const files = {};
   const present = [];
   for (const sub of ['testvectors', 'testvectors_v1']) {
@@ -69,16 +69,16 @@ const sizes = {};
       };
     }
   }
-  sizes['wycheproof.js'] = write('wycheproof.js', { present, files }, 'Source: ../shared/vectors/wycheproof (see its SOURCE.md).');
+  sizes['wycheproof.js'] = write('wycheproof.js', { present, files }, 'Source: test/vectors/wycheproof (see its SOURCE.md).');
 }
 
 // ---- NIST CAVP ----
 {
   const HASH = { 'SHA-1': 'sha1', 'SHA-224': 'sha224', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
-  const read = (n) => parseCavs(readFileSync(path.join(SHARED, 'nist', n), 'utf8'));
+  const read = (n) => parseCavs(readFileSync(path.join(VECTORS, 'nist', n), 'utf8'));
   const sigver = read('FIPS_186_3_SigVer.rsp');
   const siggen = read('FIPS_186_3_SigGen.txt').map((r) => ({ ...r, H: createHash(HASH[r.sha]).update(Buffer.from(r.Msg, 'hex')).digest('hex') }));
-  sizes['nist.js'] = write('nist.js', { sigver, siggen }, 'Source: ../shared/vectors/nist (see its SOURCE.md); H = node:crypto hash of Msg.');
+  sizes['nist.js'] = write('nist.js', { sigver, siggen }, 'Source: test/vectors/nist (see its SOURCE.md); H = node:crypto hash of Msg.');
 }
 
 // ---- RFC 6979 ----
@@ -202,7 +202,7 @@ sizes['keys.js'] = write('keys.js', keys, 'DSA keys made by the openssl CLI at g
       referenceSign: referenceSign(bytes),
     };
   });
-  // The document's request sample (PROTOCOL.md §2/§3.3) with amounts per the rules; the expected fields
+  // The interface document's request sample (its §3.3) with amounts per PROTOCOL.md §2; the expected fields
   // are written out by hand from the document (as in test/request.test.mjs).
   const requestFields = {
     service: 'alipay.witkey.task.left.amount.handle',

@@ -1,4 +1,4 @@
-// NIST CAVP FIPS 186-3 DSA (../shared/vectors/nist, all 600 records): SigVer — every P verifies (DER and
+// NIST CAVP FIPS 186-3 DSA (test/vectors/nist, all 600 records): SigVer — every P verifies (DER and
 // P1363), every F is rejected; SigGen — y = g^x, signWithNonce(key, H(Msg), K) is exactly (R, S), and
 // verify accepts. H(Msg) was computed by node:crypto when the data was generated.
 import { test } from './harness.js';

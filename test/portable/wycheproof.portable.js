@@ -1,4 +1,4 @@
-// Wycheproof DSA vectors (../shared/vectors/wycheproof, all 9 files, every case): every `valid` case
+// Wycheproof DSA vectors (test/vectors/wycheproof, all 9 files, every case): every `valid` case
 // verifies; every `invalid` and `acceptable` (BER) case is rejected — verify answers false, never
 // throws. Each group's DER key imports to the same (p, q, g, y) as its components.
 import { test } from './harness.js';
