@@ -14,7 +14,7 @@
 // `node scripts/size.mjs` prints the table and exits 1 when a budget is exceeded or a bundle bleeds.
 // `measureSizes()` returns the rows for test/size.test.mjs. `measureShipped()` (at the end) measures
 // what dist/browser and dist/sw ship for use without a bundler; scripts/runtimes/tables.mjs turns both
-// into the README's "Bundle size" table.
+// into the "Bundle size" tables of docs/RUNTIMES.md.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';

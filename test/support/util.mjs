@@ -1,4 +1,4 @@
-// Small helpers shared by the tests: hex, textbook modular arithmetic, vector file locations.
+// Small helpers shared by the tests: hex and textbook modular arithmetic.
 import { createHash } from 'node:crypto';
 
 /** Hex (any case, optional whitespace) → bytes. */
