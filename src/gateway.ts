@@ -21,8 +21,8 @@ export {
   type SmsRecord,
   type RequestRecord,
 } from './gateway/gateway.js';
+export { NOTIFY_TYPES } from './notify/kinds.js';
 export {
-  NOTIFY_TYPES,
   RETRY_SCHEDULE,
   type GatewayConfig,
   type PartnerConfig,

@@ -19,7 +19,6 @@ import { resolveNotifyDialect, type NotifyDataField, type NotifyDialect } from '
 import type { NotificationKind } from '../notify/types.js';
 
 export type { NotificationKind } from '../notify/types.js';
-export { NOTIFY_TYPES } from '../notify/kinds.js';
 export type { NotifyDialect } from '../notify/dialect.js';
 
 /** The documented retry schedule after the initial delivery: 4m, 10m, 10m, 1h, 2h, 6h, 15h (ms). */
