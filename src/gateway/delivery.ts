@@ -65,7 +65,10 @@ export interface SendResult {
   readonly error?: string;
 }
 
-/** @internal POSTs a notification's body to its URL (no redirects followed) and classifies the answer; no answer within `timeoutMs` real ms is a failure. */
+/**
+ * @internal POSTs a notification's body to its URL (no redirects followed) and classifies the answer;
+ * no answer within `timeoutMs` real ms is a failure.
+ */
 export async function send(n: NotificationRecord, fetchFn: (request: Request) => Promise<Response>, timeoutMs: number): Promise<SendResult> {
   const ctrl = new AbortController();
   const timeout = setTimeout(() => ctrl.abort(), timeoutMs);

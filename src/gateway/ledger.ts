@@ -120,7 +120,14 @@ export interface Settlement {
  */
 export function settlement(
   t: TransferRecord,
-  ctx: { readonly now: number; readonly settleError?: string | undefined; readonly partnerAccount: string; readonly fees: Fees; readonly profitSettleAt: number; readonly nextNo: () => string },
+  ctx: {
+    readonly now: number;
+    readonly settleError?: string | undefined;
+    readonly partnerAccount: string;
+    readonly fees: Fees;
+    readonly profitSettleAt: number;
+    readonly nextNo: () => string;
+  },
 ): Settlement {
   const error = ctx.settleError;
   const settled: TransferRecord = { ...t, status: error ? 'F' : 'S', settledAt: ctx.now, ...(error && { errorCode: error }) };
@@ -157,7 +164,11 @@ export async function balanceWrites(store: GatewayStore, credits: Settlement['cr
     const prev = balances.get(c.account) ?? BigInt((await store.get<BalanceRecord>('balance', c.account))?.fen ?? '0');
     balances.set(c.account, prev + c.fen);
   }
-  return [...balances].map(([account, fen]) => ({ collection: 'balance', key: account, value: { account, fen: String(fen) } satisfies BalanceRecord }));
+  return [...balances].map(([account, fen]) => ({
+    collection: 'balance',
+    key: account,
+    value: { account, fen: String(fen) } satisfies BalanceRecord,
+  }));
 }
 
 /**
@@ -184,7 +195,8 @@ export async function settle(state: GatewayState, t: TransferRecord, now: number
   const xml = transferXml(
     {
       outerTaskId: t.outerTaskId, serial: t.serial, alipayTransferNo: t.id, ...(SUB_TYPES[t.kind] !== undefined && { subType: SUB_TYPES[t.kind] }),
-      payee: t.payee, fen: BigInt(t.fen), feeFen: BigInt(t.feeFen), status: s.transfer.status, ...(settleError && { errorCode: settleError }), gmtTransfer: beijingTime(now),
+      payee: t.payee, fen: BigInt(t.fen), feeFen: BigInt(t.feeFen), status: s.transfer.status, ...(settleError && { errorCode: settleError }),
+      gmtTransfer: beijingTime(now),
     },
     t.charset,
   );

@@ -17,12 +17,7 @@ import { applyRules, type LeftAmountArgs, type TaskRecord } from './rules.js';
 import type { GatewayState } from './state.js';
 import type { StoreWrite } from './store.js';
 
-/**
- * @internal The SMS text the publisher receives for an accepted request.
- * @example
- * smsText({ outerTaskId: 'T1', refund: { serial: 'r', fen: 3000n } }, [], []);
- * // '【支付宝】您发布的任务T1剩余赏金已处理：退还您30.00元。'
- */
+/** @internal The SMS text the publisher receives for an accepted request. */
 export function smsText(
   args: Pick<LeftAmountArgs, 'outerTaskId' | 'refund' | 'platform'>,
   paid: ReadonlyArray<{ fen: bigint }>,
@@ -84,7 +79,9 @@ export async function handleLeftAmount(
       };
       const task2 = outcome.task;
       writes.push({ collection: 'task', key: task2.outerTaskId, value: { ...task2, paidFen: String(BigInt(task2.paidFen) + outcome.acceptedFen) } });
-      for (const s of serials) writes.push({ collection: 'serial', key: serialKey(partner.id, s), value: { partner: partner.id, serial: s, outerTaskId: args.outerTaskId, at: now } });
+      for (const s of serials) {
+        writes.push({ collection: 'serial', key: serialKey(partner.id, s), value: { partner: partner.id, serial: s, outerTaskId: args.outerTaskId, at: now } });
+      }
       const created = acceptedTransfers(
         {
           partner, publisher: task2.publisher, args, success: outcome.success, now, settleAt: now + state.scale(cfg.settleDelay), charset,

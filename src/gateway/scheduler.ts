@@ -23,7 +23,10 @@ const MAX_PASSES = 1000;
 type Due = Pick<TransferRecord, 'status' | 'settleAt'>;
 type DueNotification = Pick<NotificationRecord, 'status' | 'nextAt' | 'heldUntil'>;
 
-/** @internal When something is next due: the earliest waiting transfer's settlement, pending notification's attempt or hold's end; undefined when nothing is. */
+/**
+ * @internal When something is next due: the earliest waiting transfer's settlement, pending notification's
+ * attempt or hold's end; undefined when nothing is.
+ */
 export function nextDue(transfers: readonly Due[], notifications: readonly DueNotification[]): number | undefined {
   let next: number | undefined;
   const min = (t: number): void => {
@@ -38,7 +41,10 @@ export function nextDue(transfers: readonly Due[], notifications: readonly DueNo
 }
 
 /** @internal Transfers not yet settled plus notifications not yet delivered or given up. */
-export function countPending(transfers: readonly Pick<TransferRecord, 'status'>[], notifications: readonly Pick<NotificationRecord, 'status'>[]): number {
+export function countPending(
+  transfers: readonly Pick<TransferRecord, 'status'>[],
+  notifications: readonly Pick<NotificationRecord, 'status'>[],
+): number {
   return transfers.filter((x) => x.status === 'W').length + notifications.filter((x) => x.status === 'pending' || x.status === 'held').length;
 }
 

@@ -23,4 +23,3 @@ export { FaultBook } from '../gateway/faults.js';
 export { acceptedTransfers, alipayFee, balanceWrites, feeFen, settle, settlement, transferNo } from '../gateway/ledger.js';
 export { afterFailedAttempt, deliver, isSuccessAnswer, newNotification } from '../gateway/delivery.js';
 export { countPending, createScheduler, dueQueues, nextDue, timerDelay } from '../gateway/scheduler.js';
-export { smsText } from '../gateway/left-amount.js';
