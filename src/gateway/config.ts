@@ -13,13 +13,12 @@ import { importPublicKey } from '../keys/import-public.js';
 import { resolveDialect, type DetailDialect, type DetailSeparators } from '../params/detail.js';
 import { parseAmount, type AmountInput } from '../witkey/amount.js';
 import { LEFT_AMOUNT_SERVICE } from '../witkey/request.js';
-import type { GatewayEvent } from './gateway.js';
+import type { GatewayEvent } from './records.js';
 import type { GatewayStore } from './store.js';
 import { resolveNotifyDialect, type NotifyDataField, type NotifyDialect } from '../notify/dialect.js';
 import type { NotificationKind } from '../notify/types.js';
 
 export type { NotificationKind } from '../notify/types.js';
-export { NOTIFY_TYPES } from '../notify/kinds.js';
 export type { NotifyDialect } from '../notify/dialect.js';
 
 /** The documented retry schedule after the initial delivery: 4m, 10m, 10m, 1h, 2h, 6h, 15h (ms). */

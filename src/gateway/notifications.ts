@@ -11,7 +11,8 @@ import type { DsaPrivateKey } from '../dsa/key.js';
 import { formEncodeString } from '../params/form.js';
 import { signParams } from '../params/sign.js';
 import { formatFen } from '../witkey/amount.js';
-import { NOTIFY_TYPES, type NotificationKind } from './config.js';
+import { NOTIFY_TYPES } from '../notify/kinds.js';
+import type { NotificationKind } from '../notify/types.js';
 import type { NotifyDataField } from '../notify/dialect.js';
 import { xmlDocument, type XmlNode } from './xml.js';
 

@@ -12,7 +12,7 @@ import { WitkeyError } from '../errors.js';
 import { decodeDetail, type DetailSeparators } from '../params/detail.js';
 import { parseAmount } from '../witkey/amount.js';
 import { leftAmountParams, type LeftAmountTransfer } from '../witkey/request.js';
-import type { AccountConfig, ResolvedConfig } from './config.js';
+import type { AccountConfig } from './config.js';
 
 /** @internal A detail line of a request, amount in fen. */
 export interface RequestLine {
@@ -188,17 +188,4 @@ export function applyRules(args: LeftAmountArgs, ctx: RuleContext): RuleOutcome 
   }
   const acceptedFen = (args.refund?.fen ?? 0n) + (args.platform?.fen ?? 0n) + success.reduce((s, t) => s + t.fen, 0n);
   return { ok: true, task, success, fail: failed, acceptedFen, totalFen };
-}
-
-/** @internal A fee in fen: `bp` basis points of `fen`, rounded half up, clamped to [min, max] and to the amount. */
-export function feeFen(fen: bigint, bp: number, min = 0, max?: number): bigint {
-  let f = (fen * BigInt(bp) + 5000n) / 10000n;
-  if (f < BigInt(min)) f = BigInt(min);
-  if (max !== undefined && f > BigInt(max)) f = BigInt(max);
-  return f > fen ? fen : f;
-}
-
-/** @internal Alipay's fee on an amount under the configured rules. */
-export function alipayFee(fen: bigint, fees: ResolvedConfig['fees']): bigint {
-  return feeFen(fen, fees.alipayRateBp, fees.alipayMinFen, fees.alipayMaxFen);
 }
