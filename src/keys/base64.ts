@@ -37,8 +37,6 @@ export function decodeBase64(text: string, what: string): Uint8Array {
       throw invalidKey(`${what}: empty`, 'input');
     case 'length':
       throw invalidKey(`${what}: base64 length is not a multiple of 4 (missing or extra "=" padding)`, 'input');
-    case 'padding':
-      throw invalidKey(`${what}: malformed base64 padding`, 'input');
     case 'non-canonical':
       throw invalidKey(`${what}: non-canonical base64 (non-zero bits after the data in the last character)`, 'input');
   }

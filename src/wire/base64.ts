@@ -17,11 +17,16 @@ const DECODE: Int16Array = /* @__PURE__ */ (() => {
   return t;
 })();
 
-/** Why a text is not strict base64: the character at `offset` is not in the alphabet; `=` before a data character at `offset`; no data; a length that is not a multiple of 4; `=` in the wrong number; non-zero bits after the data. */
+/**
+ * Why a text is not strict base64: the character at `offset` is not in the alphabet (`character`), a
+ * data character at `offset` follows `=` (`early-padding`), there is no data (`empty`), characters and
+ * `=` do not make a multiple of 4 or there are more than two `=` (`length`), or the last character
+ * has non-zero bits after the data (`non-canonical`).
+ */
 export type Base64Fault =
   | { fault: 'character'; offset: number }
   | { fault: 'early-padding'; offset: number }
-  | { fault: 'empty' | 'length' | 'padding' | 'non-canonical' };
+  | { fault: 'empty' | 'length' | 'non-canonical' };
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
@@ -47,9 +52,10 @@ export function readBase64(text: string, skipSpace: boolean): Uint8Array | Base6
     chars.push(v);
   }
   if (chars.length === 0) return { fault: 'empty' };
+  // With at most two `=` and a multiple of 4 in all, the data ends with 4, 3 (and `=`) or 2 (and `==`)
+  // characters: no other padding can pass this check.
   if (pad > 2 || (chars.length + pad) % 4 !== 0) return { fault: 'length' };
   const rem = chars.length % 4;
-  if (rem === 1 || (rem === 0 && pad !== 0) || (rem !== 0 && rem + pad !== 4)) return { fault: 'padding' };
   // Canonical: the bits of the last character beyond the data must be zero.
   const last = chars[chars.length - 1]!;
   if ((rem === 2 && (last & 0x0f) !== 0) || (rem === 3 && (last & 0x03) !== 0)) return { fault: 'non-canonical' };
