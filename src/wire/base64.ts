@@ -7,6 +7,7 @@
  *
  * Not a general-purpose codec: no base64url, no line wrapping on output, not constant-time. It
  * reports what is wrong and where; the callers turn that into their own errors.
+ * Internal: not a package export.
  * @module
  */
 

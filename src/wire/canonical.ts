@@ -9,6 +9,7 @@
  *
  * Not the charset step (src/params/sign.ts encodes a string map's canonical string in
  * `_input_charset`) and not the signature itself.
+ * Internal: not a package export (`alipay-witkey/params` re-exports {@link canonicalize}).
  * @module
  */
 import { WitkeyError } from '../errors.js';

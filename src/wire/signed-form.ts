@@ -4,6 +4,7 @@
  * is compared byte for byte (no charset decoding, so no BOM or look-alike passes). This module checks
  * their presence and form and returns the signature bytes; it does not verify them (the caller hashes
  * the canonical bytes with its key) nor choose the gateway simulator's error texts (src/gateway).
+ * Internal: not a package export.
  * @module
  */
 import { WitkeyError } from '../errors.js';

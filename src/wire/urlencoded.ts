@@ -10,6 +10,7 @@
  * general URL parser: a `%` not followed by two hex digits is an error rather than being passed
  * through literally as browsers do, and the streaming parser takes printable ASCII names only
  * (every gateway field name is).
+ * Internal: not a package export (`alipay-witkey/params` re-exports {@link parseFormBytes}).
  * @module
  */
 import { WitkeyError } from '../errors.js';
