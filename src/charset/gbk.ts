@@ -26,6 +26,8 @@
  */
 import { malformed, unencodable, type Charset, type CharsetContext } from './names.js';
 import { WASM_MAX, WASM_MIN, WasmPairDecoder } from './gbk-wasm.js';
+// ASCII-only spans skip the table and the UTF-16 conversion (the runtime's UTF-8 decoder is fastest).
+import { ascii as asciiToString } from '../wire/bytes.js';
 
 /** Number of two-byte GBK pointers: 126 lead bytes × 190 trail bytes. */
 export const POINTERS = 23940;
@@ -219,23 +221,6 @@ export function createGbkCodec(index: Uint16Array, source: 'native' | 'table', w
       return d.decode(bytes, false);
     },
   };
-}
-
-// ASCII-only spans skip the table and the UTF-16 conversion: the runtime's UTF-8 decoder turns
-// ASCII bytes into a string several times faster (identical result, since ASCII is ASCII in both).
-let ascii: TextDecoder | null | undefined;
-function asciiToString(bytes: Uint8Array): string {
-  if (ascii === undefined) {
-    try {
-      ascii = new TextDecoder('utf-8', { ignoreBOM: true });
-    } catch {
-      ascii = null;
-    }
-  }
-  if (ascii) return ascii.decode(bytes);
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
-  return s;
 }
 
 /** @internal Strict streaming GBK / GB 2312 decoder; a lead byte may end one chunk and its trail start the next. */

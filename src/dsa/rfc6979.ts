@@ -5,24 +5,13 @@
  */
 import { bigIntToBytes, bitLength, bytesToBigInt } from './arith.js';
 import type { HashFn } from './hash.js';
+import { concat } from '../wire/bytes.js';
 
 /** bits2int (RFC 6979 §2.3.2): the leftmost qlen bits of `bytes` as an integer. */
 export function bits2int(bytes: Uint8Array, qlen: number): bigint {
   const v = bytesToBigInt(bytes);
   const blen = bytes.length * 8;
   return blen > qlen ? v >> BigInt(blen - qlen) : v;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let len = 0;
-  for (const p of parts) len += p.length;
-  const out = new Uint8Array(len);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** The part of a noble hash instance used here (its published generic types are awkward to name). */
@@ -175,7 +164,7 @@ export function* rfc6979Nonces(
       let T: Uint8Array = V; // one block is enough whenever hlen ≥ qlen, as with the default hashes
       while (T.length * 8 < qlen) {
         V = m.mac(V);
-        T = concat(T, V);
+        T = concat([T, V]);
       }
       const k = bits2int(T, qlen);
       if (k >= 1n && k < q) yield k;

@@ -10,9 +10,10 @@ import { decode, loadCharset } from '../charset/codec.js';
 import { normalizeCharset, type Charset } from '../charset/names.js';
 import { verify } from '../dsa/verify.js';
 import { WitkeyError, type WitkeyErrorCode } from '../errors.js';
-import { fromBase64 } from '../params/base64.js';
-import { parseFormBytes } from '../params/form.js';
-import { rawCanonicalBytes } from '../params/raw-canonical.js';
+import { fromBase64 } from '../wire/base64.js';
+import { asciiBytes, concat, latin1 } from '../wire/bytes.js';
+import { rawCanonicalBytes } from '../wire/canonical.js';
+import { duplicateField, parseFormBytes } from '../wire/urlencoded.js';
 import type { ResolvedPartner } from './config.js';
 
 /** Largest request the gateway reads (bytes): the documented fields need far less. */
@@ -21,7 +22,6 @@ export const MAX_REQUEST_BYTES = 64 * 1024;
 /** @internal A form as received: raw percent-decoded bytes by ASCII name, in order. */
 export type RawForm = Map<string, Uint8Array>;
 
-const ascii = (b: Uint8Array): string => String.fromCharCode(...b);
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 async function bodyBytes(request: Request): Promise<Uint8Array> {
@@ -44,13 +44,7 @@ async function bodyBytes(request: Request): Promise<Uint8Array> {
     }
     parts.push(value);
   }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(parts, total);
 }
 
 /**
@@ -61,11 +55,8 @@ export async function readRawForm(request: Request): Promise<RawForm> {
   const url = new URL(request.url);
   const pairs: Array<[Uint8Array, Uint8Array]> = [];
   const query = url.search.slice(1);
-  if (query) {
-    const bytes = new Uint8Array(query.length);
-    for (let i = 0; i < query.length; i++) bytes[i] = query.charCodeAt(i) & 0xff;
-    pairs.push(...parseFormBytes(bytes));
-  }
+  // A serialized URL's query is ASCII (the URL parser percent-encodes everything else).
+  if (query) pairs.push(...parseFormBytes(asciiBytes(query)));
   if (request.method === 'POST') {
     const type = (request.headers.get('content-type') ?? 'application/x-www-form-urlencoded').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/x-www-form-urlencoded') {
@@ -75,11 +66,11 @@ export async function readRawForm(request: Request): Promise<RawForm> {
   }
   const form: RawForm = new Map();
   for (const [n, v] of pairs) {
-    const name = ascii(n);
+    const name = latin1(n);
     if (!NAME.test(name) || n.some((b) => b > 0x7e)) {
       throw new WitkeyError('ILLEGAL_ARGUMENT', `invalid parameter name ${JSON.stringify(name.slice(0, 64))}`, { field: name.slice(0, 64) });
     }
-    if (form.has(name)) throw new WitkeyError('ILLEGAL_ARGUMENT', `${name}: the parameter appears more than once`, { field: name });
+    if (form.has(name)) throw duplicateField(name);
     form.set(name, v);
   }
   return form;
@@ -91,7 +82,7 @@ export function asciiParam(form: RawForm, name: string, code: WitkeyErrorCode): 
   if (!v) return '';
   if (v.length > 256) throw new WitkeyError(code, `${name}: longer than 256 bytes`, { field: name });
   if (v.some((b) => b < 0x20 || b > 0x7e)) throw new WitkeyError(code, `${name}: must be printable ASCII`, { field: name });
-  return ascii(v);
+  return latin1(v);
 }
 
 /** @internal A page request that passed the gateway's checks: decoded fields and who sent them. */

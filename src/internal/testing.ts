@@ -1,8 +1,8 @@
 /**
  * Internal entry point for the tests and benchmarks only: re-exports internals they exercise directly
  * (the NIST SigGen records give the nonce k; tests check that x never leaks; the DER reader, the comb
- * tables, the GBK engines, the detail dialects). Built into dist/{esm,cjs}/testing.* but deliberately
- * NOT listed in package.json `exports`.
+ * tables, the GBK engines, the detail dialects, the gateway's ledger and scheduler, the wire rules of
+ * src/wire). Built into dist/{esm,cjs}/testing.* but deliberately NOT listed in package.json `exports`.
  * @module
  */
 export { signWithNonce } from '../dsa/sign.js';
@@ -24,3 +24,8 @@ export { FaultBook } from '../gateway/faults.js';
 export { acceptedTransfers, alipayFee, balanceWrites, feeFen, settle, settlement, transferNo } from '../gateway/ledger.js';
 export { afterFailedAttempt, deliver, isSuccessAnswer, newNotification } from '../gateway/delivery.js';
 export { countPending, createScheduler, dueQueues, nextDue, timerDelay } from '../gateway/scheduler.js';
+export { ascii, asciiBytes, concat, hex, latin1 } from '../wire/bytes.js';
+export { fromBase64, readBase64, toBase64 } from '../wire/base64.js';
+export { byCodeUnit, CanonicalStream, canonicalize, isSigned, rawCanonicalBytes, signedEntries } from '../wire/canonical.js';
+export { forgedError, signatureOf } from '../wire/signed-form.js';
+export { duplicateField, FormStreamParser, parseFormBytes, percentEncodeInto } from '../wire/urlencoded.js';

@@ -6,6 +6,7 @@
  * @module
  */
 import { WitkeyError } from '../errors.js';
+import { isSigned } from '../wire/canonical.js';
 
 /** The XML field of a notification: its form field name and a literal value prefix. */
 export interface NotifyDataField {
@@ -34,7 +35,7 @@ export function resolveNotifyDialect(dialect: NotifyDialect = 'spec'): Required<
   if (dialect === 'spec' || dialect === 'kppw') return NOTIFY_DIALECTS[dialect];
   if (dialect && typeof dialect === 'object' && typeof dialect.dataField === 'string' && /^[\x21-\x7e]{1,64}$/.test(dialect.dataField)) {
     const prefix = dialect.dataPrefix ?? '';
-    if (typeof prefix === 'string' && /^[\x20-\x7e]*$/.test(prefix) && dialect.dataField !== 'sign' && dialect.dataField !== 'sign_type') {
+    if (typeof prefix === 'string' && /^[\x20-\x7e]*$/.test(prefix) && isSigned(dialect.dataField)) {
       return { dataField: dialect.dataField, dataPrefix: prefix };
     }
   }

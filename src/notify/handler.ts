@@ -11,7 +11,8 @@
 import { WitkeyError } from '../errors.js';
 import { optionsObject } from '../options.js';
 import { notifyVerify, type NotifyVerifyOptions } from './atn.js';
-import { decodeNotification, resolveOptions, type DecodeNotificationOptions } from './decode.js';
+import { decodeNotification, type DecodeNotificationOptions } from './decode.js';
+import { resolveOptions } from './steps.js';
 import { createMemoryNotifyStore, type NotifyStore } from './store.js';
 import { requestBody } from './source.js';
 import type { Notification } from './types.js';

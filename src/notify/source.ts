@@ -7,6 +7,7 @@
  */
 import { WitkeyError } from '../errors.js';
 import { normalizeCharset, type Charset } from '../charset/names.js';
+import { asciiBytes } from '../wire/bytes.js';
 
 /** What a notification or return body can be read from. */
 export type BodySource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Uint8Array | ArrayBuffer | string;
@@ -17,23 +18,10 @@ function chunkOf(c: unknown): Uint8Array {
   throw new WitkeyError('INVALID_OPTION', `body chunks must be Uint8Array, got ${c === null ? 'null' : typeof c}`, { field: 'source' });
 }
 
-/** ASCII text → bytes; a non-ASCII character is an error (an urlencoded body is ASCII). */
-export function asciiBody(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 0x7f) {
-      throw new WitkeyError('ILLEGAL_ARGUMENT', `non-ASCII character U+${c.toString(16).toUpperCase().padStart(4, '0')} at index ${i} of an urlencoded body`, { offset: i });
-    }
-    out[i] = c;
-  }
-  return out;
-}
-
 /** Reads any {@link BodySource} as byte chunks. A stream is cancelled if the consumer stops early. */
 export async function* chunks(source: BodySource): AsyncGenerator<Uint8Array> {
   if (typeof source === 'string') {
-    yield asciiBody(source);
+    yield asciiBytes(source);
     return;
   }
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {

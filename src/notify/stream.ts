@@ -13,12 +13,15 @@
 import { WitkeyError } from '../errors.js';
 import { hashFor } from '../dsa/hash.js';
 import { verifyDigest } from '../dsa/verify.js';
-import { fromBase64 } from '../params/base64.js';
+import { concat } from '../wire/bytes.js';
+import { byCodeUnit, CanonicalStream, isSigned } from '../wire/canonical.js';
+import { forgedError, signatureOf } from '../wire/signed-form.js';
+import { duplicateField, FormStreamParser } from '../wire/urlencoded.js';
 import { XmlDecoder, type XmlRecord } from '../xml/decoder.js';
-import { FormStreamParser } from './form-stream.js';
+import type { DecodeNotificationOptions } from './decode.js';
 import { bidderRecord, isBidderPath } from './model.js';
-import { build, byCodeUnit, header, loadFor, resolveOptions, textFields, type DecodeNotificationOptions } from './decode.js';
 import { chunks, type BodySource } from './source.js';
+import { build, header, loadFor, resolveOptions, textFields } from './steps.js';
 import type { BidderLine, LeftAmountHandledNotification, Notification } from './types.js';
 
 /** One event of {@link streamNotification}. */
@@ -42,10 +45,6 @@ export type NotificationEvent =
       verified: true;
     };
 
-
-const AMP = new Uint8Array([0x26]);
-const EQ = new Uint8Array([0x3d]);
-
 /**
  * Decodes a notification as a stream of events: one per bidder as soon as it has arrived, then the
  * verified notification. The form's fields that sort before the XML field (none, in the gateway's
@@ -63,51 +62,35 @@ const EQ = new Uint8Array([0x3d]);
 export async function* streamNotification(source: BodySource, options: DecodeNotificationOptions): AsyncGenerator<NotificationEvent> {
   const r = resolveOptions(options, 'streamNotification');
   const hash = hashFor(r.hash, r.key.domain.N).create();
-  const enc = new TextEncoder();
-  const small = new Map<string, { parts: Uint8Array[]; length: number; value?: Uint8Array }>();
-  let hashedAny = false;
+  const signed = new CanonicalStream((b) => hash.update(b));
+  // The fields other than the data field, held whole (undefined until their value has ended).
+  const small = new Map<string, Uint8Array | undefined>();
   let dataSeen = false; // the data field has started
   let dataDone = false;
-  const hashField = (name: string, value: Uint8Array): void => {
-    if (hashedAny) hash.update(AMP);
-    hash.update(enc.encode(name));
-    hash.update(EQ);
-    hash.update(value);
-    hashedAny = true;
-  };
-  const signed = (name: string): boolean => name !== 'sign' && name !== 'sign_type';
 
   // The XML field's bytes flow through `pending` to the XML decoder (created once the head of the
   // XML shows its declared charset, which may need the GBK table loaded first).
   let pending: Uint8Array[] = [];
   let prefixLeft = r.dataPrefix.length;
   let dataLength = 0;
-  let head = new Uint8Array(0);
+  let head: Uint8Array = new Uint8Array(0);
   let xml: XmlDecoder | undefined;
   const counts = { success: 0, fail: 0 };
 
   const parser = new FormStreamParser((name, at) => {
-    if (small.has(name) || (name === r.dataField && dataSeen)) {
-      throw new WitkeyError('ILLEGAL_ARGUMENT', `form field ${name} appears twice (second at byte offset ${at})`, { field: name, offset: at });
-    }
+    if (small.has(name) || (name === r.dataField && dataSeen)) throw duplicateField(name, at);
     if (name === r.dataField) {
       dataSeen = true;
       // Everything signed that sorts before the data field must already be here: hash it now.
-      for (const n of [...small.keys()].sort(byCodeUnit)) {
-        const f = small.get(n)!;
-        if (signed(n) && byCodeUnit(n, name) < 0 && f.length > 0) hashField(n, f.value!);
-      }
+      signed.held(small, undefined, name);
       let started = false;
       return {
         data(b) {
           if (!started) {
-            if (hashedAny) hash.update(AMP);
-            hash.update(enc.encode(name));
-            hash.update(EQ);
-            hashedAny = true;
+            signed.begin(name);
             started = true;
           }
-          hash.update(b);
+          signed.value(b);
           dataLength += b.length;
           let v = b;
           if (prefixLeft > 0) {
@@ -128,23 +111,20 @@ export async function* streamNotification(source: BodySource, options: DecodeNot
         },
       };
     }
-    if (dataSeen && signed(name) && byCodeUnit(name, r.dataField) < 0) {
+    if (dataSeen && isSigned(name) && byCodeUnit(name, r.dataField) < 0) {
       throw new WitkeyError('ILLEGAL_ARGUMENT', `streaming decode needs field ${name} before ${r.dataField} in the body (it sorts before it in the signed string)`, { field: name, offset: at });
     }
-    const f: { parts: Uint8Array[]; length: number; value?: Uint8Array } = { parts: [], length: 0 };
-    small.set(name, f);
+    small.set(name, undefined);
+    const parts: Uint8Array[] = [];
+    let length = 0;
     return {
       data(b) {
-        f.length += b.length;
-        if (f.length > r.maxFieldBytes) throw new WitkeyError('FORM_LIMIT_EXCEEDED', `form field ${name} is longer than maxFieldBytes (${r.maxFieldBytes})`, { field: name });
-        f.parts.push(b.slice());
+        length += b.length;
+        if (length > r.maxFieldBytes) throw new WitkeyError('FORM_LIMIT_EXCEEDED', `form field ${name} is longer than maxFieldBytes (${r.maxFieldBytes})`, { field: name });
+        parts.push(b.slice());
       },
       end() {
-        const v = new Uint8Array(f.length);
-        let o = 0;
-        for (const p of f.parts) { v.set(p, o); o += p.length; }
-        f.value = v;
-        f.parts = [];
+        small.set(name, parts.length === 0 ? new Uint8Array(0) : concat(parts, length));
       },
     };
   }, r.limits);
@@ -155,7 +135,7 @@ export async function* streamNotification(source: BodySource, options: DecodeNot
   };
   const feed = async (final: boolean): Promise<void> => {
     if (!xml) {
-      for (const p of pending) head = join(head, p);
+      for (const p of pending) head = concat([head, p]);
       pending = [];
       // Wait for the declaration to be complete (or clearly absent) before choosing a charset.
       const closed = head.indexOf(0x3e) >= 0 || (head.length > 0 && head[0] !== 0x3c && head[0] !== 0xef);
@@ -186,25 +166,11 @@ export async function* streamNotification(source: BodySource, options: DecodeNot
   if (events.length > 0) { yield* events; events.length = 0; }
 
   // Fields after the data field in sort order, then the signature.
-  for (const n of [...small.keys()].sort(byCodeUnit)) {
-    const f = small.get(n)!;
-    if (signed(n) && byCodeUnit(n, r.dataField) > 0 && f.length > 0) hashField(n, f.value!);
-  }
-  const sign = small.get('sign');
-  const signType = small.get('sign_type');
-  if (!sign || sign.length === 0 || !signType || signType.length === 0) {
-    const field = !sign || sign.length === 0 ? 'sign' : 'sign_type';
-    throw new WitkeyError('ILLEGAL_SIGN', `the body has no ${field} field`, { field });
-  }
-  const st = new TextDecoder().decode(signType.value);
-  if (st !== 'DSA') throw new WitkeyError('ILLEGAL_SIGN_TYPE', `sign_type must be DSA, got ${JSON.stringify(st.slice(0, 16))}`, { field: 'sign_type' });
-  const signature = fromBase64(String.fromCharCode(...sign.value!));
-  if (!signature || !verifyDigest(signature, hash.digest(), r.key, 'der')) {
-    throw new WitkeyError('ILLEGAL_SIGN', 'the signature does not verify with the Alipay public key: the body is forged, altered, or signed with another key', { field: 'sign' });
-  }
+  signed.held(small, r.dataField);
+  const signature = signatureOf(small);
+  if (!signature || !verifyDigest(signature, hash.digest(), r.key, 'der')) throw forgedError();
   // Verified.
-  const raw = new Map([...small].map(([n, f]) => [n, f.value!]));
-  const text = textFields(raw, r);
+  const text = textFields(small as Map<string, Uint8Array>, r);
   const notification = build(header(text, 'notify'), document.charset, text, document.root);
   if (notification.kind === 'left_amount_handled') {
     // Bidders went out as events; the tree had them split off, so the lists are empty here.
@@ -212,11 +178,4 @@ export async function* streamNotification(source: BodySource, options: DecodeNot
     (notification as LeftAmountHandledNotification).failBidders = [];
   }
   yield { type: 'notification', notification, counts, verified: true };
-}
-
-function join(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -11,8 +11,8 @@ import { verify } from '../dsa/verify.js';
 import type { DsaHashName } from '../dsa/hash.js';
 import type { DsaPrivateKey, DsaPublicKey } from '../dsa/key.js';
 import { WitkeyError } from '../errors.js';
-import { fromBase64, toBase64 } from './base64.js';
-import { signedEntries, type Params } from './canonical.js';
+import { fromBase64, toBase64 } from '../wire/base64.js';
+import { isSigned, signedEntries, type Params } from '../wire/canonical.js';
 
 /** Options of {@link signParams} and {@link verifyParams}. */
 export interface SignParamsOptions {
@@ -78,7 +78,7 @@ export function signParams(params: Params, privateKey: DsaPrivateKey, options: S
   const out: Record<string, string> = {};
   for (const name of Object.keys(params)) {
     const v = params[name];
-    if (v !== undefined && name !== 'sign' && name !== 'sign_type') out[name] = v;
+    if (v !== undefined && isSigned(name)) out[name] = v;
   }
   out['sign'] = toBase64(signature);
   out['sign_type'] = 'DSA';

@@ -1,13 +1,102 @@
 /**
- * Incremental `application/x-www-form-urlencoded` parser over byte chunks. It percent-decodes
- * names and values to their raw bytes and decodes no charset, so that a signature can be checked
- * over exactly the bytes the sender signed. Chunks may split anywhere, inside an escape too.
+ * `application/x-www-form-urlencoded` at the byte level (PROTOCOL.md §3, and §6 for notifications):
+ * the WHATWG URL Standard's urlencoded serializer over charset bytes (`*-._`, digits and letters kept,
+ * space → `+`, every other byte `%XX` upper-case), and its parsing into raw percent-decoded (name,
+ * value) bytes, whole ({@link parseFormBytes}) or incrementally over chunks split anywhere
+ * ({@link FormStreamParser}), so that a signature can be checked over exactly the bytes the sender
+ * signed. Also the rule that a name appears at most once in a form ({@link duplicateField}).
  *
- * Not a general URL parser: names must be printable ASCII (every gateway field name is), and a
- * malformed escape is an error rather than being passed through literally as browsers do.
+ * Not a charset codec (names and values stay bytes; src/params/form.ts decodes them) and not a
+ * general URL parser: a `%` not followed by two hex digits is an error rather than being passed
+ * through literally as browsers do, and the streaming parser takes printable ASCII names only
+ * (every gateway field name is).
+ * Internal: not a package export (`alipay-witkey/params` re-exports {@link parseFormBytes}).
  * @module
  */
 import { WitkeyError } from '../errors.js';
+import { latin1 } from './bytes.js';
+
+const HEX = '0123456789ABCDEF';
+// 1 where the byte is kept as is (WHATWG application/x-www-form-urlencoded percent-encode set complement).
+const KEEP = /* @__PURE__ */ (() => {
+  const t = new Uint8Array(256);
+  for (let b = 0x30; b <= 0x39; b++) t[b] = 1;
+  for (let b = 0x41; b <= 0x5a; b++) t[b] = 1;
+  for (let b = 0x61; b <= 0x7a; b++) t[b] = 1;
+  for (const b of [0x2a, 0x2d, 0x2e, 0x5f]) t[b] = 1;
+  return t;
+})();
+
+/** Appends the urlencoded form of `bytes` (one name or value, already in its charset) to `out`. */
+export function percentEncodeInto(bytes: Uint8Array, out: number[]): void {
+  for (const b of bytes) {
+    if (KEEP[b]) out.push(b);
+    else if (b === 0x20) out.push(0x2b);
+    else out.push(0x25, HEX.charCodeAt(b >> 4), HEX.charCodeAt(b & 15));
+  }
+}
+
+/** The value of a hex digit byte (either case), or -1. */
+function hexVal(b: number): number {
+  if (b >= 0x30 && b <= 0x39) return b - 0x30;
+  const l = b | 0x20;
+  if (l >= 0x61 && l <= 0x66) return l - 0x57;
+  return -1;
+}
+
+function badEscape(offset: number): WitkeyError {
+  return new WitkeyError('ILLEGAL_ARGUMENT', `malformed percent-escape at byte offset ${offset} of the form body`, { offset });
+}
+
+/**
+ * The error for a name that appears a second time in a form (a signed form has one value per name).
+ * `offset` is the byte offset of the second occurrence where the reader knows it.
+ */
+export function duplicateField(name: string, offset?: number): WitkeyError {
+  const at = offset === undefined ? '' : ` (second at byte offset ${offset})`;
+  return new WitkeyError('ILLEGAL_ARGUMENT', `form field ${name} appears twice${at}`, offset === undefined ? { field: name } : { field: name, offset });
+}
+
+function unescape(body: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  let o = 0;
+  for (let i = start; i < end; i++) {
+    const b = body[i]!;
+    if (b === 0x2b) out[o++] = 0x20;
+    else if (b === 0x25) {
+      if (i + 2 >= end) throw badEscape(i);
+      const h = hexVal(body[i + 1]!), l = hexVal(body[i + 2]!);
+      if (h < 0 || l < 0) throw badEscape(i);
+      out[o++] = (h << 4) | l;
+      i += 2;
+    } else out[o++] = b;
+  }
+  return out.slice(0, o);
+}
+
+/**
+ * Splits an urlencoded body into percent-decoded raw (name, value) bytes, in order, without decoding
+ * any charset: what a signature check over received bytes needs. Empty segments (`&&`) are skipped; a
+ * segment without `=` is a name with an empty value. Names are not checked (the caller does).
+ * @throws WitkeyError `ILLEGAL_ARGUMENT` for a malformed percent-escape.
+ * @example
+ * parseFormBytes(new TextEncoder().encode('a=%CC%EC&b=1')); // [[Uint8Array [0x61], Uint8Array [0xCC, 0xEC]], …]
+ */
+export function parseFormBytes(body: Uint8Array): Array<[Uint8Array, Uint8Array]> {
+  const out: Array<[Uint8Array, Uint8Array]> = [];
+  let i = 0;
+  while (i <= body.length) {
+    let end = body.indexOf(0x26, i);
+    if (end < 0) end = body.length;
+    if (end > i) {
+      let eq = body.indexOf(0x3d, i);
+      if (eq < 0 || eq > end) eq = end;
+      out.push([unescape(body, i, eq), unescape(body, Math.min(eq + 1, end), end)]);
+    }
+    i = end + 1;
+  }
+  return out;
+}
 
 /** Receives one field's value bytes as they are decoded. */
 export interface FormValueSink {
@@ -27,13 +116,6 @@ export interface FormLimits {
 }
 
 const enum State { Name, Value }
-
-function hexVal(b: number): number {
-  if (b >= 0x30 && b <= 0x39) return b - 0x30;
-  const l = b | 0x20;
-  if (l >= 0x61 && l <= 0x66) return l - 0x57;
-  return -1;
-}
 
 /**
  * Push parser: `write()` chunks, then `end()`. For every field, `onField(name)` is called once its
@@ -147,7 +229,7 @@ export class FormStreamParser {
     if (++this.fields > this.maxFields) {
       throw new WitkeyError('FORM_LIMIT_EXCEEDED', `form has more than maxFields (${this.maxFields}) fields`, { field: 'maxFields', offset: at });
     }
-    const name = String.fromCharCode(...this.name);
+    const name = latin1(Uint8Array.from(this.name));
     this.name = [];
     this.sink = this.onField(name, at);
     this.state = State.Value;
@@ -161,6 +243,6 @@ export class FormStreamParser {
   }
 
   private badEscape(): never {
-    throw new WitkeyError('ILLEGAL_ARGUMENT', `malformed percent-escape at byte offset ${this.escOffset} of the form body`, { offset: this.escOffset });
+    throw badEscape(this.escOffset);
   }
 }
