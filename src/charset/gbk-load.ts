@@ -15,6 +15,7 @@ import { sha1 } from '@noble/hashes/legacy.js';
 import { createGbkCodec, POINTERS, type GbkCodec } from './gbk.js';
 import { GBK_INDEX_SHA1 } from './gbk-index-hash.js';
 import { compileGbkWasm } from './gbk-wasm.js';
+import { hex } from '../wire/bytes.js';
 
 /** @internal How to obtain the index: from the runtime if it matches (`auto`), or always from the table. */
 export type GbkSource = 'auto' | 'table';
@@ -25,9 +26,7 @@ function hashIndex(index: Uint16Array): string {
     be[2 * i] = index[i]! >> 8;
     be[2 * i + 1] = index[i]! & 0xff;
   }
-  let hex = '';
-  for (const b of sha1(be)) hex += b.toString(16).padStart(2, '0');
-  return hex;
+  return hex(sha1(be));
 }
 
 /** @internal The index decoded by the runtime's TextDecoder('gbk'), if it has one and it matches ours. */

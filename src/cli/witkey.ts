@@ -33,6 +33,7 @@ import {
 import type { GatewayConfig, PartnerConfig } from '../gateway.js';
 import { startGatewayServer } from '../node/index.js';
 import { runDemo } from './demo.js';
+import { hex } from '../wire/bytes.js';
 
 /** A usage error: exit code 1. */
 class UsageError extends Error {}
@@ -206,7 +207,7 @@ Options:
       if (values['hex']) {
         const charset = await charsetOf(params, values['charset']);
         const bytes = canonicalBytes(params, { charset });
-        io.stdout(`${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}\n`);
+        io.stdout(`${hex(bytes)}\n`);
       } else io.stdout(`${canonicalize(params)}\n`);
       return 0;
     },

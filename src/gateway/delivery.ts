@@ -14,6 +14,7 @@ import { beijingTime, signedNotification } from './notifications.js';
 import { publicView, randomId, readCounters, type AttemptRecord, type Counters, type NotificationRecord } from './records.js';
 import type { GatewayState } from './state.js';
 import type { GatewayStore, StoreWrite } from './store.js';
+import { latin1 } from '../wire/bytes.js';
 
 /**
  * @internal A new pending notification (or return data) with its signed fields and body, numbered from
@@ -42,7 +43,7 @@ export function newNotification(
 
 /** @internal Whether a partner's answer acknowledges a notification: the body is exactly `success` (any status, nothing around it). */
 export function isSuccessAnswer(body: Uint8Array): boolean {
-  return body.length === 7 && String.fromCharCode(...body) === 'success';
+  return body.length === 7 && latin1(body) === 'success';
 }
 
 /** @internal What became of one attempt after a failure: another attempt after `afterMs` (protocol time), or none. */

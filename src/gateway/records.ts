@@ -7,6 +7,7 @@
 import type { Charset } from '../charset/names.js';
 import type { NotificationKind } from '../notify/types.js';
 import type { GatewayStore } from './store.js';
+import { hex } from '../wire/bytes.js';
 import type { TransferStatus } from './notifications.js';
 
 /** Kinds of transfer. `platform_profit` is the service fee of a bounty payment. */
@@ -154,8 +155,6 @@ export const serialKey = (partner: string, serial: string): string => `${partner
 
 /** @internal A notification as shown outside (events, inspection): a copy without the body. */
 export const publicView = ({ body: _body, ...rest }: NotificationRecord): Omit<NotificationRecord, 'body'> => structuredClone(rest);
-
-const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 /** @internal A random 128-bit id (hex) from the Web Crypto generator: notify ids and request ids. */
 export const randomId = (): string => hex(crypto.getRandomValues(new Uint8Array(16)));
