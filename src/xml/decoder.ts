@@ -28,8 +28,9 @@
  * through the strict charset decoder. Partial tokens are carried between chunks in one growable
  * buffer; text is decoded and appended chunk by chunk, so no text node is ever buffered whole.
  *
- * This file is the tokenizer and the tree it builds (one class: the scanner's hot loop reads and
- * writes the tree's state directly). Beside it: syntax.ts (character classes, the Name and
+ * This file is the tokenizer and the tree it builds, in one class: the scanner reads and writes the
+ * tree's state (the open element, its text) on its hot path, where a separate tree object costs
+ * measurable speed on small documents. Beside it: syntax.ts (character classes, the Name and
  * declaration productions), references.ts (entity and character references), errors.ts
  * (`INVALID_XML` construction), limits.ts (the limits and `XML_LIMIT_EXCEEDED`), string-cache.ts
  * (the realm-wide string caches), element.ts (the tree's types).

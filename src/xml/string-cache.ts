@@ -16,7 +16,9 @@
  * {@link INTERN_MAX} characters; the concatenation cache 256 entries whose results have at most 256
  * characters; the whitespace table at most 256 strings of at most 256 characters (it is cleared when
  * full). What they retain of past documents is therefore a few hundred KB at most, and only short
- * strings: names, indentation, and values of at most {@link INTERN_MAX} ASCII characters.
+ * strings: names and values of at most {@link INTERN_MAX} ASCII characters, and element texts of at
+ * most 256 characters that were pieced together (indentation between children, text around a
+ * reference).
  * @module
  */
 import { asciiSpan } from '../charset/short-span.js';
@@ -42,7 +44,9 @@ export function intern(b: Uint8Array, from: number, to: number): string {
     while (k >= 0 && hit.charCodeAt(k) === b[from + k]) k--;
     if (k < 0) return hit;
   }
-  return (internTable[h] = asciiSpan(b, from, to));
+  const s = asciiSpan(b, from, to);
+  internTable[h] = s;
+  return s;
 }
 
 // The concatenation cache: slot → (prev, piece, prev + piece). Text pieces between child elements are
