@@ -23,18 +23,30 @@
  * `'` `=` `/` `?` `!` `-` and whitespace never occur inside a multi-byte character (GBK trail bytes
  * are 0x40–0xFE), so only `]` (0x5D, a possible GBK trail byte) needs the scanner to step over
  * two-byte characters. Pure-ASCII names, values and text become strings without a decoder (short
- * repeated ones, such as names and indentation, from a small intern table); only spans with bytes
- * ≥ 0x80 go through the strict charset decoder. Partial tokens are carried between chunks in
- * one growable buffer; text is decoded and appended chunk by chunk, so no text node is ever buffered
- * whole.
+ * repeated ones, such as names and indentation, from the intern table of string-cache.ts); spans with
+ * bytes ≥ 0x80 go through the strict short-span decoders (charset/short-span.ts) when short, else
+ * through the strict charset decoder. Partial tokens are carried between chunks in one growable
+ * buffer; text is decoded and appended chunk by chunk, so no text node is ever buffered whole.
+ *
+ * This file is the tokenizer and the tree it builds, in one class: the scanner reads and writes the
+ * tree's state (the open element, its text) on its hot path, where a separate tree object costs
+ * measurable speed on small documents. Beside it: syntax.ts (character classes, the Name and
+ * declaration productions), references.ts (entity and character references), errors.ts
+ * (`INVALID_XML` construction), limits.ts (the limits and `XML_LIMIT_EXCEEDED`), string-cache.ts
+ * (the realm-wide string caches), element.ts (the tree's types).
  * @module
  */
 import { WitkeyError } from '../errors.js';
 import { createDecoder, decode as decodeCharset, gbkPairs, isCharsetLoaded, type CharsetDecoder } from '../charset/codec.js';
 import { normalizeCharset, type Charset } from '../charset/names.js';
+import { asciiSpan, gbkShort, utf8Short } from '../charset/short-span.js';
 import { utf8ErrorOffset } from '../charset/utf8.js';
 import type { XmlDocument, XmlElement } from './element.js';
-import { resolveLimits, type XmlLimits } from './limits.js';
+import { controlNotAllowed, describeByte, invalidXml, nonCharacter } from './errors.js';
+import { limitExceeded, resolveLimits, type XmlLimits } from './limits.js';
+import { isRefByte, resolveRef } from './references.js';
+import { cachedJoin, canonicalWs, intern, join } from './string-cache.js';
+import { ATTR_WS, CRLF, NAME, NAME_RE, NON_CHAR, WS_ONLY, XML_DECL, isWs } from './syntax.js';
 
 /** Options of {@link XmlDecoder} and {@link parseXml}. */
 export interface XmlDecoderOptions {
@@ -76,180 +88,6 @@ const ST_REF = 8; // in a reference in text, until ';'
 const EMPTY_ATTRS: Record<string, string> = /* @__PURE__ */ Object.freeze(Object.create(null) as Record<string, string>);
 const EMPTY_BYTES = /* @__PURE__ */ new Uint8Array(0);
 const NO_CHILDREN: XmlElement[] = /* @__PURE__ */ Object.freeze([]) as unknown as XmlElement[];
-const wsStrings = /* @__PURE__ */ new Map<string, string>();
-function canonicalWs(text: string): string {
-  const hit = wsStrings.get(text);
-  if (hit !== undefined) return hit;
-  if (wsStrings.size >= 256) wsStrings.clear();
-  wsStrings.set(text, text);
-  return text;
-}
-
-// The concatenation cache of XmlDecoder.appendText (text pieces are short there: indentation).
-const CAT_SLOTS = 256;
-const catPrev: string[] = /* @__PURE__ */ new Array<string>(CAT_SLOTS).fill('');
-const catPiece: string[] = /* @__PURE__ */ new Array<string>(CAT_SLOTS).fill('');
-const catResult: string[] = /* @__PURE__ */ new Array<string>(CAT_SLOTS).fill('');
-
-// Byte classes for names: 1 = may start a name, 2 = may continue one. Bytes ≥ 0x80 are provisionally
-// both; a name holding any is decoded and checked against the full Name production.
-const NAME = /* @__PURE__ */ (() => {
-  const t = new Uint8Array(256);
-  for (let c = 0; c < 256; c++) {
-    if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x3a || c >= 0x80) t[c] = 3;
-    else if ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e) t[c] = 2;
-  }
-  return t;
-})();
-
-// XML 1.0 (5th edition) Name production, for names with non-ASCII characters.
-const NAME_START = ':A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
-const NAME_RE = /* @__PURE__ */ new RegExp(`^[${NAME_START}][${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040]*$`, 'u');
-const NON_CHAR = /[\uFFFE\uFFFF]/;
-const CRLF = /\r\n?/g;
-const WS_ONLY = /^[ \t\n\r]*$/;
-const ATTR_WS = /\r\n|[\r\n\t]/g;
-const XML_DECL =
-  /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:"([A-Za-z][A-Za-z0-9._-]*)"|'([A-Za-z][A-Za-z0-9._-]*)'))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\r\n]*\?>$/;
-
-// ASCII bytes → string. Short spans through String.fromCharCode with a reused argument array (no
-// view allocated); long ones through the native windows-1252 decoder ("latin1" in WHATWG terms),
-// which maps ASCII to itself. Only ever called on spans known to be ASCII.
-const scratch: number[][] = /* @__PURE__ */ Array.from({ length: 65 }, (_, n) => new Array<number>(n).fill(0));
-let latin1: TextDecoder | null | undefined;
-function ascii(b: Uint8Array, from: number, to: number): string {
-  const len = to - from;
-  if (len <= 64) {
-    const a = scratch[len]!;
-    for (let k = 0; k < len; k++) a[k] = b[from + k]!;
-    return String.fromCharCode.apply(null, a);
-  }
-  if (latin1 === undefined) {
-    try {
-      latin1 = new TextDecoder('latin1');
-    } catch {
-      latin1 = null;
-    }
-  }
-  if (latin1) return latin1.decode(b.subarray(from, to));
-  let s = '';
-  for (let i = from; i < to; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, Math.min(to, i + 4096)) as unknown as number[]);
-  return s;
-}
-
-/**
- * Strict UTF-8 for short spans, in JS: a native TextDecoder call costs more than decoding a
- * nickname. The code units are counted first, so that one reused argument array of exactly that
- * length takes them (no string is pieced together). Returns undefined for anything malformed (the
- * caller then asks TextDecoder, which reports the error) and for spans too long to be worth it.
- */
-function utf8Short(b: Uint8Array, from: number, to: number): string | undefined {
-  if (to - from > 64) return undefined;
-  let units = 0;
-  for (let k = from; k < to; k++) {
-    const c = b[k]!;
-    if ((c & 0xc0) !== 0x80) units += c >= 0xf0 ? 2 : 1;
-  }
-  // Each complete, valid sequence writes exactly the units its lead byte was counted for, and
-  // anything else returns before writing: the array is never written past its length.
-  const a = scratch[units]!;
-  let u = 0;
-  let i = from;
-  while (i < to) {
-    const c = b[i]!;
-    if (c < 0x80) {
-      a[u++] = c;
-      i++;
-      continue;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-      const c1 = b[i + 1]!;
-      if (i + 1 >= to || (c1 & 0xc0) !== 0x80) return undefined;
-      a[u++] = ((c & 0x1f) << 6) | (c1 & 0x3f);
-      i += 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      const c1 = b[i + 1]!, c2 = b[i + 2]!;
-      if (i + 2 >= to || (c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80) return undefined;
-      const cp = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
-      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
-      a[u++] = cp;
-      i += 3;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      const c1 = b[i + 1]!, c2 = b[i + 2]!, c3 = b[i + 3]!;
-      if (i + 3 >= to || (c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80 || (c3 & 0xc0) !== 0x80) return undefined;
-      const cp = ((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
-      if (cp < 0x10000 || cp > 0x10ffff) return undefined;
-      a[u++] = 0xd7c0 + (cp >> 10);
-      a[u++] = 0xdc00 | (cp & 0x3ff);
-      i += 4;
-    } else return undefined;
-  }
-  return String.fromCharCode.apply(null, a);
-}
-
-/**
- * Strict GBK / GB 2312 for short spans, in JS, like {@link utf8Short}: one lookup per pair in the
- * charset's pair table (0 = not a character), 0x80 is € in GBK only. Returns undefined for anything
- * the full decoder must look at (an invalid pair, a lead byte without its trail, a long span).
- */
-function gbkShort(b: Uint8Array, from: number, to: number, pairs: Uint16Array, gbk: boolean): string | undefined {
-  if (to - from > 64) return undefined;
-  let units = 0;
-  let k = from;
-  while (k < to) {
-    k += b[k]! > 0x80 ? 2 : 1;
-    units++;
-  }
-  if (k !== to) return undefined;
-  const a = scratch[units]!;
-  let u = 0;
-  for (let i = from; i < to; ) {
-    const c = b[i]!;
-    if (c < 0x80) {
-      a[u++] = c;
-      i++;
-    } else if (c === 0x80) {
-      if (!gbk) return undefined;
-      a[u++] = 0x20ac;
-      i++;
-    } else {
-      const v = pairs[(c << 8) | b[i + 1]!]!;
-      if (v === 0) return undefined;
-      a[u++] = v;
-      i += 2;
-    }
-  }
-  return String.fromCharCode.apply(null, a);
-}
-
-// Interned short ASCII strings (names, indentation, small values): a document repeats them
-// thousands of times, and a string that is reused is one the garbage collector never has to copy.
-const INTERN_MAX = 24;
-const internTable: string[] = /* @__PURE__ */ new Array<string>(1024).fill('');
-function intern(b: Uint8Array, from: number, to: number): string {
-  const len = to - from;
-  if (len > INTERN_MAX || len === 0) return ascii(b, from, to);
-  const h = (len * 197 + b[from]! * 31 + b[to - 1]! * 7 + b[from + (len >> 1)]! * 131 + b[to - 2 < from ? from : to - 2]!) & 1023;
-  const hit = internTable[h]!;
-  if (hit.length === len) {
-    // Compared from the end: unique values of one kind (serial numbers, user ids) share their
-    // beginnings and differ in their last digits, so a miss is usually seen at once.
-    let k = len - 1;
-    while (k >= 0 && hit.charCodeAt(k) === b[from + k]) k--;
-    if (k < 0) return hit;
-  }
-  return (internTable[h] = ascii(b, from, to));
-}
-
-const isWs = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
-
-function hexByte(c: number): string {
-  return c >= 0x21 && c <= 0x7e ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).toUpperCase().padStart(2, '0')}`;
-}
-
-function isChar(cp: number): boolean {
-  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
-}
 
 /**
  * A streaming XML decoder: feed the document's bytes in chunks split anywhere (inside a multi-byte
@@ -344,7 +182,7 @@ export class XmlDecoder {
     if (!(chunk instanceof Uint8Array)) throw new WitkeyError('INVALID_OPTION', 'XmlDecoder.write: chunk must be a Uint8Array', { field: 'chunk' });
     try {
       this.total += chunk.length;
-      if (this.total > this.lim.maxBytes) throw this.limit('maxBytes', `document larger than maxBytes (${this.lim.maxBytes} bytes)`, this.lim.maxBytes);
+      if (this.total > this.lim.maxBytes) throw limitExceeded('maxBytes', `document larger than maxBytes (${this.lim.maxBytes} bytes)`, this.lim.maxBytes);
       if (chunk.length > 0) this.feed(chunk, false);
       const out = this.records;
       this.records = [];
@@ -369,11 +207,11 @@ export class XmlDecoder {
       const at = this.total;
       if (this.state !== ST_TEXT) {
         const what = ['', '', 'markup', 'markup', 'tag', 'processing instruction', 'comment', 'CDATA section', 'reference'][this.state];
-        throw this.invalid(`unexpected end of document inside a ${what}`, at);
+        throw invalidXml(`unexpected end of document inside a ${what}`, at);
       }
-      if (this.skip !== 0) throw this.invalid('unexpected end of document inside a character', at);
-      if (this.top !== undefined) throw this.invalid(`unexpected end of document: element <${this.top.name}> is not closed`, at);
-      if (this.root === undefined) throw this.invalid('no root element', at);
+      if (this.skip !== 0) throw invalidXml('unexpected end of document inside a character', at);
+      if (this.top !== undefined) throw invalidXml(`unexpected end of document: element <${this.top.name}> is not closed`, at);
+      if (this.root === undefined) throw invalidXml('no root element', at);
       const document: XmlDocument = { root: this.root, charset: this.charset! };
       if (this.declared !== undefined) document.declaredEncoding = this.declared;
       const records = this.records;
@@ -384,16 +222,6 @@ export class XmlDecoder {
       this.failed = e;
       throw e;
     }
-  }
-
-  // ---- errors ----
-
-  private invalid(message: string, offset: number, cause?: unknown): WitkeyError {
-    return new WitkeyError('INVALID_XML', `invalid XML: ${message} at byte ${offset}`, cause === undefined ? { offset } : { offset, cause });
-  }
-
-  private limit(field: keyof XmlLimits, message: string, offset: number): WitkeyError {
-    return new WitkeyError('XML_LIMIT_EXCEEDED', `XML limit exceeded: ${message} at byte ${offset}`, { field, offset });
   }
 
   // ---- charset ----
@@ -426,7 +254,7 @@ export class XmlDecoder {
         s = this.td1.decode(bytes);
       } catch (e) {
         const at = Math.max(0, utf8ErrorOffset(bytes));
-        throw this.invalid(`malformed utf-8 byte sequence`, abs + at, e);
+        throw invalidXml(`malformed utf-8 byte sequence`, abs + at, e);
       }
     } else {
       const bytes = b.subarray(from, to);
@@ -434,10 +262,10 @@ export class XmlDecoder {
         s = decodeCharset(bytes, this.charset!);
       } catch (e) {
         const rel = e instanceof WitkeyError && e.offset !== undefined ? e.offset : 0;
-        throw this.invalid(`malformed ${this.charset} byte sequence`, abs + rel, e);
+        throw invalidXml(`malformed ${this.charset} byte sequence`, abs + rel, e);
       }
     }
-    if (NON_CHAR.test(s)) throw this.invalid('character U+FFFE or U+FFFF is not allowed in XML', abs);
+    if (NON_CHAR.test(s)) throw nonCharacter(abs);
     return s;
   }
 
@@ -448,7 +276,7 @@ export class XmlDecoder {
       if (!more) {
         const short = this.pairs === undefined ? utf8Short(b, from, to) : gbkShort(b, from, to, this.pairs, this.gbk);
         if (short !== undefined) {
-          if (NON_CHAR.test(short)) throw this.invalid('character U+FFFE or U+FFFF is not allowed in XML', this.base + from);
+          if (NON_CHAR.test(short)) throw nonCharacter(this.base + from);
           return short;
         }
       }
@@ -460,10 +288,10 @@ export class XmlDecoder {
     } catch (e) {
       // The charset decoder counts from the start of its stream (the piece's first byte).
       const rel = e instanceof WitkeyError && e.offset !== undefined ? e.offset : 0;
-      throw this.invalid(`malformed ${this.charset} byte sequence`, (this.decPending ? this.decAbs : this.base + from) + rel, e);
+      throw invalidXml(`malformed ${this.charset} byte sequence`, (this.decPending ? this.decAbs : this.base + from) + rel, e);
     }
     this.decPending = more;
-    if (NON_CHAR.test(s)) throw this.invalid('character U+FFFE or U+FFFF is not allowed in XML', this.base + from);
+    if (NON_CHAR.test(s)) throw nonCharacter(this.base + from);
     return s;
   }
 
@@ -531,7 +359,7 @@ export class XmlDecoder {
             while (i < n) {
               const c = b[i]!;
               if (c === 0x3c) break;
-              if (!isWs(c)) throw this.invalid(c === 0x26 ? 'reference outside the root element' : `text outside the root element (${hexByte(c)})`, this.base + i);
+              if (!isWs(c)) throw invalidXml(c === 0x26 ? 'reference outside the root element' : `text outside the root element (${describeByte(c)})`, this.base + i);
               i++;
             }
             if (i < n) {
@@ -567,10 +395,10 @@ export class XmlDecoder {
             }
             if (c === 0x3c || c === 0x26) break;
             if (c === 0x3e) {
-              if (rb >= 2) throw this.invalid("']]>' is not allowed in text", this.base + i - 2);
+              if (rb >= 2) throw invalidXml("']]>' is not allowed in text", this.base + i - 2);
             } else if (c < 0x20) {
               if (c === 0x0d) cr = true;
-              else if (c !== 0x0a && c !== 0x09) throw this.invalid(`character U+${c.toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`, this.base + i);
+              else if (c !== 0x0a && c !== 0x09) throw controlNotAllowed(c, this.base + i);
             }
             rb = 0;
             i++;
@@ -615,7 +443,7 @@ export class XmlDecoder {
           } else if (NAME[c]! & 1) {
             this.state = ST_TAG;
             this.quote = 0;
-          } else throw this.invalid(`'<' not followed by a name (${hexByte(c)})`, this.base + i);
+          } else throw invalidXml(`'<' not followed by a name (${describeByte(c)})`, this.base + i);
           break;
         }
         case ST_BANG: {
@@ -625,11 +453,11 @@ export class XmlDecoder {
               if (c === 0x2d) this.bangCdata = false;
               else if (c === 0x5b) this.bangCdata = true;
               else if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) {
-                throw this.invalid('markup declarations (<!DOCTYPE, <!ENTITY, …) are not allowed: no DTD', this.tokAbs);
-              } else throw this.invalid(`malformed markup after '<!' (${hexByte(c)})`, this.base + i);
+                throw invalidXml('markup declarations (<!DOCTYPE, <!ENTITY, …) are not allowed: no DTD', this.tokAbs);
+              } else throw invalidXml(`malformed markup after '<!' (${describeByte(c)})`, this.base + i);
             }
             const want = this.bangCdata ? '[CDATA['.charCodeAt(this.bangLen) : 0x2d;
-            if (c !== want) throw this.invalid(this.bangCdata ? "malformed '<![CDATA['" : "malformed comment start '<!--'", this.base + i);
+            if (c !== want) throw invalidXml(this.bangCdata ? "malformed '<![CDATA['" : "malformed comment start '<!--'", this.base + i);
             i++;
             this.bangLen++;
             if (!this.bangCdata && this.bangLen === 2) {
@@ -638,7 +466,7 @@ export class XmlDecoder {
               break;
             }
             if (this.bangCdata && this.bangLen === 7) {
-              if (this.top === undefined) throw this.invalid('CDATA section outside the root element', this.tokAbs);
+              if (this.top === undefined) throw invalidXml('CDATA section outside the root element', this.tokAbs);
               this.state = ST_CDATA;
               this.pendLen = 0;
               this.rb = 0;
@@ -671,7 +499,7 @@ export class XmlDecoder {
             if (c === 0x3e && prevQ) break;
             prevQ = c === 0x3f;
             if (c < 0x20) {
-              if (!isWs(c)) throw this.invalid(`character U+${c.toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`, this.base + i);
+              if (!isWs(c)) throw controlNotAllowed(c, this.base + i);
             } else if (c >= 0x80) this.tokWide = true;
             i++;
           }
@@ -687,16 +515,16 @@ export class XmlDecoder {
           while (i < n) {
             const c = b[i]!;
             if (c === 0x2d) {
-              if (d === 2) throw this.invalid("'--' is not allowed inside a comment", this.base + i - 2);
+              if (d === 2) throw invalidXml("'--' is not allowed inside a comment", this.base + i - 2);
               d++;
             } else {
               if (d === 2) {
                 if (c === 0x3e) break;
-                throw this.invalid("'--' is not allowed inside a comment", this.base + i - 2);
+                throw invalidXml("'--' is not allowed inside a comment", this.base + i - 2);
               }
               d = 0;
               if (c < 0x20) {
-                if (!isWs(c)) throw this.invalid(`character U+${c.toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`, this.base + i);
+                if (!isWs(c)) throw controlNotAllowed(c, this.base + i);
               } else if (c >= 0x80) this.tokWide = true;
             }
             i++;
@@ -735,7 +563,7 @@ export class XmlDecoder {
             if (c === 0x3e && rb >= 2) break;
             if (c < 0x20) {
               if (c === 0x0d) cr = true;
-              else if (c !== 0x0a && c !== 0x09) throw this.invalid(`character U+${c.toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`, this.base + i);
+              else if (c !== 0x0a && c !== 0x09) throw controlNotAllowed(c, this.base + i);
             }
             rb = 0;
             i++;
@@ -766,14 +594,14 @@ export class XmlDecoder {
           while (i < n) {
             const c = b[i]!;
             if (c === 0x3b) break;
-            if (this.refLen >= 10 || !(c === 0x23 || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) {
-              throw this.invalid("malformed reference ('&' must start &lt; &gt; &amp; &apos; &quot; or a character reference)", this.tokAbs);
+            if (this.refLen >= 10 || !isRefByte(c)) {
+              throw invalidXml("malformed reference ('&' must start &lt; &gt; &amp; &apos; &quot; or a character reference)", this.tokAbs);
             }
             this.ref[this.refLen++] = c;
             i++;
           }
           if (i < n) {
-            const str = this.resolveRef(this.ref, 0, this.refLen, this.tokAbs);
+            const str = resolveRef(this.ref, 0, this.refLen, this.tokAbs);
             this.crPending = false;
             this.appendText(str, this.tokAbs);
             this.state = ST_TEXT;
@@ -790,7 +618,7 @@ export class XmlDecoder {
     if (this.state >= ST_LT && this.state <= ST_COMMENT) {
       this.append(b, tokStart, n);
       if (this.pendLen > this.lim.maxTextLength) {
-        throw this.limit('maxTextLength', `markup longer than maxTextLength (${this.lim.maxTextLength} bytes)`, this.tokAbs);
+        throw limitExceeded('maxTextLength', `markup longer than maxTextLength (${this.lim.maxTextLength} bytes)`, this.tokAbs);
       }
     }
   }
@@ -826,63 +654,18 @@ export class XmlDecoder {
     const prev = top.text;
     if (prev.length !== 0) {
       // Indentation between children: every record of a document repeats the same pieces (interned)
-      // in the same order, so the concatenations come from a small cache keyed by the identity of
-      // both parts, and the element's text is the shared string from the start (nothing is pieced
-      // together, flattened or compared again at its end tag).
-      const h = (prev.length * 31 + str.length * 7 + str.charCodeAt(str.length - 1)) & (CAT_SLOTS - 1);
-      if (catPrev[h] === prev && catPiece[h] === str) t = catResult[h]!;
+      // in the same order, so the concatenations come from the shared cache in string-cache.ts, and
+      // the element's text is the shared string from the start (nothing is pieced together,
+      // flattened or compared again at its end tag). Bit 2 marks text that was pieced together.
+      const hit = cachedJoin(prev, str);
+      if (hit !== undefined) t = hit;
       else {
-        t = prev + str;
-        if (t.length <= 256) {
-          catPrev[h] = prev;
-          catPiece[h] = str;
-          catResult[h] = t;
-        }
+        t = join(prev, str);
         if (!(f & 2)) this.splitOff[this.stack.length - 1] = f | 2;
       }
     }
-    if (t.length > this.lim.maxTextLength) throw this.limit('maxTextLength', `text of <${top.name}> longer than maxTextLength (${this.lim.maxTextLength})`, at);
+    if (t.length > this.lim.maxTextLength) throw limitExceeded('maxTextLength', `text of <${top.name}> longer than maxTextLength (${this.lim.maxTextLength})`, at);
     top.text = t;
-  }
-
-  /** Resolves the reference whose name (without '&' and ';') is b[from, to). */
-  private resolveRef(b: Uint8Array, from: number, to: number, at: number): string {
-    const len = to - from;
-    const c0 = b[from];
-    if (c0 === 0x23) {
-      let cp = 0;
-      let k = from + 1;
-      let digits = 0;
-      if (b[k] === 0x78) {
-        k++;
-        for (; k < to; k++, digits++) {
-          const c = b[k]!;
-          const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
-          if (v < 0) throw this.invalid('malformed hexadecimal character reference', at);
-          cp = cp * 16 + v;
-        }
-      } else {
-        for (; k < to; k++, digits++) {
-          const c = b[k]!;
-          if (c < 0x30 || c > 0x39) throw this.invalid('malformed decimal character reference', at);
-          cp = cp * 10 + (c - 0x30);
-        }
-      }
-      if (digits === 0) throw this.invalid('empty character reference', at);
-      if (!isChar(cp)) throw this.invalid(`character reference to U+${cp.toString(16).toUpperCase()} which is not an XML character`, at);
-      return String.fromCodePoint(cp);
-    }
-    if (len === 2 && b[from + 1] === 0x74) {
-      if (c0 === 0x6c) return '<';
-      if (c0 === 0x67) return '>';
-    } else if (len === 3 && c0 === 0x61 && b[from + 1] === 0x6d && b[from + 2] === 0x70) return '&';
-    else if (len === 4) {
-      if (c0 === 0x61 && b[from + 1] === 0x70 && b[from + 2] === 0x6f && b[from + 3] === 0x73) return "'";
-      if (c0 === 0x71 && b[from + 1] === 0x75 && b[from + 2] === 0x6f && b[from + 3] === 0x74) return '"';
-    }
-    let name = '';
-    for (let k = from; k < to; k++) name += b[k]! < 0x80 ? String.fromCharCode(b[k]!) : '?';
-    throw this.invalid(len === 0 ? "empty reference '&;'" : `reference to undeclared entity '&${name};' (only lt, gt, amp, apos, quot are predefined; there is no DTD)`, at);
   }
 
   /** A complete token b[from, to) (from '<' to '>') in the current chunk or carried in pend. */
@@ -899,7 +682,7 @@ export class XmlDecoder {
       this.pendLen = 0;
       base = this.tokAbs;
     }
-    if (to - from > this.lim.maxTextLength) throw this.limit('maxTextLength', `markup longer than maxTextLength (${this.lim.maxTextLength} bytes)`, this.tokAbs);
+    if (to - from > this.lim.maxTextLength) throw limitExceeded('maxTextLength', `markup longer than maxTextLength (${this.lim.maxTextLength} bytes)`, this.tokAbs);
     if (kind === ST_TAG) this.tag(b, from, to, base);
     else if (kind === ST_PI) this.pi(b, from, to, base);
     else if (this.tokWide) this.decodeOnce(b, from + 4, to - 3, base + from + 4); // comment: check its characters
@@ -907,7 +690,7 @@ export class XmlDecoder {
 
   private scanName(b: Uint8Array, p: number, end: number, base: number): number {
     const c = b[p]!;
-    if (p >= end || !(NAME[c]! & 1)) throw this.invalid(p >= end ? 'missing name' : `a name cannot start with ${hexByte(c)}`, base + p);
+    if (p >= end || !(NAME[c]! & 1)) throw invalidXml(p >= end ? 'missing name' : `a name cannot start with ${describeByte(c)}`, base + p);
     const two = this.twoByte;
     while (p < end) {
       const d = b[p]!;
@@ -925,13 +708,13 @@ export class XmlDecoder {
   private nameString(b: Uint8Array, from: number, to: number, base: number): string {
     let name: string;
     if (!this.nameWide) {
-      if (to - from > this.lim.maxNameLength) throw this.limit('maxNameLength', `name longer than maxNameLength (${this.lim.maxNameLength})`, base + from);
+      if (to - from > this.lim.maxNameLength) throw limitExceeded('maxNameLength', `name longer than maxNameLength (${this.lim.maxNameLength})`, base + from);
       return intern(b, from, to);
     }
     this.nameWide = false;
     name = this.decodeOnce(b, from, to, base + from);
-    if (!NAME_RE.test(name)) throw this.invalid(`'${name}' is not a valid XML name`, base + from);
-    if (name.length > this.lim.maxNameLength) throw this.limit('maxNameLength', `name longer than maxNameLength (${this.lim.maxNameLength})`, base + from);
+    if (!NAME_RE.test(name)) throw invalidXml(`'${name}' is not a valid XML name`, base + from);
+    if (name.length > this.lim.maxNameLength) throw limitExceeded('maxNameLength', `name longer than maxNameLength (${this.lim.maxNameLength})`, base + from);
     return name;
   }
 
@@ -970,13 +753,13 @@ export class XmlDecoder {
       while (q < end && isWs(b[q]!)) q++;
       const name = this.nameString(b, ns, p, base);
       p = q;
-      if (p !== end) throw this.invalid(`malformed end tag </${name}>`, base + p);
-      if (top === undefined) throw this.invalid(`end tag </${name}> without a start tag`, base + from);
-      if (top.name !== name) throw this.invalid(`mismatched end tag </${name}>: expected </${top.name}>`, base + from);
+      if (p !== end) throw invalidXml(`malformed end tag </${name}>`, base + p);
+      if (top === undefined) throw invalidXml(`end tag </${name}> without a start tag`, base + from);
+      if (top.name !== name) throw invalidXml(`mismatched end tag </${name}>: expected </${top.name}>`, base + from);
       this.close();
       return;
     }
-    if (this.top === undefined && this.rootDone) throw this.invalid('a second root element', base + from);
+    if (this.top === undefined && this.rootDone) throw invalidXml('a second root element', base + from);
     const ns = p;
     this.nameWide = false;
     p = this.scanName(b, p, end, base);
@@ -990,47 +773,47 @@ export class XmlDecoder {
       if (p === end) break;
       const c = b[p]!;
       if (c === 0x2f) {
-        if (p + 1 !== end) throw this.invalid(`malformed start tag <${name}>: '/' must be followed by '>'`, base + p);
+        if (p + 1 !== end) throw invalidXml(`malformed start tag <${name}>: '/' must be followed by '>'`, base + p);
         selfClose = true;
         break;
       }
-      if (p === ws) throw this.invalid(`malformed start tag <${name}>: whitespace required before an attribute (${hexByte(c)})`, base + p);
+      if (p === ws) throw invalidXml(`malformed start tag <${name}>: whitespace required before an attribute (${describeByte(c)})`, base + p);
       const as = p;
       this.nameWide = false;
       p = this.scanName(b, p, end, base);
       const an = this.nameString(b, as, p, base);
       while (p < end && isWs(b[p]!)) p++;
-      if (b[p] !== 0x3d || p >= end) throw this.invalid(`attribute ${an} of <${name}> has no '=' and value`, base + p);
+      if (b[p] !== 0x3d || p >= end) throw invalidXml(`attribute ${an} of <${name}> has no '=' and value`, base + p);
       p++;
       while (p < end && isWs(b[p]!)) p++;
       const q = b[p];
-      if (p >= end || (q !== 0x22 && q !== 0x27)) throw this.invalid(`value of attribute ${an} of <${name}> must be quoted`, base + p);
+      if (p >= end || (q !== 0x22 && q !== 0x27)) throw invalidXml(`value of attribute ${an} of <${name}> must be quoted`, base + p);
       const vs = ++p;
       let flags = 0;
       for (;;) {
-        if (p >= end) throw this.invalid(`unterminated value of attribute ${an}`, base + vs);
+        if (p >= end) throw invalidXml(`unterminated value of attribute ${an}`, base + vs);
         const d = b[p]!;
         if (d === q) break;
         if (d < 0x40) {
-          if (d === 0x3c) throw this.invalid(`'<' in the value of attribute ${an}`, base + p);
+          if (d === 0x3c) throw invalidXml(`'<' in the value of attribute ${an}`, base + p);
           if (d === 0x26) flags |= 1;
           else if (d < 0x20) {
             if (d === 0x09 || d === 0x0a || d === 0x0d) flags |= 2;
-            else throw this.invalid(`character U+${d.toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`, base + p);
+            else throw controlNotAllowed(d, base + p);
           }
         } else if (d >= 0x80) flags |= 4;
         p++;
       }
       const value = flags === 0 ? intern(b, vs, p) : this.attrValue(b, vs, p, flags, base);
       p++;
-      if (value.length > this.lim.maxTextLength) throw this.limit('maxTextLength', `value of attribute ${an} longer than maxTextLength (${this.lim.maxTextLength})`, base + vs);
+      if (value.length > this.lim.maxTextLength) throw limitExceeded('maxTextLength', `value of attribute ${an} longer than maxTextLength (${this.lim.maxTextLength})`, base + vs);
       if (attrs === EMPTY_ATTRS) attrs = Object.create(null) as Record<string, string>;
-      else if (an in attrs) throw this.invalid(`duplicate attribute ${an} in <${name}>`, base + as);
-      if (++count > this.lim.maxAttributes) throw this.limit('maxAttributes', `<${name}> has more than maxAttributes (${this.lim.maxAttributes}) attributes`, base + as);
+      else if (an in attrs) throw invalidXml(`duplicate attribute ${an} in <${name}>`, base + as);
+      if (++count > this.lim.maxAttributes) throw limitExceeded('maxAttributes', `<${name}> has more than maxAttributes (${this.lim.maxAttributes}) attributes`, base + as);
       attrs[an] = value;
     }
-    if (++this.elements > this.lim.maxElements) throw this.limit('maxElements', `more than maxElements (${this.lim.maxElements}) elements`, base + from);
-    if (this.stack.length >= this.lim.maxDepth) throw this.limit('maxDepth', `elements nested deeper than maxDepth (${this.lim.maxDepth})`, base + from);
+    if (++this.elements > this.lim.maxElements) throw limitExceeded('maxElements', `more than maxElements (${this.lim.maxElements}) elements`, base + from);
+    if (this.stack.length >= this.lim.maxDepth) throw limitExceeded('maxDepth', `elements nested deeper than maxDepth (${this.lim.maxDepth})`, base + from);
     const el: XmlElement = { name, attributes: attrs, children: NO_CHILDREN, text: '' };
     if (this.top === undefined) this.root = el;
     this.stack.push(el);
@@ -1044,7 +827,7 @@ export class XmlDecoder {
   private attrValue(b: Uint8Array, from: number, to: number, flags: number, base: number): string {
     const literal = (x: number, y: number): string => {
       if (y <= x) return '';
-      const str = flags & 4 ? this.decodeOnce(b, x, y, base + x) : ascii(b, x, y);
+      const str = flags & 4 ? this.decodeOnce(b, x, y, base + x) : asciiSpan(b, x, y);
       return flags & 2 ? str.replace(ATTR_WS, ' ') : str;
     };
     if (!(flags & 1)) return literal(from, to);
@@ -1058,12 +841,11 @@ export class XmlDecoder {
       out += literal(seg, k);
       let semi = k + 1;
       while (semi < to && b[semi] !== 0x3b && semi - k <= 11) semi++;
-      if (semi >= to || b[semi] !== 0x3b) throw this.invalid("malformed reference in an attribute value ('&' without ';')", base + k);
+      if (semi >= to || b[semi] !== 0x3b) throw invalidXml("malformed reference in an attribute value ('&' without ';')", base + k);
       for (let r = k + 1; r < semi; r++) {
-        const c = b[r]!;
-        if (!(c === 0x23 || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) throw this.invalid('malformed reference in an attribute value', base + k);
+        if (!isRefByte(b[r]!)) throw invalidXml('malformed reference in an attribute value', base + k);
       }
-      out += this.resolveRef(b, k + 1, semi, base + k);
+      out += resolveRef(b, k + 1, semi, base + k);
       k = seg = semi + 1;
     }
     return out + literal(seg, to);
@@ -1101,14 +883,14 @@ export class XmlDecoder {
   private pi(b: Uint8Array, from: number, to: number, base: number): void {
     if (this.isDecl) {
       this.isDecl = false;
-      const m = this.tokWide ? null : XML_DECL.exec(ascii(b, from, to));
-      if (m === null) throw this.invalid('malformed XML declaration', base + from);
+      const m = this.tokWide ? null : XML_DECL.exec(asciiSpan(b, from, to));
+      if (m === null) throw invalidXml('malformed XML declaration', base + from);
       const enc = m[1] ?? m[2];
       let cs: Charset = this.bom ? 'utf-8' : this.optCharset;
       if (enc !== undefined) {
         this.declared = enc;
         cs = normalizeCharset(enc, { field: 'encoding' });
-        if (this.bom && cs !== 'utf-8') throw this.invalid(`a UTF-8 byte order mark but encoding="${enc}"`, base + from);
+        if (this.bom && cs !== 'utf-8') throw invalidXml(`a UTF-8 byte order mark but encoding="${enc}"`, base + from);
       }
       this.setCharset(cs);
       return;
@@ -1119,8 +901,8 @@ export class XmlDecoder {
     this.nameWide = false;
     p = this.scanName(b, p, end, base);
     const target = this.nameString(b, ts, p, base);
-    if (target.length === 3 && target.toLowerCase() === 'xml') throw this.invalid('the XML declaration is only allowed at the very start of the document', base + from);
-    if (p < end && !isWs(b[p]!)) throw this.invalid(`malformed processing instruction <?${target}`, base + p);
+    if (target.length === 3 && target.toLowerCase() === 'xml') throw invalidXml('the XML declaration is only allowed at the very start of the document', base + from);
+    if (p < end && !isWs(b[p]!)) throw invalidXml(`malformed processing instruction <?${target}`, base + p);
     if (this.tokWide) this.decodeOnce(b, p, end, base + p);
   }
 }

@@ -60,3 +60,8 @@ export function resolveLimits(limits: XmlLimits | undefined): Required<XmlLimits
   }
   return out;
 }
+
+/** @internal The error of a limit that is hit: `XML_LIMIT_EXCEEDED` naming the limit, at byte `offset`. */
+export function limitExceeded(field: keyof XmlLimits, message: string, offset: number): WitkeyError {
+  return new WitkeyError('XML_LIMIT_EXCEEDED', `XML limit exceeded: ${message} at byte ${offset}`, { field, offset });
+}
