@@ -156,7 +156,7 @@ function setup(size) {
 }
 
 /** Build time (tinybench, fresh key object per iteration) and retained heap of one key's tables. */
-function tableCost(size, { privatePem, publicPem }) {
+function tableCost(_size, { privatePem, publicPem }) {
   const out = {};
   for (const kind of ['sign', 'verify']) {
     // A new key object each time: re-importing the same public PEM returns the earlier object (with

@@ -19,7 +19,7 @@ export function createApp({ alipayPublicKey = importPublicKey(readFileSync('keys
     },
   }));
   app.use(express.urlencoded({ extended: false }), express.json());
-  app.get('/', (req, res) => res.send('partner site'));
+  app.get('/', (_req, res) => res.send('partner site'));
   return app;
 }
 

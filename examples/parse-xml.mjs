@@ -10,7 +10,11 @@ export async function main({ chunks } = {}) {
     + '<bidder><nick_name>天之蓝</nick_name></bidder><bidder><nick_name>云中鹤</nick_name></bidder>'
     + '</success_bidders></response></alipay>', 'gbk')];
   const whole = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  chunks.reduce((at, c) => (whole.set(c, at), at + c.length), 0);
+  let at = 0;
+  for (const c of chunks) {
+    whole.set(c, at);
+    at += c.length;
+  }
   const { root, charset } = parseXml(whole, { charset: 'gbk' }); // used only when the declaration names no encoding
   console.log(charset, root.name, root.children.find((e) => e.name === 'is_success').text);
 

@@ -327,7 +327,10 @@ describe('fuzzing (fast-check): WitkeyError or the correct key, nothing else', (
   test('random bytes: the reader and both imports', () => {
     const anyBytes = fc.oneof(
       fc.uint8Array({ maxLength: 64 }),
-      fc.uint8Array({ minLength: 1, maxLength: 400 }).map((b) => ((b[0] = 0x30), b)),
+      fc.uint8Array({ minLength: 1, maxLength: 400 }).map((b) => {
+        b[0] = 0x30;
+        return b;
+      }),
       // Random small trees of plausible tags, so that the fuzz gets past the outer header.
       fc.array(fc.tuple(fc.constantFrom(0x02, 0x03, 0x04, 0x05, 0x06, 0x30, 0xa0, 0x1f, 0x80), fc.uint8Array({ maxLength: 6 })), { maxLength: 6 }).map((els) => {
         const body = els.flatMap(([t, c]) => [t, c.length, ...c]);

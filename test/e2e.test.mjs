@@ -124,7 +124,7 @@ test('the partner handler failing 3 times, then succeeding: retried on the sched
     assert.deepEqual(attempts.map((a) => a.body), ['fail', 'fail', 'fail', 'success']);
     // Spacing follows PROTOCOL.md §6 (4m, 10m, 10m after the previous attempt), scaled: at least that long.
     const gaps = attempts.slice(1).map((a, i) => a.at - attempts[i].at);
-    [4, 10, 10].forEach((m, i) => assert.ok(gaps[i] >= m * 60_000 * 0.0005 - 5, `gap ${i}: ${gaps[i]} ms`));
+    for (const [i, m] of [4, 10, 10].entries()) assert.ok(gaps[i] >= m * 60_000 * 0.0005 - 5, `gap ${i}: ${gaps[i]} ms`);
     assert.equal(site.processed.filter((n) => n.kind === 'refund_transfer').length, 1);
   } finally {
     await site.close();
@@ -275,7 +275,7 @@ test('simulator killed mid-delivery and restarted (SQLite): the partner still pr
     });
     return { child, ready };
   };
-  let a = start();
+  const a = start();
   let b;
   try {
     const urls = await a.ready;

@@ -45,7 +45,10 @@ function rawFields(body) {
   const bytes = (s) => {
     const out = [];
     for (let i = 0; i < s.length; i++) {
-      if (s[i] === '%') out.push(parseInt(s.slice(i + 1, i + 3), 16)), (i += 2);
+      if (s[i] === '%') {
+        out.push(parseInt(s.slice(i + 1, i + 3), 16));
+        i += 2;
+      }
       else out.push(s[i] === '+' ? 0x20 : s.charCodeAt(i));
     }
     return Buffer.from(out);
@@ -87,7 +90,11 @@ async function simulator() {
   });
   await gateway.ready;
   const http_ = await listen(toNodeHandler(gateway.fetch));
-  return { gateway, gatewayUrl: `${http_.url}/gateway.do`, close: async () => (await http_.close(), await gateway.close()) };
+  return { gateway, gatewayUrl: `${http_.url}/gateway.do`, close: async () => {
+      await http_.close();
+      await gateway.close();
+    },
+  };
 }
 
 /** Notifications (not the return data) as the simulator recorded their delivery. */
@@ -176,8 +183,8 @@ test('render-form: the hidden fields, as a browser submits them in GBK, verify w
     const form = /<form [^>]*>/.exec(html)[0];
     assert.ok(form.includes(`action="${sim.gatewayUrl}"`) && form.includes('method="post"') && form.includes('accept-charset="gbk"'), form);
     assert.ok(!/<script/i.test(html), 'no script');
-    const unescape = (s) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-    const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map((m) => [unescape(m[1]), unescape(m[2])]));
+    const unescapeHtml = (s) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map((m) => [unescapeHtml(m[1]), unescapeHtml(m[2])]));
     assert.equal(fields.refund_detail.split('~*~')[1], '20.10');
     assert.ok(fields.transfer_detail.includes('~*~15.00~*~2088102116203708~*~天之蓝'), fields.transfer_detail);
     assert.ok(opensslVerify(iconv.encode(canonical(fields), 'gbk'), partner.publicKey, fields.sign));

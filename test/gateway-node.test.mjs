@@ -166,7 +166,7 @@ test('SQLite: SIGKILL during a delivery, restart — nothing lost, nothing re-se
     dbPath,
   };
   const env = { WITKEY_GATEWAY_CONFIG: JSON.stringify(config) };
-  let first = startChild(env);
+  const first = startChild(env);
   let second;
   try {
     const urls = await first.ready;

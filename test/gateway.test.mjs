@@ -66,7 +66,6 @@ const expectedTaskInfo = {
   },
 };
 
-const transferDoc = (t) => ({ alipay: { is_success: 'T', response: { transfer: t } } });
 
 for (const cs of ['utf-8', 'gbk', 'gb2312']) {
   test(`happy path in ${cs}: signed return, four notification kinds, fees, settlement order, SMS`, async () => {
@@ -406,7 +405,7 @@ test('retry schedule: a partner failing 3 times then answering success; attempts
 test('retry schedule: 1 + 7 attempts at 4m, 10m, 10m, 1h, 2h, 6h, 15h, then given up; a body other than exactly "success" fails', async () => {
   // Near misses of the 7 bytes "success", an empty 503, other words: none acknowledges.
   const answers = ['success ', 'SUCCESS', 'success\n', ' success', 'fail', new Response('', { status: 503 }), 'ok', 'succes'];
-  const { c, partner, gw } = setup({}, (rec, n) => answers[(n - 1) % answers.length]);
+  const { c, partner, gw } = setup({}, (_rec, n) => answers[(n - 1) % answers.length]);
   await send(gw, sampleInput({ refund: { serial: 'a_1', amount: '1' }, platform: undefined, transfers: undefined }));
   await drain(gw, c);
   const first = partner.got.filter((g) => g.field('notify_type') === NOTIFY_TYPES.left_amount_handled);
@@ -439,7 +438,7 @@ test('a network error or a timeout counts as a failed attempt and is recorded', 
     fetch: async (req) => {
       n++;
       if (n === 1) throw new TypeError('fetch failed: ECONNREFUSED');
-      if (n === 2) return new Promise((resolve, reject) => req.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+      if (n === 2) return new Promise((_resolve, reject) => req.signal.addEventListener('abort', () => reject(new Error('aborted'))));
       return new Response('success');
     },
   }));

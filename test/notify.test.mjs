@@ -130,7 +130,7 @@ test('field order, + versus %20 and escape case do not matter: the raw bytes are
   const fields = notificationFields(LEFT_AMOUNT_XML('GBK'));
   const reordered = signedBody(fields, { charset: 'gbk', privateKey: alipay.privateKey, order: ['sign', 'notify_type', 'notify_data', 'sign_type', 'notify_time', 'notify_id'] });
   const a = await decodeNotification(reordered.body, { alipayPublicKey, contentType: GBK_CT });
-  const b = await decodeNotification(reordered.text.replaceAll('+', '%20').replace(/%([0-9A-F]{2})/g, (m, h) => '%' + h.toLowerCase()), { alipayPublicKey, contentType: GBK_CT });
+  const b = await decodeNotification(reordered.text.replaceAll('+', '%20').replace(/%([0-9A-F]{2})/g, (_m, h) => '%' + h.toLowerCase()), { alipayPublicKey, contentType: GBK_CT });
   assert.deepEqual(b.failBidders, a.failBidders);
   assert.equal(a.successBidders[0].nickName, '天之蓝');
 });
@@ -221,7 +221,7 @@ test('streaming mode: each bidder as its end tag arrives, unverified, then the v
   // In the gateway's order (sorted), the same body streams fine.
   const sorted = signedBody({ ...notificationFields(xml), a_field: 'x' }, { charset: 'gbk', privateKey: alipay.privateKey, order: ['a_field', 'notify_data', 'notify_id', 'notify_time', 'notify_type', 'sign_type', 'sign'] });
   let n = 0;
-  for await (const ev of streamNotification(sorted.body, { alipayPublicKey, contentType: GBK_CT })) n++;
+  for await (const _ev of streamNotification(sorted.body, { alipayPublicKey, contentType: GBK_CT })) n++;
   assert.equal(n, 41);
 });
 
@@ -277,7 +277,7 @@ test('handler timeoutMs: a run that hangs gets fail (503 HANDLER_TIMEOUT) and a 
     alipayPublicKey,
     timeoutMs: 40,
     onError: (e) => errors.push(e.code),
-    onNotification(n, { signal }) {
+    onNotification(_n, { signal }) {
       calls++;
       signals.push(signal);
       return new Promise((resolve, reject) => releases.push({ resolve, reject }));

@@ -6,7 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
-import { parseXml, XmlDecoder, WitkeyError } from '../dist/esm/xml.js';
+import { XmlDecoder, WitkeyError } from '../dist/esm/xml.js';
 import { loadCharset } from '../dist/esm/charset.js';
 import { SAMPLE_61, SAMPLE_62, TRICKY_GBK_TEXT, bidderDocument, plain, saxesTree, splitAt } from './support/xml-docs.mjs';
 
@@ -72,7 +72,7 @@ const mutation = fc.oneof(
 );
 
 function mutate(bytes, muts) {
-  let b = Array.from(bytes);
+  const b = Array.from(bytes);
   for (const m of muts) {
     const at = b.length ? m.at % b.length : 0;
     if (m.kind === 'set') b[at] = m.byte;

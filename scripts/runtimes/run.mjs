@@ -221,6 +221,7 @@ const RUNTIMES = [
     id: 'webkit',
     name: 'WebKit (WTR, WebKitGTK)',
     expected: N + 1,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${Version} is dpkg-query's format field, not a template
     version: () => `WebKitGTK ${spawnSync('dpkg-query', ['-W', '-f=${Version}', 'webkit2gtk-driver'], { encoding: 'utf8' }).stdout.replace(/-.*/, '') || '?'}`,
     missing: () => (!which('WebKitWebDriver') ? aptHint('webkit2gtk-driver') : !which('xvfb-run') ? aptHint('xvfb') : !which('xauth') ? aptHint('xauth') : null),
     run: wtrRunner('webkit'),

@@ -273,7 +273,7 @@ Exit codes: 0 decoded, 3 signature missing or invalid (ILLEGAL_SIGN), 2 any othe
       const file = positionals[0];
       const body: Uint8Array | string = file !== undefined && file !== '-' ? new Uint8Array(readFileSync(file)) : (await readInput(file, io, 'the body')).trim();
       const opts = { alipayPublicKey, dialect, ...(typeof values['charset'] === 'string' && { charset: values['charset'] }) } as const;
-      let n;
+      let n: Awaited<ReturnType<typeof decodeNotification>>;
       try {
         n = values['return'] ? await decodeReturn(typeof body === 'string' ? body.replace(/^\?/, '') : body, opts) : await decodeNotification(body, opts);
       } catch (e) {
@@ -464,7 +464,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     return EXIT_USAGE;
   }
   try {
-    let parsed;
+    let parsed: ReturnType<typeof parseArgs>;
     try {
       parsed = parseArgs({ args: [...rest], options: { ...cmd.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     } catch (e) {

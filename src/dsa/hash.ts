@@ -18,7 +18,7 @@ const HASHES: Record<DsaHashName, HashFn> = { sha1, sha224, sha256, sha384, sha5
 /** The hash function for a name, or the default for N (160 → sha1, 224 → sha224, 256 → sha256). */
 export function hashFor(name: DsaHashName | undefined, N: number): HashFn {
   if (name === undefined) return N === 160 ? HASHES.sha1 : N === 224 ? HASHES.sha224 : HASHES.sha256;
-  const h = Object.prototype.hasOwnProperty.call(HASHES, name) ? HASHES[name] : undefined;
+  const h = Object.hasOwn(HASHES, name) ? HASHES[name] : undefined;
   if (!h) {
     throw new WitkeyError('INVALID_OPTION', `unknown hash "${String(name)}"; expected one of ${Object.keys(HASHES).join(', ')}`, {
       field: 'hash',

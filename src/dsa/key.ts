@@ -200,7 +200,11 @@ function domainOf(params: { p: bigint; q: bigint; g: bigint } | DsaDomain, optio
     touch(domainCache, id, hit, DOMAIN_CACHE_SIZE);
     return hit.domain;
   }
-  const d = hit ? (validateDomain(params, options), hit.domain) : validateDomain(params, options);
+  let d: DsaDomain;
+  if (hit) {
+    validateDomain(params, options);
+    d = hit.domain;
+  } else d = validateDomain(params, options);
   validated.add(d);
   domainIds.set(d, id);
   touch(domainCache, id, { domain: d, primes: !!options.checkPrimes }, DOMAIN_CACHE_SIZE);

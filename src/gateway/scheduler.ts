@@ -106,7 +106,7 @@ export function createScheduler(state: GatewayState, ready: Promise<void>): Sche
   const wakeIdle = (): void => {
     const waiters = idleWaiters;
     idleWaiters = [];
-    waiters.forEach((w) => w());
+    for (const w of waiters) w();
   };
 
   async function nextDueAt(): Promise<number | undefined> {
@@ -131,7 +131,7 @@ export function createScheduler(state: GatewayState, ready: Promise<void>): Sche
       dueQueues(all, now).map(async (q) => {
         for (const n of q) {
           const fresh = await store.get<NotificationRecord>('notification', n.notifyId);
-          if (!fresh || fresh.status !== 'pending') continue; // released or changed meanwhile
+          if (fresh?.status !== 'pending') continue; // released or changed meanwhile
           attempts += await deliver(state, fresh);
         }
       }),

@@ -112,7 +112,7 @@ function readElement(input: Uint8Array, pos: number, limit: number, depth: numbe
         : `malformed DER (the element at byte ${start} runs past the end of the element enclosing it)`,
     );
   }
-  let children: AsnNode[] = [];
+  const children: AsnNode[] = [];
   if (constructed) {
     if (depth >= MAX_DEPTH) throw new DerError(`malformed DER (nested more than ${MAX_DEPTH} levels deep)`);
     for (let p = pos; p < end; ) {

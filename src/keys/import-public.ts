@@ -29,7 +29,7 @@ import { decodeSpki } from './spki.js';
 export function importPublicKey(input: string | Uint8Array, options: KeyValidationOptions = {}): DsaPublicKey {
   const fn = 'importPublicKey';
   const src = readKeyInput(input, fn);
-  let components;
+  let components: ReturnType<typeof decodeSpki>;
   switch (src.kind) {
     case 'spki':
       components = decodeSpki(src.der, `${fn}: SubjectPublicKeyInfo`, src.node);

@@ -137,7 +137,7 @@ export function header(text: Record<string, string>, mode: 'notify' | 'return'):
   const notifyTime = text['notify_time'] ?? '';
   let kind: NotificationKind | undefined;
   if (mode === 'return' && notifyType === '') kind = 'left_amount_handled';
-  else kind = Object.prototype.hasOwnProperty.call(NOTIFY_KINDS, notifyType) ? NOTIFY_KINDS[notifyType] : undefined;
+  else kind = Object.hasOwn(NOTIFY_KINDS, notifyType) ? NOTIFY_KINDS[notifyType] : undefined;
   if (!kind) throw new WitkeyError('INVALID_NOTIFICATION', `unknown notify_type ${JSON.stringify(notifyType)}`, { field: 'notify_type' });
   if (mode === 'return' && kind !== 'left_amount_handled') {
     throw new WitkeyError('INVALID_NOTIFICATION', `return data must be a leftover-handled notification, got notify_type ${JSON.stringify(notifyType)}`, { field: 'notify_type' });

@@ -57,7 +57,7 @@ export function duplicateField(name: string, offset?: number): WitkeyError {
   return new WitkeyError('ILLEGAL_ARGUMENT', `form field ${name} appears twice${at}`, offset === undefined ? { field: name } : { field: name, offset });
 }
 
-function unescape(body: Uint8Array, start: number, end: number): Uint8Array {
+function percentDecode(body: Uint8Array, start: number, end: number): Uint8Array {
   const out = new Uint8Array(end - start);
   let o = 0;
   for (let i = start; i < end; i++) {
@@ -91,7 +91,7 @@ export function parseFormBytes(body: Uint8Array): Array<[Uint8Array, Uint8Array]
     if (end > i) {
       let eq = body.indexOf(0x3d, i);
       if (eq < 0 || eq > end) eq = end;
-      out.push([unescape(body, i, eq), unescape(body, Math.min(eq + 1, end), end)]);
+      out.push([percentDecode(body, i, eq), percentDecode(body, Math.min(eq + 1, end), end)]);
     }
     i = end + 1;
   }
@@ -115,7 +115,9 @@ export interface FormLimits {
   maxNameLength?: number;
 }
 
-const enum State { Name, Value }
+// Parser states (plain numbers: compared in the per-byte loop).
+const NAME = 0;
+const VALUE = 1;
 
 /**
  * Push parser: `write()` chunks, then `end()`. For every field, `onField(name)` is called once its
@@ -125,7 +127,7 @@ const enum State { Name, Value }
  * p.write(chunk1); p.write(chunk2); p.end();
  */
 export class FormStreamParser {
-  private state = State.Name;
+  private state: typeof NAME | typeof VALUE = NAME;
   private name: number[] = [];
   private sink: FormValueSink | undefined;
   /** Escape in progress: -1 none, else count of hex digits seen (0 or 1) with `escHigh`. */
@@ -165,7 +167,7 @@ export class FormStreamParser {
     const n = chunk.length;
     let i = 0;
     while (i < n) {
-      if (this.state === State.Name) {
+      if (this.state === NAME) {
         const b = chunk[i]!;
         if (this.esc >= 0) {
           const d = hexVal(b);
@@ -208,7 +210,7 @@ export class FormStreamParser {
   /** Ends the body. @throws WitkeyError `ILLEGAL_ARGUMENT` for a cut escape. */
   end(): void {
     if (this.esc >= 0) this.badEscape();
-    if (this.state === State.Value) this.endValue();
+    if (this.state === VALUE) this.endValue();
     else if (this.name.length > 0) { this.startValue(this.offset); this.endValue(); }
   }
 
@@ -232,13 +234,13 @@ export class FormStreamParser {
     const name = latin1(Uint8Array.from(this.name));
     this.name = [];
     this.sink = this.onField(name, at);
-    this.state = State.Value;
+    this.state = VALUE;
   }
 
   private endValue(): void {
     const s = this.sink!;
     this.sink = undefined;
-    this.state = State.Name;
+    this.state = NAME;
     s.end();
   }
 

@@ -252,7 +252,7 @@ export function leftAmountParams(input: LeftAmountParamsInput): LeftAmountParams
   params['return_url'] = returnUrl;
 
   // Every value must be representable in the charset: nicknames first, so the error names the record.
-  transfers?.forEach((t, i) => encode(t.nick, charset, { field: 'transfer_detail', index: i }));
+  for (const [i, t] of (transfers ?? []).entries()) encode(t.nick, charset, { field: 'transfer_detail', index: i });
   for (const [name, value] of Object.entries(params)) {
     const bytes = encode(value, charset, { field: name });
     const max = limits[name];

@@ -706,13 +706,12 @@ export class XmlDecoder {
 
 
   private nameString(b: Uint8Array, from: number, to: number, base: number): string {
-    let name: string;
     if (!this.nameWide) {
       if (to - from > this.lim.maxNameLength) throw limitExceeded('maxNameLength', `name longer than maxNameLength (${this.lim.maxNameLength})`, base + from);
       return intern(b, from, to);
     }
     this.nameWide = false;
-    name = this.decodeOnce(b, from, to, base + from);
+    const name = this.decodeOnce(b, from, to, base + from);
     if (!NAME_RE.test(name)) throw invalidXml(`'${name}' is not a valid XML name`, base + from);
     if (name.length > this.lim.maxNameLength) throw limitExceeded('maxNameLength', `name longer than maxNameLength (${this.lim.maxNameLength})`, base + from);
     return name;

@@ -47,7 +47,7 @@ function diff(a, b, path) {
   if (a instanceof Map || a instanceof Set) return diff([...a], [...b], path);
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  if (ka.length !== kb.length || ka.some((k) => !Object.prototype.hasOwnProperty.call(b, k))) {
+  if (ka.length !== kb.length || ka.some((k) => !Object.hasOwn(b, k))) {
     return `${path || 'value'}: keys ${show(ka)} vs expected ${show(kb)}`;
   }
   for (const k of ka) {
@@ -66,11 +66,11 @@ export function match(string, re, msg) {
 
 function check(e, expected, msg) {
   if (typeof expected === 'function') {
-    if (expected(e) !== true) fail(msg, `the error did not pass the check: ${e && e.message}`);
+    if (expected(e) !== true) fail(msg, `the error did not pass the check: ${e?.message}`);
   } else if (expected && typeof expected === 'object') {
     for (const [k, v] of Object.entries(expected)) {
       if (v instanceof RegExp) match(e?.[k], v, `${msg ? msg + ': ' : ''}error.${k}`);
-      else equal(e?.[k], v, `${msg ? msg + ': ' : ''}error.${k} (${e && e.message})`);
+      else equal(e?.[k], v, `${msg ? msg + ': ' : ''}error.${k} (${e?.message})`);
     }
   }
 }

@@ -106,7 +106,7 @@ export function opensslVerifiesRaw(pairs, nodePublic) {
     .filter(([n, v]) => !['sign', 'sign_type'].includes(n.toString('latin1')) && v.length > 0)
     .sort((a, b) => Buffer.compare(a[0], b[0]));
   const parts = [];
-  entries.forEach(([n, v], i) => parts.push(...(i ? [Buffer.from('&')] : []), n, Buffer.from('='), v));
+  for (const [i, [n, v]] of entries.entries()) parts.push(...(i ? [Buffer.from('&')] : []), n, Buffer.from('='), v);
   const sign = fieldBytes(pairs, 'sign')?.toString('latin1');
   if (fieldBytes(pairs, 'sign_type')?.toString('latin1') !== 'DSA' || !sign) return false;
   return crypto.verify('sha1', Buffer.concat(parts), { key: nodePublic, dsaEncoding: 'der' }, Buffer.from(sign, 'base64'));
