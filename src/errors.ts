@@ -10,7 +10,7 @@
  */
 
 /**
- * Stable error codes: the library's own, and the gateway's (PROTOCOL.md §8) where the library or the
+ * Stable error codes: the library's own, and the gateway's (docs/PROTOCOL.md §8) where the library or the
  * simulator reports the same fault. The type is closed on purpose: a gateway code this library does not
  * know (the `<error>` of a failed return or notification, a code injected into the simulator) is carried
  * as a plain `string` where it appears (a notification's `error`, a transfer line's `errorCode`, a fault
@@ -38,7 +38,7 @@ export type WitkeyErrorCode =
   | 'HAS_NO_PRIVILEGE'
   | 'HAS_NO_PUBLICKEY'
   | 'SESSION_TIMEOUT'
-  // witkey codes (PROTOCOL.md §8). The request builder throws WITKEY_OUTER_TRANSFER_REPEAT; the others only
+  // witkey codes (docs/PROTOCOL.md §8). The request builder throws WITKEY_OUTER_TRANSFER_REPEAT; the others only
   // the simulator answers, as the `<error>` of an `is_success=F` return and notification (ACCOUNT_NOT_EXIST
   // and ACCOUNT_QUERY_ERROR as the `error_code` of a failed bidder line). WITKEY_TASK_LEF_AMOUNT_NOT_ENOUGH
   // is the gateway's spelling.
@@ -57,7 +57,7 @@ export type WitkeyErrorCode =
   | 'INVALID_XML'
   | 'XML_LIMIT_EXCEEDED'
   // inbound bodies (alipay-witkey/notify): a form limit hit (field = its name); a verified
-  // notification lacking what PROTOCOL.md §6 requires (field = the element path or form field)
+  // notification lacking what docs/PROTOCOL.md §6 requires (field = the element path or form field)
   | 'FORM_LIMIT_EXCEEDED'
   | 'INVALID_NOTIFICATION'
   // Node: a body parser consumed a notification body before the notify handler could read its raw bytes

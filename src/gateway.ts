@@ -1,6 +1,6 @@
 /**
  * `alipay-witkey/gateway`: a local simulator of Alipay's witkey gateway (Alipay's side of
- * PROTOCOL.md) as a `fetch`-style handler on Web APIs only — it runs in Node (see
+ * docs/PROTOCOL.md) as a `fetch`-style handler on Web APIs only — it runs in Node (see
  * `alipay-witkey/node` for an HTTP server with durable SQLite state), Deno, Bun and workers.
  * Not for production: it is a test double for partner sites.
  * @module

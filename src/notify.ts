@@ -1,6 +1,6 @@
 /**
  * `alipay-witkey/notify`: the inbound side — decoding and verifying the gateway's asynchronous
- * notifications (PROTOCOL.md §6) and synchronous return (§5) over the raw received bytes, a
+ * notifications (docs/PROTOCOL.md §6) and synchronous return (§5) over the raw received bytes, a
  * streaming mode for very large documents, `notify_verify` (§7), and the idempotent fetch-style
  * handler a partner mounts at its `notify_url`. Web APIs only.
  * @module

@@ -1,6 +1,6 @@
 /**
  * `alipay-witkey/witkey`: the service request `alipay.witkey.task.left.amount.handle` — validation of
- * every rule of PROTOCOL.md §2, exact amounts, signing, and sending as a CSP-safe HTML form or a
+ * every rule of docs/PROTOCOL.md §2, exact amounts, signing, and sending as a CSP-safe HTML form or a
  * `fetch` `Request`. Web APIs only.
  * @module
  */

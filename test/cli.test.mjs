@@ -117,7 +117,7 @@ test('sign/verify failures exit 2 with CODE: message', () => {
   assert.match(gb.err, /ILLEGAL_CHARSET: nick: "喆" \(U\+5586\)/);
 });
 
-test('canonicalize: the PROTOCOL.md §4 string; --hex gives the GBK bytes iconv-lite gives', () => {
+test('canonicalize: the docs/PROTOCOL.md §4 string; --hex gives the GBK bytes iconv-lite gives', () => {
   const params = { service: 'x', partner: PARTNER, sign: 'zz', sign_type: 'DSA', empty: '', _input_charset: 'gbk', nick: '天之蓝' };
   const c = run(['canonicalize', '-'], JSON.stringify(params));
   assert.equal(c.code, 0);

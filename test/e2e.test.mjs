@@ -1,6 +1,6 @@
 // End to end on loopback: the gateway simulator (startGatewayServer) and a partner whose
 // notify endpoint is this library's handler (createNodeNotifyHandler), joined over real HTTP.
-// Expected values come from the request the test builds and from PROTOCOL.md (kinds, the retry
+// Expected values come from the request the test builds and from docs/PROTOCOL.md (kinds, the retry
 // schedule), not from the code under test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -122,7 +122,7 @@ test('the partner handler failing 3 times, then succeeding: retried on the sched
     const attempts = snap.attempts.filter((a) => a.notifyId === refund.notifyId && a.outcome !== 'sending');
     assert.deepEqual(attempts.map((a) => a.outcome), ['failed', 'failed', 'failed', 'success']);
     assert.deepEqual(attempts.map((a) => a.body), ['fail', 'fail', 'fail', 'success']);
-    // Spacing follows PROTOCOL.md §6 (4m, 10m, 10m after the previous attempt), scaled: at least that long.
+    // Spacing follows docs/PROTOCOL.md §6 (4m, 10m, 10m after the previous attempt), scaled: at least that long.
     const gaps = attempts.slice(1).map((a, i) => a.at - attempts[i].at);
     for (const [i, m] of [4, 10, 10].entries()) assert.ok(gaps[i] >= m * 60_000 * 0.0005 - 5, `gap ${i}: ${gaps[i]} ms`);
     assert.equal(site.processed.filter((n) => n.kind === 'refund_transfer').length, 1);

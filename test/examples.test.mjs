@@ -3,7 +3,7 @@
 // js/ts block of README.md and docs/*.md is an examples/ file verbatim or an explicitly marked fragment.
 // Independent checks: signatures are verified by OpenSSL (node:crypto) over bytes that iconv-lite
 // encodes or that came off the wire; keys are made by OpenSSL; expected values come from the inputs
-// the examples send and from PROTOCOL.md (notification kinds), not from the library's own output.
+// the examples send and from docs/PROTOCOL.md (notification kinds), not from the library's own output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -30,7 +30,7 @@ const partner = crypto.generateKeyPairSync('dsa', {
   privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
 });
 
-/** The gateway's canonical string (PROTOCOL.md §4), written out here independently of the library. */
+/** The gateway's canonical string (docs/PROTOCOL.md §4), written out here independently of the library. */
 const canonical = (fields) =>
   Object.keys(fields)
     .filter((k) => k !== 'sign' && k !== 'sign_type' && fields[k] !== '')

@@ -1,6 +1,6 @@
 // Canonical string, signing (cross-checked with OpenSSL over iconv-lite-encoded bytes), form
 // urlencoding (URLSearchParams as the WHATWG oracle for utf-8, iconv-lite bytes for gbk) and the
-// detail-string codec (PROTOCOL.md §2 samples, fast-check properties).
+// detail-string codec (docs/PROTOCOL.md §2 samples, fast-check properties).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -110,7 +110,7 @@ test('detail codec: dialects and the interface document samples', () => {
   const recs = [['20111026001', '100.50', '2088102116203728', '天之蓝'], ['20111026002', '200.60', '2088102116208991', '红彤彤']];
   assert.equal(encodeDetail(recs), '20111026001~*~100.50~*~2088102116203728~*~天之蓝*~*~$20111026002~*~200.60~*~2088102116208991~*~红彤彤');
   assert.equal(encodeDetail(recs, 'kppw'), '20111026001~*@^100.50~*@^2088102116203728~*@^天之蓝*@|$20111026002~*@^200.60~*@^2088102116208991~*@^红彤彤');
-  // The document's own samples (PROTOCOL.md §2) use two other record separators; both round-trip
+  // The document's own samples (docs/PROTOCOL.md §2) use two other record separators; both round-trip
   // through a custom dialect.
   const sampleA = '20111026001~*~100.50~*~2088102116203728~*~天之蓝~*~$20111026002~*~200.60~*~2088102116208991~*~红彤彤';
   assert.deepEqual(decodeDetail(sampleA, { field: '~*~', record: '~*~$' }), recs);

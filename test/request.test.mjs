@@ -1,4 +1,4 @@
-// The left-amount request: PROTOCOL.md §2 rules, exact amounts, signatures checked by OpenSSL over
+// The left-amount request: docs/PROTOCOL.md §2 rules, exact amounts, signatures checked by OpenSSL over
 // iconv-lite-encoded canonical strings, the HTML form and the fetch Request.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { opensslDsa } from './support/dsa-keys.mjs';
 const key = opensslDsa();
 const privateKey = createPrivateKey({ p: key.p, q: key.q, g: key.g, x: key.x });
 
-// PROTOCOL.md §2 / the document's request sample (§3.3), with its amounts written per the rules.
+// docs/PROTOCOL.md §2 / the document's request sample (§3.3), with its amounts written per the rules.
 const sample = {
   partner: '2088101115793868',
   charset: 'utf-8',

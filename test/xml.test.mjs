@@ -1,4 +1,4 @@
-// XML decoder: the PROTOCOL.md §6 samples in UTF-8 and GBK (GBK bytes made by iconv-lite), trees
+// XML decoder: the docs/PROTOCOL.md §6 samples in UTF-8 and GBK (GBK bytes made by iconv-lite), trees
 // compared with saxes and fast-xml-parser as independent oracles, chunk splits at every byte offset,
 // records mode, charsets and well-formedness errors.
 import test from 'node:test';

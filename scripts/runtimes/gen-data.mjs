@@ -11,8 +11,8 @@
 //                  PEM and DER, encrypted PKCS#8, their components from `openssl dsa -text`, OpenSSL signatures (dgst -sign)
 //   charset.js     the iconv-lite oracle: GBK decoding of all 23 940 two-byte codes, GBK encoding of every
 //                  BMP code point (or "unmappable"), sample strings
-//   notify.js      PROTOCOL.md §6 notifications signed by OpenSSL over iconv-lite bytes (a fresh key each run)
-//   params.js      PROTOCOL.md §2 parameter sets: canonical bytes in each charset (iconv-lite), an
+//   notify.js      docs/PROTOCOL.md §6 notifications signed by OpenSSL over iconv-lite bytes (a fresh key each run)
+//   params.js      docs/PROTOCOL.md §2 parameter sets: canonical bytes in each charset (iconv-lite), an
 //                  OpenSSL signature over them, and the expected deterministic signature computed by the
 //                  independent RFC 6979 reference in test/support/rfc6979.mjs with textbook arithmetic
 //
@@ -174,7 +174,7 @@ sizes['keys.js'] = write('keys.js', keys, 'DSA keys made by the openssl CLI at g
     const s = (invMod(kk, K.q) * ((leftmostBits(h1, bitLen(K.q)) + K.x * r) % K.q)) % K.q;
     return Buffer.from(derSignature(r, s)).toString('base64');
   };
-  // Canonical string per PROTOCOL.md §2: drop sign, sign_type and empty values, sort by name (code
+  // Canonical string per docs/PROTOCOL.md §2: drop sign, sign_type and empty values, sort by name (code
   // units), join name=value with & — written out here independently of src/params.
   const canonical = (params) =>
     Object.keys(params)
@@ -202,7 +202,7 @@ sizes['keys.js'] = write('keys.js', keys, 'DSA keys made by the openssl CLI at g
       referenceSign: referenceSign(bytes),
     };
   });
-  // The interface document's request sample (its §3.3) with amounts per PROTOCOL.md §2; the expected fields
+  // The interface document's request sample (its §3.3) with amounts per docs/PROTOCOL.md §2; the expected fields
   // are written out by hand from the document (as in test/request.test.mjs).
   const requestFields = {
     service: 'alipay.witkey.task.left.amount.handle',
@@ -238,7 +238,7 @@ sizes['keys.js'] = write('keys.js', keys, 'DSA keys made by the openssl CLI at g
 
 // notify.js: notifications as the gateway sends them, made WITHOUT the library — bytes by iconv-lite,
 // SHA1withDSA by OpenSSL, percent-encoding by test/support/notify-oracle.mjs. Expected values are the
-// PROTOCOL.md §6 samples, written in test/portable/notify.portable.js.
+// docs/PROTOCOL.md §6 samples, written in test/portable/notify.portable.js.
 {
   const { opensslKeyPair, signedBody, notificationFields, LEFT_AMOUNT_XML, TRANSFER_XML } = await import('../../test/support/notify-oracle.mjs');
   const alipay = opensslKeyPair();

@@ -251,7 +251,7 @@ Options:
   decode: {
     summary: 'verify and decode a notification or return body (urlencoded) with the gateway\'s public key',
     usage: 'witkey decode --key ALIPAY_PUBLIC.pem [--charset gbk] [--dialect spec|kppw] [--return] [--xml] [FILE|-]',
-    help: `Reads an urlencoded notification body (PROTOCOL.md §6) — or, with --return, the query string or
+    help: `Reads an urlencoded notification body (docs/PROTOCOL.md §6) — or, with --return, the query string or
 body of the synchronous return (§5) — from FILE or stdin, verifies its signature over the raw bytes
 with the given public key, and prints the typed notification as JSON. The body is read as bytes;
 nothing is re-encoded before verification.

@@ -1,6 +1,6 @@
 /**
  * `createGateway`: the witkey gateway simulator as a `fetch`-style handler (Web APIs only, so it runs
- * in workers too). It plays Alipay's side of PROTOCOL.md: `gateway.do` for
+ * in workers too). It plays Alipay's side of docs/PROTOCOL.md: `gateway.do` for
  * `alipay.witkey.task.left.amount.handle` and `notify_verify`, the signed return to `return_url`,
  * the four notifications delivered with the documented retry schedule, transfers that settle after a
  * delay, an SMS outbox, fault injection and an inspection API.
@@ -49,7 +49,7 @@ export type {
 } from './records.js';
 export type { GatewaySnapshot } from './inspect.js';
 
-/** The service name of notification verification (PROTOCOL.md §7). */
+/** The service name of notification verification (docs/PROTOCOL.md §7). */
 export const NOTIFY_VERIFY_SERVICE = 'notify_verify';
 
 /** The simulator. */

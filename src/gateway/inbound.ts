@@ -1,9 +1,9 @@
 /**
  * The gateway's checks of an incoming page request, in the order the gateway makes them: read the
  * form (query and urlencoded body) as raw bytes, then `service`, `partner`, `_input_charset`,
- * `sign_type`, the signature over the raw received bytes (PROTOCOL.md §3–4: percent-decoded, never
+ * `sign_type`, the signature over the raw received bytes (docs/PROTOCOL.md §3–4: percent-decoded, never
  * re-encoded), and finally the strict decoding of every value in the declared charset. Each fault
- * is a WitkeyError with the gateway's code (PROTOCOL.md §8). Business rules are not checked here.
+ * is a WitkeyError with the gateway's code (docs/PROTOCOL.md §8). Business rules are not checked here.
  * @module
  */
 import { decode, loadCharset } from '../charset/codec.js';

@@ -116,7 +116,7 @@ export interface Settlement {
  * @internal Settles a transfer. A settlement error fails it (`F`) and its amount goes back to the task;
  * otherwise the payee gets the amount less Alipay's fee (and less the service fee of a bounty payment),
  * Alipay gets its fee, and a bounty payment's service fee becomes a transfer of its own to the partner's
- * account (PROTOCOL.md §6.4), numbered by `nextNo`.
+ * account (docs/PROTOCOL.md §6.4), numbered by `nextNo`.
  */
 export function settlement(
   t: TransferRecord,
@@ -148,7 +148,7 @@ export function settlement(
   credit(t.payee, fen - fee - service);
   credit('alipay', fee);
   if (t.kind !== 'assign' || service <= 0n) return { transfer: settled, credits };
-  // The service fee is paid only once the bounty payment succeeded (PROTOCOL.md §6.4).
+  // The service fee is paid only once the bounty payment succeeded (docs/PROTOCOL.md §6.4).
   const profit: TransferRecord = {
     id: ctx.nextNo(), kind: 'platform_profit', partner: t.partner, outerTaskId: t.outerTaskId, serial: t.serial, payee: ctx.partnerAccount,
     fen: String(service), feeFen: String(alipayFee(service, ctx.fees)), status: 'W', createdAt: ctx.now, settleAt: ctx.profitSettleAt,

@@ -1,5 +1,5 @@
 /**
- * What the simulator sends: the XML of PROTOCOL.md §6.1 (leftover handled, also the return data)
+ * What the simulator sends: the XML of docs/PROTOCOL.md §6.1 (leftover handled, also the return data)
  * and §6.2–6.4 (transfer notifications), and the signed form around it (`notify_id`, `notify_time`,
  * `notify_type`, `notify_data` or the `kppw` dialect's `resultMsg=xml=…`, `sign_type`, `sign`). The
  * signature covers the canonical string of the form's fields encoded in the request's charset: the

@@ -1,6 +1,6 @@
 /**
  * The plain HTTP responses of the simulator: HTML and text with `cache-control: no-store`, and the
- * gateway's error page (PROTOCOL.md §8) with the code in `x-witkey-error`. Not the signed return
+ * gateway's error page (docs/PROTOCOL.md §8) with the code in `x-witkey-error`. Not the signed return
  * (gateway.ts) nor the page templates (html.ts).
  * @module
  */
@@ -8,7 +8,7 @@ import { WitkeyError } from '../errors.js';
 import { errorPage } from './html.js';
 import type { GatewayState } from './state.js';
 
-/** Gateway codes answered with an HTML error page (PROTOCOL.md §8). */
+/** Gateway codes answered with an HTML error page (docs/PROTOCOL.md §8). */
 export const PAGE_CODES: ReadonlySet<string> = new Set([
   'ILLEGAL_SIGN', 'ILLEGAL_ARGUMENT', 'ILLEGAL_SERVICE', 'ILLEGAL_PARTNER', 'ILLEGAL_SIGN_TYPE', 'ILLEGAL_CHARSET', 'HAS_NO_PRIVILEGE',
   'HAS_NO_PUBLICKEY', 'SYSTEM_ERROR', 'SESSION_TIMEOUT',

@@ -1,6 +1,6 @@
 /**
  * The business side of `alipay.witkey.task.left.amount.handle` as the simulator plays it: the
- * argument rules of PROTOCOL.md §2 (reusing the partner-side validator, so both sides agree on
+ * argument rules of docs/PROTOCOL.md §2 (reusing the partner-side validator, so both sides agree on
  * every rule) and the business rules of §1 — the task exists, belongs to the caller and has expired,
  * the amounts fit what is left of the frozen bounty, serials were never used, bidders are not the
  * publisher, accounts exist (abnormal ones go to `fail_bidders`). Amounts are integer fen (bigint).
@@ -53,7 +53,7 @@ function records(fields: ReadonlyMap<string, string>, name: string, sep: DetailS
 }
 
 /**
- * @internal Applies the argument rules of PROTOCOL.md §2 to decoded fields.
+ * @internal Applies the argument rules of docs/PROTOCOL.md §2 to decoded fields.
  * @throws WitkeyError `ILLEGAL_ARGUMENT` (and `ILLEGAL_CHARSET`) for malformed arguments;
  * `WITKEY_OUTER_TRANSFER_REPEAT` for a serial repeated inside the request (a business failure).
  */
@@ -152,7 +152,7 @@ export type RuleOutcome =
   | { readonly ok: true; readonly task: TaskRecord; readonly success: readonly RequestTransfer[]; readonly fail: ReadonlyArray<RequestTransfer & { errorCode: string }>; readonly acceptedFen: bigint; readonly totalFen: bigint }
   | { readonly ok: false; readonly error: string; readonly message: string };
 
-/** @internal The business rules of PROTOCOL.md §1/§8, in order. */
+/** @internal The business rules of docs/PROTOCOL.md §1/§8, in order. */
 export function applyRules(args: LeftAmountArgs, ctx: RuleContext): RuleOutcome {
   const fail = (error: string, message: string): RuleOutcome => ({ ok: false, error, message });
   const task = ctx.task;

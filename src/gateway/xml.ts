@@ -1,5 +1,5 @@
 /**
- * A small XML writer for the simulator's `notify_data` documents (PROTOCOL.md §6.1, §6.2–6.4):
+ * A small XML writer for the simulator's `notify_data` documents (docs/PROTOCOL.md §6.1, §6.2–6.4):
  * elements with text content, escaped; no attributes, no namespaces, no DTD. It is not a general
  * XML library and does not parse: partners decode with their own decoder.
  * @module

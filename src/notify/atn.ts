@@ -1,5 +1,5 @@
 /**
- * `notify_verify` (PROTOCOL.md §7): asks the gateway whether a notification id is genuine and not
+ * `notify_verify` (docs/PROTOCOL.md §7): asks the gateway whether a notification id is genuine and not
  * yet acknowledged. An extra check on top of the signature, through `fetch`; the answer is
  * `true`, `false` or `invalid`, and anything else is an error rather than a guess.
  * @module

@@ -1,6 +1,6 @@
 /**
  * Decoding and verifying what the gateway sends the partner: asynchronous notifications
- * (PROTOCOL.md §6) and the synchronous return (§5).
+ * (docs/PROTOCOL.md §6) and the synchronous return (§5).
  *
  * The body is parsed incrementally into raw percent-decoded bytes; the signature is checked over
  * exactly those bytes (sorted names, `name=value&…`), so a GBK notification is verified without
@@ -37,7 +37,7 @@ export interface DecodeNotificationOptions {
   dialect?: NotifyDialect;
   /** Limits; the defaults suit notifications of up to 16 MiB. */
   limits?: NotificationLimits;
-  /** Digest of the signature. Default `sha1` (SHA1withDSA, PROTOCOL.md §4). */
+  /** Digest of the signature. Default `sha1` (SHA1withDSA, docs/PROTOCOL.md §4). */
   hash?: DsaHashName;
 }
 
@@ -54,7 +54,7 @@ async function decodeWhole(source: BodySource, r: Resolved, mode: 'notify' | 're
 }
 
 /**
- * Reads, verifies and decodes one asynchronous notification (PROTOCOL.md §6).
+ * Reads, verifies and decodes one asynchronous notification (docs/PROTOCOL.md §6).
  *
  * `source` is the request body: a `ReadableStream<Uint8Array>` (`request.body`), an async iterable of
  * `Uint8Array` (a Node request), a `Uint8Array` or the body as a string. The signature is checked over
@@ -74,7 +74,7 @@ export async function decodeNotification(source: BodySource, options: DecodeNoti
 }
 
 /**
- * Reads, verifies and decodes the synchronous return (PROTOCOL.md §5): the gateway redirects the
+ * Reads, verifies and decodes the synchronous return (docs/PROTOCOL.md §5): the gateway redirects the
  * user's browser to `return_url` with the §6.1 fields, by GET (in the query) or POST (in the body).
  * Pass the `Request` (its method and URL or body are read), a `URL`, or the query string / body.
  * `notify_id`, `notify_time` and `notify_type` may be absent in return data (`notifyId` is then '').

@@ -1,5 +1,5 @@
 /**
- * Where a notification carries its XML: the one **[reading]** of PROTOCOL.md §6 on the inbound side,
+ * Where a notification carries its XML: the one **[reading]** of docs/PROTOCOL.md §6 on the inbound side,
  * kept in this one place. `spec` reads `notify_data`; `kppw` reads `resultMsg`, whose value starts
  * with `xml=` (the only public client of the service family did so). The prefix is part of the
  * signed value; it is stripped only before the XML is parsed.

@@ -34,7 +34,7 @@ export interface NotifyHandlerOptions extends Omit<DecodeNotificationOptions, 'c
   /** Processed ids. Default: an in-memory store (a restart forgets; use a durable one in production). */
   store?: NotifyStore;
   /**
-   * Also ask the gateway's `notify_verify` (PROTOCOL.md §7) before processing a new id; an answer
+   * Also ask the gateway's `notify_verify` (docs/PROTOCOL.md §7) before processing a new id; an answer
    * other than `true` is answered `fail`. Off by default: the signature is the proof.
    */
   verifyWithGateway?: Omit<NotifyVerifyOptions, 'notifyId'> | false;

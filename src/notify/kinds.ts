@@ -1,5 +1,5 @@
 /**
- * The four notification kinds and their `notify_type` on the wire (PROTOCOL.md §6): one table, read
+ * The four notification kinds and their `notify_type` on the wire (docs/PROTOCOL.md §6): one table, read
  * by the decoder (type → kind) and by the gateway simulator (kind → type).
  * @module
  */

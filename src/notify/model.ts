@@ -1,5 +1,5 @@
 /**
- * From a verified notification's XML (PROTOCOL.md §6.1–§6.4) to the typed {@link Notification}.
+ * From a verified notification's XML (docs/PROTOCOL.md §6.1–§6.4) to the typed {@link Notification}.
  * Strict on what the protocol defines — a required element missing or repeated, an amount that is
  * not a decimal of at most two places, an unknown `transfer_status` are errors naming the element
  * path — and lenient on what it does not: unknown elements are kept (`extra`, `xml`), never fatal.

@@ -1,5 +1,5 @@
 /**
- * The steps of decoding a notification or return (PROTOCOL.md §5–6) that the one-shot decoder
+ * The steps of decoding a notification or return (docs/PROTOCOL.md §5–6) that the one-shot decoder
  * (decode.ts), the streaming decoder (stream.ts) and the handler share: resolving the options,
  * reading the form into raw fields, checking the signature over the raw canonical bytes, loading a
  * charset the XML needs, decoding the text fields, and typing the verified result. Internal: the
@@ -82,7 +82,7 @@ export async function readForm(source: BodySource, r: Resolved): Promise<Map<str
 /** `sign`, `sign_type` checks and the signature over the raw canonical bytes. */
 export function checkSignature(fields: RawFields, r: Resolved): void {
   const signature = signatureOf(fields);
-  // PROTOCOL.md §4 over the received bytes, never re-encoded.
+  // docs/PROTOCOL.md §4 over the received bytes, never re-encoded.
   const digest = hashFor(r.hash, r.key.domain.N)(rawCanonicalBytes(fields));
   if (!signature || !verifyDigest(signature, digest, r.key, 'der')) throw forgedError();
 }

@@ -1,5 +1,5 @@
 /**
- * The typed notifications of PROTOCOL.md §6 (and the synchronous return of §5), as the partner's
+ * The typed notifications of docs/PROTOCOL.md §6 (and the synchronous return of §5), as the partner's
  * code receives them once their signature has been verified. Field names are part of the
  * package's contract. Amounts stay exact decimal strings, as sent; nothing here is a float.
  * @module
@@ -7,7 +7,7 @@
 import type { Charset } from '../charset/names.js';
 import type { XmlElement } from '../xml/element.js';
 
-/** The four notification kinds (PROTOCOL.md §6.1–§6.4). */
+/** The four notification kinds (docs/PROTOCOL.md §6.1–§6.4). */
 export type NotificationKind = 'left_amount_handled' | 'refund_transfer' | 'assign_transfer' | 'platform_profit_transfer';
 
 /** `transfer_status`: `W` accepted, waiting; `I` paid immediately; `S` succeeded; `F` failed. */

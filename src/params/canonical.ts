@@ -1,5 +1,5 @@
 /**
- * The gateway's canonical string (PROTOCOL.md §4 steps 1–3) as the public `alipay-witkey/params`
+ * The gateway's canonical string (docs/PROTOCOL.md §4 steps 1–3) as the public `alipay-witkey/params`
  * operation. The rule itself is src/wire/canonical.ts, shared with the readers of received forms.
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * The detail-string codec: records of fields joined by a field separator, records joined by a record
- * separator (PROTOCOL.md §2). The separators are a named dialect, because the interface document
+ * separator (docs/PROTOCOL.md §2). The separators are a named dialect, because the interface document
  * contradicts itself: `spec` (default) is `~*~` / `*~*~$` as the parameter description says, `kppw`
  * is `~*@^` / `*@|$` as the only public client used; a custom `{ field, record }` is accepted too.
  *

@@ -1,5 +1,5 @@
 /**
- * Signing and verifying a parameter map the way the gateway does (PROTOCOL.md §4): the canonical
+ * Signing and verifying a parameter map the way the gateway does (docs/PROTOCOL.md §4): the canonical
  * string, encoded in `_input_charset`, signed with SHA1withDSA; `sign` is base64 of the DER signature
  * and `sign_type` is `DSA`.
  * @module

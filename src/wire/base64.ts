@@ -1,5 +1,5 @@
 /**
- * Standard padded base64 (RFC 4648 §4), strict: the encoding of the `sign` parameter (PROTOCOL.md §4)
+ * Standard padded base64 (RFC 4648 §4), strict: the encoding of the `sign` parameter (docs/PROTOCOL.md §4)
  * and of PEM bodies and one-line keys. The decoder accepts only the canonical form: the standard
  * alphabet, padding to a multiple of four characters and only at the end, and zero bits in the unused
  * part of the last character (`atob` accepts unpadded and non-canonical input, so it is not used).

@@ -1,5 +1,5 @@
 /**
- * Bytes ↔ text for the ASCII parts of the wire (PROTOCOL.md §3–4: field names, `sign`, `sign_type`,
+ * Bytes ↔ text for the ASCII parts of the wire (docs/PROTOCOL.md §3–4: field names, `sign`, `sign_type`,
  * urlencoded bodies, which are ASCII whatever the charset), plus `concat` and hex. Only these
  * byte-level conversions live here; charset decoding (UTF-8, GBK) is src/charset's.
  * Internal: not a package export.

@@ -1,5 +1,5 @@
 /**
- * The canonical string the signature covers (PROTOCOL.md §4 steps 1–3): every parameter except `sign`
+ * The canonical string the signature covers (docs/PROTOCOL.md §4 steps 1–3): every parameter except `sign`
  * and `sign_type`, empty values dropped, names sorted by UTF-16 code unit (never locale collation;
  * byte order for the ASCII names of the protocol), joined as `name=value` with `&`, values raw (not
  * URL-encoded, not quoted). Built three ways from the one rule: from a string map to be signed

@@ -1,5 +1,5 @@
 /**
- * The signature fields of a received form (PROTOCOL.md §4): `sign` (base64 of the DER signature) and
+ * The signature fields of a received form (docs/PROTOCOL.md §4): `sign` (base64 of the DER signature) and
  * `sign_type` (exactly `DSA`) must both be present and not empty, `sign` is checked first; `sign_type`
  * is compared byte for byte (no charset decoding, so no BOM or look-alike passes). This module checks
  * their presence and form and returns the signature bytes; it does not verify them (the caller hashes

@@ -1,5 +1,5 @@
 /**
- * `application/x-www-form-urlencoded` at the byte level (PROTOCOL.md §3, and §6 for notifications):
+ * `application/x-www-form-urlencoded` at the byte level (docs/PROTOCOL.md §3, and §6 for notifications):
  * the WHATWG URL Standard's urlencoded serializer over charset bytes (`*-._`, digits and letters kept,
  * space → `+`, every other byte `%XX` upper-case), and its parsing into raw percent-decoded (name,
  * value) bytes, whole ({@link parseFormBytes}) or incrementally over chunks split anywhere

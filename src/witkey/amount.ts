@@ -1,5 +1,5 @@
 /**
- * Exact money amounts in integer fen (1 yuan = 100 fen), never floating point (PROTOCOL.md §2).
+ * Exact money amounts in integer fen (1 yuan = 100 fen), never floating point (docs/PROTOCOL.md §2).
  * Input: a yuan string matching `^\d{1,13}(\.\d{1,2})?$` (`"20.1"`, `"20.10"`), or integer fen as a
  * `bigint` or `{ fen }`. A plain JavaScript number is rejected: `20` could mean yuan or fen, and
  * `20.1` is already inexact. Valid amounts are > 0 and ≤ 100000000.00; output has exactly two

@@ -1,5 +1,5 @@
 /**
- * The service request `alipay.witkey.task.left.amount.handle` (PROTOCOL.md §2): a typed input,
+ * The service request `alipay.witkey.task.left.amount.handle` (docs/PROTOCOL.md §2): a typed input,
  * validated against every rule of the protocol, turned into signed form fields and an urlencoded body
  * in the request charset.
  *
@@ -60,7 +60,7 @@ export interface LeftAmountParamsInput {
   notifyUrl: string;
   /** Absolute http(s) URL without query string, ≤ 200 characters. */
   returnUrl: string;
-  /** Detail-string separators (PROTOCOL.md §2): `spec` (default), `kppw`, or `{ field, record }`. */
+  /** Detail-string separators (docs/PROTOCOL.md §2): `spec` (default), `kppw`, or `{ field, record }`. */
   dialect?: DetailDialect;
 }
 
@@ -166,7 +166,7 @@ function noSeparator(value: string, field: string, what: string, sep: DetailSepa
 }
 
 /**
- * Validates the input against PROTOCOL.md §2 and returns the unsigned wire parameters. For gbk and
+ * Validates the input against docs/PROTOCOL.md §2 and returns the unsigned wire parameters. For gbk and
  * gb2312 the charset must be loaded (`await loadCharset(charset)`); {@link buildLeftAmountRequest}
  * does that itself.
  * @throws WitkeyError `ILLEGAL_PARTNER`, `ILLEGAL_CHARSET`, `ILLEGAL_ARGUMENT`,
@@ -265,7 +265,7 @@ export function leftAmountParams(input: LeftAmountParamsInput): LeftAmountParams
 }
 
 /**
- * Builds the signed left-amount request: validates (PROTOCOL.md §2), loads the charset if needed,
+ * Builds the signed left-amount request: validates (docs/PROTOCOL.md §2), loads the charset if needed,
  * signs with SHA1withDSA over the canonical string in the charset, and urlencodes the body in it.
  * @throws WitkeyError as {@link leftAmountParams}, plus `INVALID_KEY` and `ILLEGAL_ARGUMENT` (gateway URL).
  * @example

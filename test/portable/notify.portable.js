@@ -1,6 +1,6 @@
 // Inbound notifications (alipay-witkey/notify) in every runtime: decodeNotification, decodeReturn,
 // streamNotification and createNotifyHandler on bodies made without the library (generated/notify.js:
-// OpenSSL signatures over iconv-lite bytes). Expected values: the PROTOCOL.md §6 samples.
+// OpenSSL signatures over iconv-lite bytes). Expected values: the docs/PROTOCOL.md §6 samples.
 import { test } from './harness.js';
 import * as assert from './assert.js';
 import { importPublicKey, decodeNotification, decodeReturn, streamNotification, createNotifyHandler } from './lib.js';

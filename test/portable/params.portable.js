@@ -1,5 +1,5 @@
 // canonicalize / canonicalBytes / signParams / verifyParams / form encoding / detail codec on the
-// PROTOCOL.md §2 samples. Oracles (generated/params.js): iconv-lite bytes of the canonical string, an
+// docs/PROTOCOL.md §2 samples. Oracles (generated/params.js): iconv-lite bytes of the canonical string, an
 // OpenSSL signature over them, and the deterministic signature from the independent RFC 6979
 // reference (test/support/rfc6979.mjs) with textbook arithmetic. URLSearchParams is the WHATWG oracle
 // for utf-8 form encoding.
@@ -64,7 +64,7 @@ test('params: formEncode (utf-8) equals URLSearchParams; gbk escapes are the ico
   assert.throws(() => formDecode('a=%FF', 'gbk'), { code: 'ILLEGAL_CHARSET', field: 'a' });
 });
 
-test('params: detail codec — PROTOCOL.md §2 samples, dialects, separators inside values rejected', () => {
+test('params: detail codec — docs/PROTOCOL.md §2 samples, dialects, separators inside values rejected', () => {
   const recs = [['20111026001', '100.50', '2088102116203728', '天之蓝'], ['20111026002', '200.60', '2088102116208991', '红彤彤']];
   assert.equal(encodeDetail(recs), '20111026001~*~100.50~*~2088102116203728~*~天之蓝*~*~$20111026002~*~200.60~*~2088102116208991~*~红彤彤');
   assert.equal(encodeDetail(recs, 'kppw'), '20111026001~*@^100.50~*@^2088102116203728~*@^天之蓝*@|$20111026002~*@^200.60~*@^2088102116208991~*@^红彤彤');

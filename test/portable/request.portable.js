@@ -1,4 +1,4 @@
-// buildLeftAmountRequest on the PROTOCOL.md §2 / §3.3 sample: exact fields and order (written out from
+// buildLeftAmountRequest on the docs/PROTOCOL.md §2 / §3.3 sample: exact fields and order (written out from
 // the document), the body equals URLSearchParams of the fields, the canonical bytes equal iconv-lite's,
 // the signature equals the independent RFC 6979 reference; gbk bodies carry iconv-lite's bytes.
 import { test } from './harness.js';

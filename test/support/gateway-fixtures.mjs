@@ -100,7 +100,7 @@ export function parseUrlencoded(text) {
 
 export const fieldBytes = (pairs, name) => pairs.find(([n]) => n.toString('latin1') === name)?.[1];
 
-/** OpenSSL check of a signature over the raw received bytes (PROTOCOL.md §4), with the signer's node key. */
+/** OpenSSL check of a signature over the raw received bytes (docs/PROTOCOL.md §4), with the signer's node key. */
 export function opensslVerifiesRaw(pairs, nodePublic) {
   const entries = pairs
     .filter(([n, v]) => !['sign', 'sign_type'].includes(n.toString('latin1')) && v.length > 0)

@@ -39,7 +39,7 @@ const concat = (arrays) => {
 };
 
 /**
- * Signs `fields` (name → text) as PROTOCOL.md §4 says — sorted names, empty values and sign/sign_type
+ * Signs `fields` (name → text) as docs/PROTOCOL.md §4 says — sorted names, empty values and sign/sign_type
  * left out, `name=value` joined by `&`, bytes in `charset` — with OpenSSL, and returns the body.
  * `order` gives the field order in the body (default: as given, then sign_type, sign).
  */
@@ -60,13 +60,13 @@ export function signedBody(fields, { charset = 'utf-8', privateKey, order, signT
   return { body: new TextEncoder().encode(body), text: body, canonical, sign };
 }
 
-/** PROTOCOL.md §6.1 sample (the XML tests' copy, placeholders written out) with the given declared encoding. */
+/** docs/PROTOCOL.md §6.1 sample (the XML tests' copy, placeholders written out) with the given declared encoding. */
 export const LEFT_AMOUNT_XML = (encoding) => SAMPLE_61.replace('encoding="GBK"', `encoding="${encoding}"`);
 
-/** PROTOCOL.md §6.2 sample (a bounty payment to a winner), shared with the XML tests. */
+/** docs/PROTOCOL.md §6.2 sample (a bounty payment to a winner), shared with the XML tests. */
 export { SAMPLE_62 as TRANSFER_XML } from './xml-docs.mjs';
 
-/** The notification form of PROTOCOL.md §6 around an XML document. */
+/** The notification form of docs/PROTOCOL.md §6 around an XML document. */
 export function notificationFields(xml, { notifyType = 'witkey_task_left_amount_handle', notifyId = '70fec0c2730b27528665af4517c27b95', notifyTime = '2012-06-12 10:00:00', dataField = 'notify_data', prefix = '' } = {}) {
   return { notify_id: notifyId, notify_time: notifyTime, notify_type: notifyType, [dataField]: prefix + xml };
 }

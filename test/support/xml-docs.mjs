@@ -1,10 +1,10 @@
-// XML test material: the PROTOCOL.md §6.1/§6.2 samples, a generator of large bidder documents, and two
+// XML test material: the docs/PROTOCOL.md §6.1/§6.2 samples, a generator of large bidder documents, and two
 // independent oracles (saxes, fast-xml-parser) that turn a document into the same plain tree shape as
 // ours: { name, attributes: {…}, children: [...], text } with text = all direct character data.
 import { SaxesParser } from 'saxes';
 import { XMLParser } from 'fast-xml-parser';
 
-/** PROTOCOL.md §6.1, with the "…same elements…" placeholders written out. */
+/** docs/PROTOCOL.md §6.1, with the "…same elements…" placeholders written out. */
 export const SAMPLE_61 = `<?xml version="1.0" encoding="GBK"?>
 <alipay>
   <is_success>T</is_success>
@@ -45,7 +45,7 @@ export const SAMPLE_61 = `<?xml version="1.0" encoding="GBK"?>
 </alipay>
 `;
 
-/** PROTOCOL.md §6.2–6.4 (no declaration). */
+/** docs/PROTOCOL.md §6.2–6.4 (no declaration). */
 export const SAMPLE_62 = `<alipay>
   <is_success>T</is_success>
   <response>
