@@ -13,11 +13,12 @@
 //
 // To add a subpath: add one line to `input` below, and the matching block to package.json `exports`
 // (scripts/runtimes/check-exports.mjs, run by `npm test`, fails when the two disagree).
-import typescript from '@rollup/plugin-typescript';
-import { nodeResolve } from '@rollup/plugin-node-resolve';
-import { dts } from 'rollup-plugin-dts';
+
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
 
 /** Every public entry (name → source). `testing` is internal: built, but not exported or packed. */
 export const input = {
@@ -45,22 +46,40 @@ const ts = () =>
 // types (tsconfig.node.json). It imports the core only through the public entries, which stay
 // external and point at dist/esm (or dist/cjs), so a key or error made by one entry is the same
 // class instance in every other (no second copy of the core). dist/esm itself stays Web-APIs-only.
-const entryOf = (id) => /[/\\]src[/\\](node[/\\]index|index|dsa|charset|params|witkey|gateway|notify|xml)\.(js|ts)$/.exec(id)?.[1].replace('\\', '/');
+const entryOf = (id) =>
+  /[/\\]src[/\\](node[/\\]index|index|dsa|charset|params|witkey|gateway|notify|xml)\.(js|ts)$/.exec(id)?.[1].replace('\\', '/');
 const nodeExternal = (id, importer, isResolved) =>
-  /^node:/.test(id) || id === 'better-sqlite3' || external(id) ||
-  (!isResolved && importer !== undefined && /^\.\.\/(node\/index|index|dsa|charset|params|witkey|gateway|notify|xml)\.js$/.test(id) && entryOf(path.resolve(path.dirname(importer), id)) !== undefined);
+  /^node:/.test(id) ||
+  id === 'better-sqlite3' ||
+  external(id) ||
+  (!isResolved &&
+    importer !== undefined &&
+    /^\.\.\/(node\/index|index|dsa|charset|params|witkey|gateway|notify|xml)\.js$/.test(id) &&
+    entryOf(path.resolve(path.dirname(importer), id)) !== undefined);
 const nodePaths = (ext, dir) => (id) => {
   const e = entryOf(id);
   return e === undefined ? id : e === 'node/index' ? `./node/index.${ext}` : `./${dir}/${e}.${ext}`; // relative to dist/, as rollup reads it
 };
 const nodeTs = () =>
-  typescript({ tsconfig: './tsconfig.node.json', declaration: false, outDir: undefined, rootDir: undefined, noEmitOnError: true });
+  typescript({
+    tsconfig: './tsconfig.node.json',
+    declaration: false,
+    outDir: undefined,
+    rootDir: undefined,
+    noEmitOnError: true,
+  });
 const nodeBuilds = [
   {
     input: { 'node/index': 'src/node/index.ts', 'cli/witkey': 'src/cli/witkey.ts' },
     external: nodeExternal,
     plugins: [nodeTs()],
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', paths: nodePaths('js', 'esm'), banner: (c) => (c.name === 'cli/witkey' ? '#!/usr/bin/env node' : '') },
+    output: {
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: '[name].js',
+      paths: nodePaths('js', 'esm'),
+      banner: (c) => (c.name === 'cli/witkey' ? '#!/usr/bin/env node' : ''),
+    },
   },
   {
     input: { 'node/index': 'src/node/index.ts' },
@@ -101,7 +120,10 @@ function lazyModules() {
       if (!id.startsWith('\0lazy:')) return null;
       const real = id.slice('\0lazy:'.length);
       const spec = JSON.stringify(real + '?lazy-real');
-      return targets.get(real).map((n) => `export async function ${n}(...args) { return (await import(${spec})).${n}(...args); }`).join('\n');
+      return targets
+        .get(real)
+        .map((n) => `export async function ${n}(...args) { return (await import(${spec})).${n}(...args); }`)
+        .join('\n');
     },
   };
 }
@@ -162,7 +184,10 @@ export default [
       {
         name: 'sw-testing-entry',
         resolveId: (id) => (id === '\0sw-testing' ? id : null),
-        load: (id) => (id === '\0sw-testing' ? `export * from ${JSON.stringify(path.resolve('src/index.ts'))}; export * from ${JSON.stringify(path.resolve('src/internal/testing.ts'))};` : null),
+        load: (id) =>
+          id === '\0sw-testing'
+            ? `export * from ${JSON.stringify(path.resolve('src/index.ts'))}; export * from ${JSON.stringify(path.resolve('src/internal/testing.ts'))};`
+            : null,
       },
       nodeResolve({ browser: true, exportConditions: ['browser', 'worker', 'import', 'default'] }),
       ts(),

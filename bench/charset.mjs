@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { fileURLToPath } from 'node:url';
+import iconv from 'iconv-lite';
 // GBK encode/decode benchmark: this library against iconv-lite (encode) and TextDecoder('gbk')
 // (decode), for a 300-character mixed string (what one signed request holds) and for ~1 MB of text.
 //
@@ -14,9 +16,7 @@
 // `runCharsetBench(options)` returns the rows; run this file directly to print them. Needs a build
 // (`npx rollup -c --silent`) and the dev dependencies iconv-lite and tinybench.
 import { Bench } from 'tinybench';
-import iconv from 'iconv-lite';
-import { fileURLToPath } from 'node:url';
-import { encode, decode, loadCharset } from '../dist/esm/charset.js';
+import { decode, encode, loadCharset } from '../dist/esm/charset.js';
 import { gbkEngine } from '../dist/esm/testing.js';
 
 const median = (xs) => {
@@ -28,14 +28,18 @@ const median = (xs) => {
 function inputs() {
   // Mixed content as in a request: ASCII names, digits and separators, GB 2312 and GBK-only hanzi,
   // full-width punctuation.
-  const base = 'partner=2088101115793868&transfer_detail=20111221_0011_10~*~15.00~*~2088102116203708~*~天之蓝*~*~$合作网站打款转账流水号，喆镕（剩余赏金处理）。';
+  const base =
+    'partner=2088101115793868&transfer_detail=20111221_0011_10~*~15.00~*~2088102116203708~*~天之蓝*~*~$合作网站打款转账流水号，喆镕（剩余赏金处理）。';
   let mixed = '';
   while (mixed.length < 300) mixed += base;
   mixed = mixed.slice(0, 300);
   let big = '';
   while (big.length < 1 << 19) big += base; // ~0.5 M chars ≈ 0.8 MB of GBK, 1.1 MB of UTF-16 text
   // A request of ASCII only (English nicknames): the decoder's all-ASCII path.
-  const ascii = base.replace(/[^\x00-\x7f]/g, 'x').repeat(4).slice(0, 300);
+  const ascii = base
+    .replace(/[^\x00-\x7f]/g, 'x')
+    .repeat(4)
+    .slice(0, 300);
   return { mixed, big, ascii };
 }
 
@@ -51,8 +55,17 @@ export async function runCharsetBench(options = {}) {
   const td = new TextDecoder('gbk');
   const cases = [];
   let sink;
-  const batched = (n, fn) => (n === 1 ? fn : () => { for (let k = 0; k < n; k++) sink = fn(); });
-  for (const [size, text, time, batch] of [['300 chars', mixed, options.time ?? 60, 64], ['300 ASCII chars', ascii, options.time ?? 60, 64], [`${(big.length / 1024) | 0} Ki chars`, big, (options.time ?? 60) * 4, 1]]) {
+  const batched = (n, fn) =>
+    n === 1
+      ? fn
+      : () => {
+          for (let k = 0; k < n; k++) sink = fn();
+        };
+  for (const [size, text, time, batch] of [
+    ['300 chars', mixed, options.time ?? 60, 64],
+    ['300 ASCII chars', ascii, options.time ?? 60, 64],
+    [`${(big.length / 1024) | 0} Ki chars`, big, (options.time ?? 60) * 4, 1],
+  ]) {
     const bytes = new Uint8Array(iconv.encode(text, 'gbk'));
     // Sanity: same bytes as iconv-lite, and the input round-trips, before timing anything.
     const ours = encode(text, 'gbk');
@@ -60,10 +73,43 @@ export async function runCharsetBench(options = {}) {
     if (decode(bytes, 'gbk') !== text) throw new Error('decode does not round-trip');
     const label = `${size}, ${bytes.length} bytes`;
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    const c = (name, ref, target, ours, other) => ({ name, size: label, ref, target, ours: batched(batch, ours), other: batched(batch, other), time, batch });
-    cases.push(c('gbk encode', 'iconv-lite', 1.5, () => encode(text, 'gbk'), () => iconv.encode(text, 'gbk')));
-    cases.push(c('gbk decode', "TextDecoder('gbk')", 1, () => decode(bytes, 'gbk'), () => td.decode(bytes)));
-    cases.push(c('gbk decode', 'iconv-lite', 1, () => decode(bytes, 'gbk'), () => iconv.decode(buf, 'gbk')));
+    const c = (name, ref, target, ours, other) => ({
+      name,
+      size: label,
+      ref,
+      target,
+      ours: batched(batch, ours),
+      other: batched(batch, other),
+      time,
+      batch,
+    });
+    cases.push(
+      c(
+        'gbk encode',
+        'iconv-lite',
+        1.5,
+        () => encode(text, 'gbk'),
+        () => iconv.encode(text, 'gbk'),
+      ),
+    );
+    cases.push(
+      c(
+        'gbk decode',
+        "TextDecoder('gbk')",
+        1,
+        () => decode(bytes, 'gbk'),
+        () => td.decode(bytes),
+      ),
+    );
+    cases.push(
+      c(
+        'gbk decode',
+        'iconv-lite',
+        1,
+        () => decode(bytes, 'gbk'),
+        () => iconv.decode(buf, 'gbk'),
+      ),
+    );
   }
   const rows = [];
   for (const c of cases) {
@@ -94,7 +140,9 @@ export async function runCharsetBench(options = {}) {
       source,
       engine: gbkEngine() === 'wasm' ? 'WebAssembly' : 'JS',
     };
-    log(`${row.name.padEnd(11)} ${row.size.padEnd(28)} ours ${String(row.oursUs).padStart(9)} µs  ${row.ref.padEnd(18)} ${String(row.refUs).padStart(9)} µs  ×${row.ratio} (target ×${row.target}${row.pass ? ', met' : ', NOT met'})`);
+    log(
+      `${row.name.padEnd(11)} ${row.size.padEnd(28)} ours ${String(row.oursUs).padStart(9)} µs  ${row.ref.padEnd(18)} ${String(row.refUs).padStart(9)} µs  ×${row.ratio} (target ×${row.target}${row.pass ? ', met' : ', NOT met'})`,
+    );
     rows.push(row);
   }
   void sink;

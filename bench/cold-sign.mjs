@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 // Cold signing in a fresh process: the truly first importPrivateKey(pem) + sign of a process, which
 // no cache, table or JIT tier has seen, against jsrsasign's first KEYUTIL.getKey(pem) + sign and
 // node:crypto's first crypto.sign(hash, msg, pem), for every DSA size.
@@ -10,13 +11,11 @@
 //
 // `node bench/cold-sign.mjs [--rounds N] [--sizes 1024/160,...]`, or as a group of bench/run.mjs.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
 import { fmtRatio, mdTable, median, textTable } from './lib/harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -95,7 +94,14 @@ export function runColdSign({ rounds = 9, sizes, log = console.log } = {}) {
       for (let r = 0; r < rounds; r++) {
         const order = [...CONTENDERS.slice(r % 3), ...CONTENDERS.slice(0, r % 3)];
         for (const who of order) {
-          const out = spawnSync(process.execPath, [child, who, who === 'jsrsasign' ? requireFrom : entry, pemFile, size.jsr, size.hash]);
+          const out = spawnSync(process.execPath, [
+            child,
+            who,
+            who === 'jsrsasign' ? requireFrom : entry,
+            pemFile,
+            size.jsr,
+            size.hash,
+          ]);
           if (out.status !== 0) throw new Error(`cold-sign child ${who} ${id}: ${out.status} ${out.stderr}`);
           const res = JSON.parse(out.stdout.toString());
           const ok = crypto.verify(size.hash, Buffer.from(MESSAGE), publicKey, Buffer.from(res.sig, 'hex'));
@@ -115,23 +121,45 @@ export function runColdSign({ rounds = 9, sizes, log = console.log } = {}) {
         vsJsr: ratio('jsrsasign'),
         vsNode: ratio('node:crypto'),
       };
-      log(`  cold sign, fresh process, ${id}: ours ${row.oursFirst.toFixed(2)} ms, jsrsasign ${row.jsrFirst.toFixed(2)} ms (${fmtRatio(row.vsJsr)}), node:crypto ${row.nodeFirst.toFixed(2)} ms`);
+      log(
+        `  cold sign, fresh process, ${id}: ours ${row.oursFirst.toFixed(2)} ms, jsrsasign ${row.jsrFirst.toFixed(2)} ms (${fmtRatio(row.vsJsr)}), node:crypto ${row.nodeFirst.toFixed(2)} ms`,
+      );
       rows.push(row);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   const ms = (x) => `${x.toFixed(2)} ms`;
-  const header = ['size', 'ours: first import + sign', 'jsrsasign: first getKey + sign', 'node:crypto: first sign(PEM)', 'vs jsrsasign', 'vs node:crypto', 'module load: ours / jsrsasign'];
-  const cells = rows.map((r) => [r.size, ms(r.oursFirst), ms(r.jsrFirst), ms(r.nodeFirst), fmtRatio(r.vsJsr), fmtRatio(r.vsNode), `${ms(r.oursLoad)} / ${ms(r.jsrLoad)}`]);
-  const target = rows.map((r) => [`cold sign (fresh process) ≥ 30× jsrsasign, ${r.size}`, fmtRatio(r.vsJsr), r.vsJsr >= 30 ? 'yes' : 'NO']);
+  const header = [
+    'size',
+    'ours: first import + sign',
+    'jsrsasign: first getKey + sign',
+    'node:crypto: first sign(PEM)',
+    'vs jsrsasign',
+    'vs node:crypto',
+    'module load: ours / jsrsasign',
+  ];
+  const cells = rows.map((r) => [
+    r.size,
+    ms(r.oursFirst),
+    ms(r.jsrFirst),
+    ms(r.nodeFirst),
+    fmtRatio(r.vsJsr),
+    fmtRatio(r.vsNode),
+    `${ms(r.oursLoad)} / ${ms(r.jsrLoad)}`,
+  ]);
+  const target = rows.map((r) => [
+    `cold sign (fresh process) ≥ 30× jsrsasign, ${r.size}`,
+    fmtRatio(r.vsJsr),
+    r.vsJsr >= 30 ? 'yes' : 'NO',
+  ]);
   return {
     title: 'DSA cold sign in a fresh process',
     text: textTable(header, cells) + '\n\n' + textTable(['target', 'ratio', 'met'], target),
     markdown: [
       `One new \`node\` process per sample (${rounds} per contender and size, interleaved): load the library (timed apart),`,
       'read the PEM, then time the first key import + signature of the process (no cache, no tables, cold JIT).',
-      "Medians; the ratios are medians over rounds of (their time / ours). Signatures are checked with node:crypto.",
+      'Medians; the ratios are medians over rounds of (their time / ours). Signatures are checked with node:crypto.',
       '',
       mdTable(header, cells),
       '',

@@ -169,7 +169,8 @@ function tableCost(_size, { privatePem, publicPem }) {
         T.resetDomainStates();
         return importPrivateKey(privatePem);
       }
-      return lib.createPrivateKey({ domain, x: (BigInt('0x' + crypto.randomBytes(40).toString('hex')) % (domain.q - 1n)) + 1n }).publicKey;
+      return lib.createPrivateKey({ domain, x: (BigInt('0x' + crypto.randomBytes(40).toString('hex')) % (domain.q - 1n)) + 1n })
+        .publicKey;
     };
     let key;
     const bench = new Bench({ time: 150, iterations: 3, warmup: false, throws: true });
@@ -181,11 +182,16 @@ function tableCost(_size, { privatePem, publicPem }) {
     bench.runSync();
     const buildMs = bench.tasks[0].result.latency.p50;
     const setupFn = kind === 'sign' ? T.resetDomainStates : undefined;
-    const bytes = retainedBytes(() => {
-      const k = fresh();
-      lib.precompute(k);
-      return k;
-    }, 3, setupFn) - retainedBytes(() => fresh(), 3, setupFn);
+    const bytes =
+      retainedBytes(
+        () => {
+          const k = fresh();
+          lib.precompute(k);
+          return k;
+        },
+        3,
+        setupFn,
+      ) - retainedBytes(() => fresh(), 3, setupFn);
     out[kind] = { buildMs, bytes };
   }
   return out;
@@ -194,7 +200,9 @@ function tableCost(_size, { privatePem, publicPem }) {
 /** Runs the group; returns { text, markdown, summary } for run.mjs. */
 export function runDsa({ rounds = 9, sizes, log = console.log } = {}) {
   const t0 = Date.now();
-  log(`DSA: key import = ${nativeImport ? 'importPublicKey/importPrivateKey (library)' : 'bench-local stand-in (library import not built yet)'}`);
+  log(
+    `DSA: key import = ${nativeImport ? 'importPublicKey/importPrivateKey (library)' : 'bench-local stand-in (library import not built yet)'}`,
+  );
   const ctx = SIZES.filter((s) => !sizes || sizes.includes(`${s.L}/${s.N}`)).map(setup);
   const groups = ctx.flatMap((c) => [c.sign, c.verify]);
   if (process.env.BENCH_TASKS) {
@@ -203,7 +211,8 @@ export function runDsa({ rounds = 9, sizes, log = console.log } = {}) {
   }
   const samples = interleavedRounds(groups, {
     rounds,
-    onRound: (r, n) => log(r === 0 ? '  warm-up round done' : `  round ${r}/${n} done (${((Date.now() - t0) / 1000).toFixed(0)} s)`),
+    onRound: (r, n) =>
+      log(r === 0 ? '  warm-up round done' : `  round ${r}/${n} done (${((Date.now() - t0) / 1000).toFixed(0)} s)`),
   });
   const rows = [];
   for (const c of ctx) {
@@ -231,10 +240,44 @@ export function runDsa({ rounds = 9, sizes, log = console.log } = {}) {
   log('  measuring table build time and memory per key…');
   const tables = ctx.map((c) => ({ size: `${c.size.L}/${c.size.N}`, ...tableCost(c.size, c.tables) }));
 
-  const ratioHeader = ['size', 'op', 'warm vs OpenSSL (KeyObject)', 'warm vs OpenSSL (PEM per call)', 'warm vs jsrsasign', 'cold vs OpenSSL cold', 'cold vs jsrsasign cold'];
-  const ratioRows = rows.map((r) => [r.size, r.op, fmtRatio(r.warmVsNode), fmtRatio(r.warmVsNodePem), fmtRatio(r.warmVsJsr), fmtRatio(r.coldVsNode), fmtRatio(r.coldVsJsr)]);
-  const latHeader = ['size', 'op', 'ours warm', 'OpenSSL KeyObject', 'OpenSSL PEM per call', 'jsrsasign warm', 'ours cold', 'jsrsasign cold'];
-  const latRows = rows.map((r) => [r.size, r.op, fmtUs(r.ours), fmtUs(r.nodeKO), fmtUs(r.nodePEM), fmtUs(r.jsr), fmtUs(r.oursCold), fmtUs(r.jsrCold)]);
+  const ratioHeader = [
+    'size',
+    'op',
+    'warm vs OpenSSL (KeyObject)',
+    'warm vs OpenSSL (PEM per call)',
+    'warm vs jsrsasign',
+    'cold vs OpenSSL cold',
+    'cold vs jsrsasign cold',
+  ];
+  const ratioRows = rows.map((r) => [
+    r.size,
+    r.op,
+    fmtRatio(r.warmVsNode),
+    fmtRatio(r.warmVsNodePem),
+    fmtRatio(r.warmVsJsr),
+    fmtRatio(r.coldVsNode),
+    fmtRatio(r.coldVsJsr),
+  ]);
+  const latHeader = [
+    'size',
+    'op',
+    'ours warm',
+    'OpenSSL KeyObject',
+    'OpenSSL PEM per call',
+    'jsrsasign warm',
+    'ours cold',
+    'jsrsasign cold',
+  ];
+  const latRows = rows.map((r) => [
+    r.size,
+    r.op,
+    fmtUs(r.ours),
+    fmtUs(r.nodeKO),
+    fmtUs(r.nodePEM),
+    fmtUs(r.jsr),
+    fmtUs(r.oursCold),
+    fmtUs(r.jsrCold),
+  ]);
   // The speed targets (warm sign and verify, cold verify, against OpenSSL), evaluated on this run's ratios.
   const at = (size, op) => rows.find((r) => r.size === size && r.op === op);
   const targets = [];
@@ -242,7 +285,8 @@ export function runDsa({ rounds = 9, sizes, log = console.log } = {}) {
     if (at(size, 'sign')) targets.push([`warm sign ≥ 1.5× OpenSSL (goal 2×), ${size}`, at(size, 'sign').warmVsNode, 1.5]);
     if (at(size, 'verify')) targets.push([`warm verify ≥ 1.1× OpenSSL (goal 1.5×), ${size}`, at(size, 'verify').warmVsNode, 1.1]);
   }
-  for (const r of rows) if (r.op === 'verify') targets.push([`cold verify (PEM import + verify) ≥ 0.6× OpenSSL cold, ${r.size}`, r.coldVsNode, 0.6]);
+  for (const r of rows)
+    if (r.op === 'verify') targets.push([`cold verify (PEM import + verify) ≥ 0.6× OpenSSL cold, ${r.size}`, r.coldVsNode, 0.6]);
   for (const r of rows) {
     targets.push([`warm ${r.op} ≥ 30× jsrsasign, ${r.size}`, r.warmVsJsr, 30]);
     targets.push([`cold ${r.op} (re-import, running process) ≥ 30× jsrsasign cold, ${r.size}`, r.coldVsJsr, 30]);
@@ -250,10 +294,29 @@ export function runDsa({ rounds = 9, sizes, log = console.log } = {}) {
   const targetHeader = ['target', 'ratio', 'met'];
   const targetRows = targets.map(([what, ratio, min]) => [what, fmtRatio(ratio), ratio >= min ? 'yes' : 'NO']);
   const coldHeader = ['size', 'op', 'ours cold', 'of which PEM import', 'of which the operation', 'OpenSSL cold (PEM per call)'];
-  const coldRows = rows.map((r) => [r.size, r.op, fmtUs(r.oursCold), fmtUs(r.oursImport), fmtUs(r.oursCold - r.oursImport), fmtUs(r.nodePEM)]);
-  const tabHeader = ['size', 'sign tables (per domain): build', 'sign tables: heap', 'verify tables (g, y): build', 'verify tables: heap'];
+  const coldRows = rows.map((r) => [
+    r.size,
+    r.op,
+    fmtUs(r.oursCold),
+    fmtUs(r.oursImport),
+    fmtUs(r.oursCold - r.oursImport),
+    fmtUs(r.nodePEM),
+  ]);
+  const tabHeader = [
+    'size',
+    'sign tables (per domain): build',
+    'sign tables: heap',
+    'verify tables (g, y): build',
+    'verify tables: heap',
+  ];
   const mb = (b) => `${(b / 2 ** 20).toFixed(2)} MiB`;
-  const tabRows = tables.map((t) => [t.size, fmtUs(t.sign.buildMs), mb(t.sign.bytes), fmtUs(t.verify.buildMs), mb(t.verify.bytes)]);
+  const tabRows = tables.map((t) => [
+    t.size,
+    fmtUs(t.sign.buildMs),
+    mb(t.sign.bytes),
+    fmtUs(t.verify.buildMs),
+    mb(t.verify.bytes),
+  ]);
 
   const text = [
     'Ratios (median of per-round ratios; > 1 means ours is faster):',
@@ -279,7 +342,7 @@ export function runDsa({ rounds = 9, sizes, log = console.log } = {}) {
     'Warm: one key object reused, tables built (`precompute`). Cold: import the PEM, then one operation;',
     "OpenSSL's cold path is node:crypto with the PEM string passed to every call.",
     'Re-importing the same public PEM returns the earlier key object (the last 4 are kept), so cold *verify*',
-    'builds that object\'s tables after its first uses and then runs near the warm speed. A private-key import',
+    "builds that object's tables after its first uses and then runs near the warm speed. A private-key import",
     'always makes a new object (no secrets are cached), but the signing comb depends only on the public domain',
     '(p, q, g) and is shared by value by every private key of the domain: here it was built by `precompute` of',
     'the warm key (without that, after 179 / 54 / 55 / 34 signatures in the domain), so cold *sign* is the import',
@@ -297,7 +360,7 @@ export function runDsa({ rounds = 9, sizes, log = console.log } = {}) {
     '',
     'The PEM import alone (`importPublicKey` / `importPrivateKey`, validation results cached by value: the same PEM',
     'is imported every call) and the rest (hash, inverse, and the exponentiation: with tables for a re-imported',
-    'public key, with the domain\'s shared signing comb for a private key).',
+    "public key, with the domain's shared signing comb for a private key).",
     '',
     mdTable(coldHeader, coldRows),
     '',

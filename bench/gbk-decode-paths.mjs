@@ -18,19 +18,35 @@ import { loadGbk } from '../dist/esm/testing.js';
 
 await loadCharset('gbk');
 const jsOnly = await loadGbk('table', false);
-const base = 'partner=2088101115793868&transfer_detail=20111221_0011_10~*~15.00~*~2088102116203708~*~天之蓝*~*~$合作网站打款转账流水号，喆镕（剩余赏金处理）。';
+const base =
+  'partner=2088101115793868&transfer_detail=20111221_0011_10~*~15.00~*~2088102116203708~*~天之蓝*~*~$合作网站打款转账流水号，喆镕（剩余赏金处理）。';
 let big = '';
 while (big.length < 1 << 19) big += base;
 const inputs = [
   ['300 mixed chars', new Uint8Array(iconv.encode(big.slice(0, 300), 'gbk')), 100000],
   ['512 Ki mixed chars', new Uint8Array(iconv.encode(big, 'gbk')), 100],
-  ['352 ASCII bytes', new Uint8Array(iconv.encode(base.replace(/[^\x00-\x7f]/g, 'x').repeat(4).slice(0, 352), 'gbk')), 100000],
+  [
+    '352 ASCII bytes',
+    new Uint8Array(
+      iconv.encode(
+        base
+          .replace(/[^\x00-\x7f]/g, 'x')
+          .repeat(4)
+          .slice(0, 352),
+        'gbk',
+      ),
+    ),
+    100000,
+  ],
 ];
 const td = new TextDecoder('gbk', { fatal: true });
 const PUA = /[\uE000-\uF8FF]/;
 const paths = {
   native: (b) => td.decode(b),
-  'native+scan': (b) => { const s = td.decode(b); return PUA.test(s) ? decode(b, 'gbk') : s; },
+  'native+scan': (b) => {
+    const s = td.decode(b);
+    return PUA.test(s) ? decode(b, 'gbk') : s;
+  },
   ours: (b) => decode(b, 'gbk'),
   'ours, JS loop': (b) => jsOnly.decode(b, 'gbk', {}),
 };

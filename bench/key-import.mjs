@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 // Cold path of a verifier: importPublicKey(SPKI PEM) (+ one verify), for 1024/160 and 2048/256 keys.
 //
 //   warm   median of 15 timings of `reps` importPublicKey(pem) calls each (per call), and the
@@ -10,8 +11,7 @@
 // `node bench/key-import.mjs [distDir]` (default dist/, so run `npx rollup -c` first). Pass another
 // build's dist/esm directory to compare two versions on the same machine.
 import crypto from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -69,7 +69,12 @@ try {
     const loads = [];
     const firsts = [];
     for (let r = 0; r < 15; r++) {
-      const out = spawnSync(process.execPath, [path.join(dir, 'child.mjs'), entry, path.join(dir, 'key.pem'), path.join(dir, 'sig.der')]);
+      const out = spawnSync(process.execPath, [
+        path.join(dir, 'child.mjs'),
+        entry,
+        path.join(dir, 'key.pem'),
+        path.join(dir, 'sig.der'),
+      ]);
       if (out.status !== 0) throw new Error(`child: ${out.status} ${out.signal} ${out.error} ${out.stderr}`);
       const { load, first } = JSON.parse(out.stdout.toString());
       loads.push(load);

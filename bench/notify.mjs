@@ -13,20 +13,21 @@
 // directly to print it. Needs a build (`npx rollup -c --silent`).
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import iconv from 'iconv-lite';
 import { XMLParser } from 'fast-xml-parser';
+import iconv from 'iconv-lite';
 import { SaxesParser } from 'saxes';
 import { loadCharset } from '../dist/esm/charset.js';
 import { importPublicKey } from '../dist/esm/dsa.js';
 import { decodeNotification, streamNotification } from '../dist/esm/notify.js';
-import { parseXml } from '../dist/esm/xml.js';
 import { leftAmountBody, rootStatus } from '../dist/esm/testing.js';
-import { interleavedRounds, medianRatio, median, gc, textTable, mdTable, fmtRatio, fmtUs } from './lib/harness.mjs';
+import { parseXml } from '../dist/esm/xml.js';
+import { LEFT_AMOUNT_XML, notificationFields, opensslKeyPair, signedBody } from '../test/support/notify-oracle.mjs';
 import { bidderDocument } from '../test/support/xml-docs.mjs';
-import { opensslKeyPair, signedBody, notificationFields, LEFT_AMOUNT_XML } from '../test/support/notify-oracle.mjs';
+import { fmtRatio, fmtUs, gc, interleavedRounds, mdTable, median, medianRatio, textTable } from './lib/harness.mjs';
 
 function inputs(privateKey) {
-  const extra = '<bidder><outer_transfer_no>20111221_0011_12</outer_transfer_no><transfer_amount>5.00</transfer_amount><alipay_user_id>2088102116203710</alipay_user_id><nick_name>云中鹤</nick_name><transfer_status>F</transfer_status><error_code>ACCOUNT_NOT_EXIST</error_code></bidder>\n';
+  const extra =
+    '<bidder><outer_transfer_no>20111221_0011_12</outer_transfer_no><transfer_amount>5.00</transfer_amount><alipay_user_id>2088102116203710</alipay_user_id><nick_name>云中鹤</nick_name><transfer_status>F</transfer_status><error_code>ACCOUNT_NOT_EXIST</error_code></bidder>\n';
   const smallXml = LEFT_AMOUNT_XML('GBK').replace('</fail_bidders>', `${extra.repeat(9)}</fail_bidders>`);
   let n = 1000;
   while (bidderDocument(n).length < 5e6) n += 1000;
@@ -39,7 +40,10 @@ function inputs(privateKey) {
   return cases.map((c) => {
     const bytes = c.charset === 'gbk' ? new Uint8Array(iconv.encode(c.xml, 'gbk')) : new TextEncoder().encode(c.xml);
     const { body } = signedBody(notificationFields(c.xml), { charset: c.charset, privateKey });
-    const label = c.id === 'gbk-3k' ? `§6.1 GBK notification, ${bytes.length} B XML` : `${c.bidders} bidders, ${c.charset.toUpperCase()}, ${(bytes.length / 1e6).toFixed(1)} MB XML`;
+    const label =
+      c.id === 'gbk-3k'
+        ? `§6.1 GBK notification, ${bytes.length} B XML`
+        : `${c.bidders} bidders, ${c.charset.toUpperCase()}, ${(bytes.length / 1e6).toFixed(1)} MB XML`;
     return { ...c, bytes, body, label };
   });
 }
@@ -54,17 +58,23 @@ function typed(bytes) {
 export async function streamMemory({ totalMB = 100, chunkKB = 64, alipay } = {}) {
   const per = 236; // bytes of XML per bidder below
   const count = Math.ceil((totalMB * 1e6) / per);
-  const head = '<?xml version="1.0" encoding="UTF-8"?><alipay><is_success>T</is_success><response><task_info><outer_task_id>T1</outer_task_id><success_bidders>';
+  const head =
+    '<?xml version="1.0" encoding="UTF-8"?><alipay><is_success>T</is_success><response><task_info><outer_task_id>T1</outer_task_id><success_bidders>';
   const tail = '</success_bidders></task_info></response></alipay>';
-  const bidder = (i) => `<bidder><outer_transfer_no>S${i}</outer_transfer_no><transfer_amount>${(i % 1000) + 1}.00</transfer_amount><alipay_user_id>${2088102116203708 + (i % 1e6)}</alipay_user_id><nick_name>天之蓝${i} 云中鹤</nick_name><transfer_status>W</transfer_status></bidder>`;
-  const rest = '&notify_id=70fec0c2730b27528665af4517c27b95&notify_time=2012-06-12+10%3A00%3A00&notify_type=witkey_task_left_amount_handle';
+  const bidder = (i) =>
+    `<bidder><outer_transfer_no>S${i}</outer_transfer_no><transfer_amount>${(i % 1000) + 1}.00</transfer_amount><alipay_user_id>${2088102116203708 + (i % 1e6)}</alipay_user_id><nick_name>天之蓝${i} 云中鹤</nick_name><transfer_status>W</transfer_status></bidder>`;
+  const rest =
+    '&notify_id=70fec0c2730b27528665af4517c27b95&notify_time=2012-06-12+10%3A00%3A00&notify_type=witkey_task_left_amount_handle';
   // XML pieces (strings) in order; the body is the urlencoded form of them.
   function* xmlPieces() {
     yield head;
     let batch = '';
     for (let i = 0; i < count; i++) {
       batch += bidder(i);
-      if (batch.length > 32768) { yield batch; batch = ''; }
+      if (batch.length > 32768) {
+        yield batch;
+        batch = '';
+      }
     }
     yield batch + tail;
   }
@@ -72,8 +82,14 @@ export async function streamMemory({ totalMB = 100, chunkKB = 64, alipay } = {})
   const signer = crypto.createSign('sha1');
   signer.update('notify_data=');
   let xmlBytes = 0;
-  for (const p of xmlPieces()) { const b = Buffer.from(p, 'utf8'); xmlBytes += b.length; signer.update(b); }
-  signer.update('&notify_id=70fec0c2730b27528665af4517c27b95&notify_time=2012-06-12 10:00:00&notify_type=witkey_task_left_amount_handle');
+  for (const p of xmlPieces()) {
+    const b = Buffer.from(p, 'utf8');
+    xmlBytes += b.length;
+    signer.update(b);
+  }
+  signer.update(
+    '&notify_id=70fec0c2730b27528665af4517c27b95&notify_time=2012-06-12 10:00:00&notify_type=witkey_task_left_amount_handle',
+  );
   const sign = signer.sign(alipay.privateKey).toString('base64');
   // Pass 2: the body, generated chunk by chunk.
   async function* body() {
@@ -81,7 +97,10 @@ export async function streamMemory({ totalMB = 100, chunkKB = 64, alipay } = {})
     let buf = 'notify_data=';
     for (const p of xmlPieces()) {
       buf += encodeURIComponent(p);
-      while (buf.length >= chunkKB * 1024) { yield enc.encode(buf.slice(0, chunkKB * 1024)); buf = buf.slice(chunkKB * 1024); }
+      while (buf.length >= chunkKB * 1024) {
+        yield enc.encode(buf.slice(0, chunkKB * 1024));
+        buf = buf.slice(chunkKB * 1024);
+      }
     }
     buf += `${rest}&sign_type=DSA&sign=${encodeURIComponent(sign)}`;
     for (let i = 0; i < buf.length; i += chunkKB * 1024) yield enc.encode(buf.slice(i, i + chunkKB * 1024));
@@ -93,7 +112,10 @@ export async function streamMemory({ totalMB = 100, chunkKB = 64, alipay } = {})
   let bidders = 0;
   let verified = false;
   const t0 = performance.now();
-  for await (const ev of streamNotification(body(), { alipayPublicKey: importPublicKey(alipay.publicPem), limits: { maxBytes: Infinity, maxBodyBytes: Infinity, maxElements: Infinity } })) {
+  for await (const ev of streamNotification(body(), {
+    alipayPublicKey: importPublicKey(alipay.publicPem),
+    limits: { maxBytes: Infinity, maxBodyBytes: Infinity, maxElements: Infinity },
+  })) {
     if (ev.type === 'bidder') {
       bidders++;
       if ((bidders & 16383) === 0) {
@@ -121,10 +143,19 @@ export async function runNotifyBench(options = {}) {
     const t = typed(c.bytes);
     const fx = new XMLParser({ parseTagValue: false, trimValues: false }).parse(new TextDecoder(c.charset).decode(c.bytes));
     const fxs = [].concat(fx.alipay.response.task_info.success_bidders?.bidder ?? []);
-    if (fxs.length !== t.successBidders.length || fxs.some((b, i) => String(b.nick_name) !== t.successBidders[i].nickName || String(b.transfer_amount) !== t.successBidders[i].amount)) {
+    if (
+      fxs.length !== t.successBidders.length ||
+      fxs.some(
+        (b, i) =>
+          String(b.nick_name) !== t.successBidders[i].nickName || String(b.transfer_amount) !== t.successBidders[i].amount,
+      )
+    ) {
       throw new Error(`typed output differs from fast-xml-parser for ${c.id}`);
     }
-    const n = await decodeNotification(c.body, { alipayPublicKey, contentType: `application/x-www-form-urlencoded; charset=${c.charset}` });
+    const n = await decodeNotification(c.body, {
+      alipayPublicKey,
+      contentType: `application/x-www-form-urlencoded; charset=${c.charset}`,
+    });
     if (n.successBidders.length !== t.successBidders.length) throw new Error('decodeNotification disagrees');
     const td = new TextDecoder(c.charset);
     const fxp = new XMLParser();
@@ -133,18 +164,32 @@ export async function runNotifyBench(options = {}) {
     groups.push({
       id: c.id,
       tasks: {
-        'ours typed': () => { sink = typed(c.bytes); },
-        'fast-xml-parser': () => { sink = fxp.parse(td.decode(c.bytes)); },
+        'ours typed': () => {
+          sink = typed(c.bytes);
+        },
+        'fast-xml-parser': () => {
+          sink = fxp.parse(td.decode(c.bytes));
+        },
         'saxes (count tags)': () => {
           const p = new SaxesParser();
           let tags = 0;
-          p.on('opentag', () => { tags++; });
+          p.on('opentag', () => {
+            tags++;
+          });
           p.write(td.decode(c.bytes)).close();
           sink = tags;
         },
       },
     });
-    groups.push({ id: `${c.id}-full`, tasks: { 'ours decodeNotification': () => decodeNotification(c.body, { alipayPublicKey, contentType: ct }).then((x) => { sink = x; }) } });
+    groups.push({
+      id: `${c.id}-full`,
+      tasks: {
+        'ours decodeNotification': () =>
+          decodeNotification(c.body, { alipayPublicKey, contentType: ct }).then((x) => {
+            sink = x;
+          }),
+      },
+    });
     void sink;
   }
   // decodeNotification is async; tinybench's runSync cannot await it, so the full path is timed by hand below.
@@ -179,7 +224,15 @@ export async function runNotifyBench(options = {}) {
   });
   log('notify: streaming 100 MB');
   const memory = await streamMemory({ alipay });
-  const header = ['document', 'ours: XML → typed', 'fast-xml-parser', 'saxes (tags only)', 'vs fast-xml-parser', 'vs saxes', 'ours: whole decodeNotification'];
+  const header = [
+    'document',
+    'ours: XML → typed',
+    'fast-xml-parser',
+    'saxes (tags only)',
+    'vs fast-xml-parser',
+    'vs saxes',
+    'ours: whole decodeNotification',
+  ];
   const table = rows.map((r) => [r.label, r.ours, r.fxp, r.saxes, fmtRatio(r.vsFxp), fmtRatio(r.vsSaxes), r.full]);
   const mem = `streamNotification over a signed ${memory.xmlMB.toFixed(0)} MB XML body (${memory.bidders} bidders, 64 KB chunks): peak heap+external growth ${memory.peakGrowthMB.toFixed(1)} MB (target ≤ 32 MB), ${memory.seconds.toFixed(1)} s (${(memory.xmlMB / memory.seconds).toFixed(0)} MB/s incl. form parsing, SHA-1 and verification)`;
   return {

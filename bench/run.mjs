@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { execSync } from 'node:child_process';
 // `npm run bench`: runs every benchmark group in one process, prints their tables and writes
 // bench/RESULTS.md with the machine, Node and OpenSSL versions and the date.
 //
@@ -7,7 +8,6 @@
 //   node bench/run.mjs [--rounds N] [--only dsa] [--sizes 1024/160,2048/256]   (--only/--sizes: no RESULTS.md)
 import fs from 'node:fs';
 import os from 'node:os';
-import { execSync } from 'node:child_process';
 import { mdTable, textTable } from './lib/harness.mjs';
 
 const GROUPS = [
@@ -23,7 +23,15 @@ function charsetGroup(runCharsetBench) {
   return async ({ rounds }) => {
     const rows = await runCharsetBench({ rounds, log: (s) => console.log(`  ${s}`) });
     const header = ['operation', 'input', 'ours', 'reference', 'reference time', 'ratio', 'target'];
-    const cells = rows.map((r) => [r.name, r.size, `${r.oursUs} µs`, r.ref, `${r.refUs} µs`, `${r.ratio.toFixed(2)}×`, `${r.target}× ${r.pass ? 'met' : 'NOT met'}`]);
+    const cells = rows.map((r) => [
+      r.name,
+      r.size,
+      `${r.oursUs} µs`,
+      r.ref,
+      `${r.refUs} µs`,
+      `${r.ratio.toFixed(2)}×`,
+      `${r.target}× ${r.pass ? 'met' : 'NOT met'}`,
+    ]);
     return {
       title: 'GBK encode / decode',
       text: textTable(header, cells),

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { execFileSync } from 'node:child_process';
 // XML decoding benchmark: bytes in → tree out, for the 3 KB GBK §6.1 notification and a
 // ~5 MB document with thousands of bidders in UTF-8 and in GBK. Contenders: our parseXml, our
 // XmlDecoder in records mode (bidders split off), fast-xml-parser (TextDecoder + XMLParser().parse,
@@ -10,26 +11,43 @@
 // `runXmlBench({ rounds, log })` returns { title, text, markdown, rows, memory } (the shape bench/run.mjs
 // expects of a group); run this file directly to print it. Needs a build (`npx rollup -c --silent`).
 import { fileURLToPath } from 'node:url';
-import { execFileSync } from 'node:child_process';
-import iconv from 'iconv-lite';
 import { XMLParser } from 'fast-xml-parser';
+import iconv from 'iconv-lite';
 import { SaxesParser } from 'saxes';
-import { parseXml, XmlDecoder } from '../dist/esm/xml.js';
 import { loadCharset } from '../dist/esm/charset.js';
-import { interleavedRounds, medianRatio, median, gc, textTable, mdTable, fmtRatio, fmtUs } from './lib/harness.mjs';
-import { SAMPLE_61, bidderDocument } from '../test/support/xml-docs.mjs';
+import { parseXml, XmlDecoder } from '../dist/esm/xml.js';
+import { bidderDocument, SAMPLE_61 } from '../test/support/xml-docs.mjs';
+import { fmtRatio, fmtUs, gc, interleavedRounds, mdTable, median, medianRatio, textTable } from './lib/harness.mjs';
 
 const isBidder = (p) => p.length === 5 && p[4] === 'bidder';
 
 function inputs() {
-  const small = new Uint8Array(iconv.encode(SAMPLE_61.replace('</fail_bidders>', `${'<bidder><outer_transfer_no>20111221_0011_12</outer_transfer_no><transfer_amount>5.00</transfer_amount><alipay_user_id>2088102116203710</alipay_user_id><nick_name>云中鹤</nick_name><transfer_status>F</transfer_status><error_code>ACCOUNT_NOT_EXIST</error_code></bidder>\n'.repeat(8)}</fail_bidders>`), 'gbk'));
+  const small = new Uint8Array(
+    iconv.encode(
+      SAMPLE_61.replace(
+        '</fail_bidders>',
+        `${'<bidder><outer_transfer_no>20111221_0011_12</outer_transfer_no><transfer_amount>5.00</transfer_amount><alipay_user_id>2088102116203710</alipay_user_id><nick_name>云中鹤</nick_name><transfer_status>F</transfer_status><error_code>ACCOUNT_NOT_EXIST</error_code></bidder>\n'.repeat(8)}</fail_bidders>`,
+      ),
+      'gbk',
+    ),
+  );
   let n = 1000;
   while (bidderDocument(n).length < 5e6) n += 1000;
   const text = bidderDocument(n);
   return [
     { id: 'gbk-3k', label: `§6.1 GBK notification, ${small.length} B`, bytes: small, charset: 'gbk' },
-    { id: 'utf8-5m', label: `${n} bidders, UTF-8, ${(text.length / 1e6).toFixed(1)} MB`, bytes: new TextEncoder().encode(text), charset: 'utf-8' },
-    { id: 'gbk-5m', label: `${n} bidders, GBK`, bytes: new Uint8Array(iconv.encode(text.replace('encoding="UTF-8"', 'encoding="GBK"'), 'gbk')), charset: 'gbk' },
+    {
+      id: 'utf8-5m',
+      label: `${n} bidders, UTF-8, ${(text.length / 1e6).toFixed(1)} MB`,
+      bytes: new TextEncoder().encode(text),
+      charset: 'utf-8',
+    },
+    {
+      id: 'gbk-5m',
+      label: `${n} bidders, GBK`,
+      bytes: new Uint8Array(iconv.encode(text.replace('encoding="UTF-8"', 'encoding="GBK"'), 'gbk')),
+      charset: 'gbk',
+    },
   ];
 }
 
@@ -70,7 +88,9 @@ export function streamMemory({ totalMB = 100, chunkKB = 64 } = {}) {
   }
   const block = enc.encode(text);
   const perBlock = (text.match(/<bidder>/g) ?? []).length;
-  const head = enc.encode('<?xml version="1.0" encoding="UTF-8"?>\n<alipay>\n  <is_success>T</is_success>\n  <response>\n    <task_info>\n      <success_bidders>\n');
+  const head = enc.encode(
+    '<?xml version="1.0" encoding="UTF-8"?>\n<alipay>\n  <is_success>T</is_success>\n  <response>\n    <task_info>\n      <success_bidders>\n',
+  );
   const tail = enc.encode('      </success_bidders>\n    </task_info>\n  </response>\n</alipay>\n');
   const blocks = Math.ceil((totalMB * 1e6) / block.length);
   const chunk = new Uint8Array(chunkKB * 1024); // reused: the decoder keeps no reference to a chunk
@@ -162,7 +182,9 @@ export async function runXmlBench(options = {}) {
   }
   const header = ['input', 'contender', 'time', 'MB/s', '× fast-xml-parser', '× saxes'];
   const cells = rows.map((r) => [r.input, r.contender, fmtUs(r.ms), r.mbPerS.toFixed(1), fmtRatio(r.vsFxp), fmtRatio(r.vsSaxes)]);
-  const memLine = memory ? `Records mode over a ${(memory.bytes / 1e6).toFixed(0)} MB stream in 64 KB chunks: ${memory.records} records, peak heap+external growth ${memory.peakMB.toFixed(1)} MB (target ≤ 32 MB; garbage included), ${memory.retainedMB.toFixed(1)} MB retained after GC, ${memory.mbPerS.toFixed(0)} MB/s.` : '';
+  const memLine = memory
+    ? `Records mode over a ${(memory.bytes / 1e6).toFixed(0)} MB stream in 64 KB chunks: ${memory.records} records, peak heap+external growth ${memory.peakMB.toFixed(1)} MB (target ≤ 32 MB; garbage included), ${memory.retainedMB.toFixed(1)} MB retained after GC, ${memory.mbPerS.toFixed(0)} MB/s.`
+    : '';
   return {
     title: 'XML decoding (bytes → tree)',
     text: `${textTable(header, cells)}\n${memLine}`,

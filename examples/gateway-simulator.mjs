@@ -10,7 +10,7 @@ export async function main({
 } = {}) {
   const sim = await startGatewayServer({
     port, // host: 127.0.0.1 unless told otherwise
-    partners: { '2088101115793868': { publicKey: partnerPublicKey } },
+    partners: { 2088101115793868: { publicKey: partnerPublicKey } },
     tasks: [{ outerTaskId: 'demo_task', publisher: '2088102113960482', frozen: '1000.00', expiresAt: '2011-12-20T00:00:00Z' }],
     timeScale: 0.001, // the 15-hour retry schedule in under a minute
     onEvent: (e) => e.type === 'attempt' && console.log('notify', e.notification.kind, e.attempt.outcome),

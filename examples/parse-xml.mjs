@@ -6,9 +6,14 @@ import { parseXml, XmlDecoder } from 'alipay-witkey/xml';
 
 export async function main({ chunks } = {}) {
   await loadCharset('gbk'); // needed once before GBK / GB 2312 documents
-  chunks ??= [encode('<?xml version="1.0" encoding="GBK"?><alipay><is_success>T</is_success><response><success_bidders>'
-    + '<bidder><nick_name>天之蓝</nick_name></bidder><bidder><nick_name>云中鹤</nick_name></bidder>'
-    + '</success_bidders></response></alipay>', 'gbk')];
+  chunks ??= [
+    encode(
+      '<?xml version="1.0" encoding="GBK"?><alipay><is_success>T</is_success><response><success_bidders>' +
+        '<bidder><nick_name>天之蓝</nick_name></bidder><bidder><nick_name>云中鹤</nick_name></bidder>' +
+        '</success_bidders></response></alipay>',
+      'gbk',
+    ),
+  ];
   const whole = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
   for (const c of chunks) {

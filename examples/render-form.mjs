@@ -9,10 +9,16 @@ export async function main({
   privateKey = importPrivateKey(readFileSync('keys/partner_private.pem', 'utf8')),
 } = {}) {
   const req = await buildLeftAmountRequest({
-    partner: '2088101115793868', privateKey, gateway, charset: 'gbk', outerTaskId: 'demo_task', alipayUserId: '2088102113960482',
+    partner: '2088101115793868',
+    privateKey,
+    gateway,
+    charset: 'gbk',
+    outerTaskId: 'demo_task',
+    alipayUserId: '2088102113960482',
     refund: { serial: `refund_${Date.now()}`, amount: '20.1' }, // "20.10" on the wire; or { fen: 2010 }
     transfers: [{ serial: `bid_${Date.now()}`, amount: { fen: 1500 }, alipayUserId: '2088102116203708', nickName: '天之蓝' }],
-    notifyUrl: 'https://partner.example/alipay/notify', returnUrl: 'https://partner.example/alipay/return',
+    notifyUrl: 'https://partner.example/alipay/notify',
+    returnUrl: 'https://partner.example/alipay/return',
   });
   const html = `<!doctype html><meta charset="utf-8"><title>Pay out</title>${renderForm(req)}`;
   console.log(html); // renderForm(req, { autoSubmit: true, nonce }) adds a submitting <script>

@@ -11,14 +11,20 @@ export async function main({
 } = {}) {
   await loadCharset('gbk'); // GBK loads on demand; the synchronous calls below need it
   const { params } = leftAmountParams({
-    partner: '2088101115793868', charset: 'gbk', outerTaskId: 'demo_task', alipayUserId: '2088102113960482',
+    partner: '2088101115793868',
+    charset: 'gbk',
+    outerTaskId: 'demo_task',
+    alipayUserId: '2088102113960482',
     transfers: [{ serial, amount: '15.00', alipayUserId: '2088102116203708', nickName: '天之蓝' }],
-    notifyUrl, returnUrl: 'https://partner.example/alipay/return',
+    notifyUrl,
+    returnUrl: 'https://partner.example/alipay/return',
   });
   const signed = signParams(params, privateKey); // adds sign (SHA1withDSA over the GBK bytes) and sign_type
   const body = formEncode(signed, 'gbk'); // urlencoded, percent-escaped GBK bytes
   const response = await fetch(gateway, {
-    method: 'POST', body, redirect: 'manual',
+    method: 'POST',
+    body,
+    redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded; charset=gbk' },
   });
   console.log(response.status, response.headers.get('location')); // 302 to return_url with signed return data

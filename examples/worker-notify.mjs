@@ -4,10 +4,12 @@ import { createNotifyHandler, importPublicKey } from 'alipay-witkey';
 let handler;
 
 export default {
-  async fetch(request, env) { // workerd passes its bindings as env; Deno and Bun have process.env
+  async fetch(request, env) {
+    // workerd passes its bindings as env; Deno and Bun have process.env
     handler ??= createNotifyHandler({
       alipayPublicKey: importPublicKey(env?.ALIPAY_PUBLIC_KEY ?? globalThis.process?.env.ALIPAY_PUBLIC_KEY),
-      async onNotification(n) { // once per notify_id; throw and the gateway delivers again later
+      async onNotification(n) {
+        // once per notify_id; throw and the gateway delivers again later
         console.log(n.kind, n.notifyId, n.isSuccess ? 'T' : `F ${n.error}`);
       },
       // store: { has(id), add(id, record) } over KV or D1; the default memory store lives as long as the isolate

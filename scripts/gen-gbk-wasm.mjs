@@ -78,10 +78,30 @@ const name = (s) => vec([...Buffer.from(s, 'ascii')].map((x) => [x]));
 const I32 = 0x7f;
 const VOID = 0x40;
 const OP = {
-  block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, br_if: 0x0d,
-  get: 0x20, set: 0x21, tee: 0x22,
-  load8u: 0x2d, load16u: 0x2f, store: 0x36, store16: 0x3b, const: 0x41,
-  eqz: 0x45, eq: 0x46, ltu: 0x49, gtu: 0x4b, geu: 0x4f, add: 0x6a, sub: 0x6b, or: 0x72, shl: 0x74, shru: 0x76,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  end: 0x0b,
+  br: 0x0c,
+  br_if: 0x0d,
+  get: 0x20,
+  set: 0x21,
+  tee: 0x22,
+  load8u: 0x2d,
+  load16u: 0x2f,
+  store: 0x36,
+  store16: 0x3b,
+  const: 0x41,
+  eqz: 0x45,
+  eq: 0x46,
+  ltu: 0x49,
+  gtu: 0x4b,
+  geu: 0x4f,
+  add: 0x6a,
+  sub: 0x6b,
+  or: 0x72,
+  shl: 0x74,
+  shru: 0x76,
 };
 const SIMD = { load: 0, store: 11, bitmask: 100, extendLow: 137, extendHigh: 138 };
 export const STATUS = 0x20000;
@@ -96,62 +116,146 @@ export function assemble() {
   const k = (n) => e(OP.const, ...sleb(n));
   const mem = (op, align, offset = 0) => e(op, align, ...uleb(offset));
   const simd = (op, ...imm) => e(0xfd, ...uleb(op), ...imm);
-  const bump = (l, by) => { get(l); k(by); e(OP.add); set(l); };
+  const bump = (l, by) => {
+    get(l);
+    k(by);
+    e(OP.add);
+    set(l);
+  };
 
-  get(L.in); set(L.i);
-  get(L.out); set(L.o);
-  get(L.in); get(L.n); e(OP.add); set(L.end);
-  get(L.end); k(16); e(OP.sub); set(L.end16);
+  get(L.in);
+  set(L.i);
+  get(L.out);
+  set(L.o);
+  get(L.in);
+  get(L.n);
+  e(OP.add);
+  set(L.end);
+  get(L.end);
+  k(16);
+  e(OP.sub);
+  set(L.end16);
   e(OP.block, VOID); // $done
   e(OP.loop, VOID); // $top
   e(OP.block, VOID); // $scalar
   e(OP.loop, VOID); // $simd
-  get(L.i); get(L.end16); e(OP.gtu); e(OP.br_if, 1);
-  get(L.i); simd(SIMD.load, 0, 0); simd(SIMD.bitmask); e(OP.br_if, 1);
-  get(L.o); get(L.i); simd(SIMD.load, 0, 0); simd(SIMD.extendLow); simd(SIMD.store, 0, 0);
-  get(L.o); get(L.i); simd(SIMD.load, 0, 0); simd(SIMD.extendHigh); simd(SIMD.store, 0, 16);
+  get(L.i);
+  get(L.end16);
+  e(OP.gtu);
+  e(OP.br_if, 1);
+  get(L.i);
+  simd(SIMD.load, 0, 0);
+  simd(SIMD.bitmask);
+  e(OP.br_if, 1);
+  get(L.o);
+  get(L.i);
+  simd(SIMD.load, 0, 0);
+  simd(SIMD.extendLow);
+  simd(SIMD.store, 0, 0);
+  get(L.o);
+  get(L.i);
+  simd(SIMD.load, 0, 0);
+  simd(SIMD.extendHigh);
+  simd(SIMD.store, 0, 16);
   bump(L.i, 16);
   bump(L.o, 32);
   e(OP.br, 0);
   e(OP.end); // $simd
   e(OP.end); // $scalar
-  get(L.i); get(L.end); e(OP.geu); e(OP.br_if, 1); // → $done
-  get(L.i); mem(OP.load8u, 0); tee(L.b); k(0x80); e(OP.ltu);
+  get(L.i);
+  get(L.end);
+  e(OP.geu);
+  e(OP.br_if, 1); // → $done
+  get(L.i);
+  mem(OP.load8u, 0);
+  tee(L.b);
+  k(0x80);
+  e(OP.ltu);
   e(OP.if, VOID);
-  get(L.o); get(L.b); mem(OP.store16, 1);
+  get(L.o);
+  get(L.b);
+  mem(OP.store16, 1);
   bump(L.o, 2);
   bump(L.i, 1);
   e(OP.br, 1); // → $top
   e(OP.end);
-  get(L.b); k(0x80); e(OP.eq);
+  get(L.b);
+  k(0x80);
+  e(OP.eq);
   e(OP.if, VOID);
-  get(L.gbk); e(OP.eqz); e(OP.br_if, 2); // → $done
-  get(L.o); k(0x20ac); mem(OP.store16, 1);
-  k(STATUS + 4); k(1); mem(OP.store, 2);
+  get(L.gbk);
+  e(OP.eqz);
+  e(OP.br_if, 2); // → $done
+  get(L.o);
+  k(0x20ac);
+  mem(OP.store16, 1);
+  k(STATUS + 4);
+  k(1);
+  mem(OP.store, 2);
   bump(L.o, 2);
   bump(L.i, 1);
   e(OP.br, 1); // → $top
   e(OP.end);
-  get(L.i); k(1); e(OP.add); get(L.end); e(OP.geu); e(OP.br_if, 1); // lead byte last → $done
-  get(L.b); k(8); e(OP.shl); get(L.i); mem(OP.load8u, 0, 1); e(OP.or); k(1); e(OP.shl); mem(OP.load16u, 1); tee(L.v);
-  e(OP.eqz); e(OP.br_if, 1); // not a character → $done
-  get(L.o); get(L.v); mem(OP.store16, 1);
-  k(STATUS + 4); k(1); mem(OP.store, 2);
+  get(L.i);
+  k(1);
+  e(OP.add);
+  get(L.end);
+  e(OP.geu);
+  e(OP.br_if, 1); // lead byte last → $done
+  get(L.b);
+  k(8);
+  e(OP.shl);
+  get(L.i);
+  mem(OP.load8u, 0, 1);
+  e(OP.or);
+  k(1);
+  e(OP.shl);
+  mem(OP.load16u, 1);
+  tee(L.v);
+  e(OP.eqz);
+  e(OP.br_if, 1); // not a character → $done
+  get(L.o);
+  get(L.v);
+  mem(OP.store16, 1);
+  k(STATUS + 4);
+  k(1);
+  mem(OP.store, 2);
   bump(L.o, 2);
   bump(L.i, 2);
   e(OP.br, 0); // → $top
   e(OP.end); // $top
   e(OP.end); // $done
-  k(STATUS); get(L.i); get(L.in); e(OP.sub); mem(OP.store, 2);
-  get(L.o); get(L.out); e(OP.sub); k(1); e(OP.shru);
+  k(STATUS);
+  get(L.i);
+  get(L.in);
+  e(OP.sub);
+  mem(OP.store, 2);
+  get(L.o);
+  get(L.out);
+  e(OP.sub);
+  k(1);
+  e(OP.shru);
   e(OP.end);
   const body = [...vec([[6, I32]]), ...c];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([[I32]])]])), // type: (i32 ×4) → i32
     ...section(3, vec([[0]])), // function 0 has type 0
     ...section(5, vec([[0x00, ...uleb(4)]])), // memory: 4 pages minimum, no maximum
-    ...section(7, vec([[...name('decode'), 0x00, 0], [...name('memory'), 0x02, 0]])), // exports
+    ...section(
+      7,
+      vec([
+        [...name('decode'), 0x00, 0],
+        [...name('memory'), 0x02, 0],
+      ]),
+    ), // exports
     ...section(10, vec([[...uleb(body.length), ...body]])), // code
   ]);
 }

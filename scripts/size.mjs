@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 // Browser bundle sizes (esbuild: bundle, minify, format esm, platform browser; gzip level 9) for
 // three users of the library, against their budgets:
 //   verify      importPublicKey + verify (checking Alipay's signatures)         ≤ 28 KB gz
@@ -16,10 +20,6 @@
 // what dist/browser and dist/sw ship for use without a bundler; scripts/runtimes/tables.mjs turns both
 // into the "Bundle size" tables of docs/RUNTIMES.md.
 import { build } from 'esbuild';
-import { gzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
-import { readdirSync } from 'node:fs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KB = 1024;
@@ -36,7 +36,15 @@ const CASES = [
     // src/dsa/rfc6979.ts is allowed only for bits2int (FIPS 186-4 hash truncation, which verify uses);
     // its nonce generator (HMAC_DRBG, with its own HMAC over noble hash states) must stay out: at most
     // 200 bytes from that file. noble's hmac module is no longer used at all, and stays forbidden.
-    forbidden: [/src\/charset\/gbk/, /src\/dsa\/(sign|generate)\.ts$/, /@noble\/hashes\/hmac/, /xml/i, /src\/params\//, /src\/witkey\//, ASN1_LIBS],
+    forbidden: [
+      /src\/charset\/gbk/,
+      /src\/dsa\/(sign|generate)\.ts$/,
+      /@noble\/hashes\/hmac/,
+      /xml/i,
+      /src\/params\//,
+      /src\/witkey\//,
+      ASN1_LIBS,
+    ],
     maxBytesFrom: { 'src/dsa/rfc6979.ts': 200 },
   },
   {
@@ -53,12 +61,18 @@ const CASES = [
     what: 'importPublicKey + createNotifyHandler',
     code: `import { importPublicKey, createNotifyHandler } from './src/index.ts'; export { importPublicKey, createNotifyHandler };`,
     budget: 40 * KB,
-    forbidden: [/src\/charset\/gbk/, /src\/dsa\/(sign|generate)\.ts$/, /src\/witkey\/(request|send)\.ts$/, /src\/gateway\//, ASN1_LIBS],
+    forbidden: [
+      /src\/charset\/gbk/,
+      /src\/dsa\/(sign|generate)\.ts$/,
+      /src\/witkey\/(request|send)\.ts$/,
+      /src\/gateway\//,
+      ASN1_LIBS,
+    ],
   },
 ];
 const GBK_BUDGET = 45 * KB;
 // The first characters of the delta-coded GBK table: must never be in an eager bundle.
-const TABLE_MARK = "[utg]AbHBDGbABBDaAAAADCbAACFCABaFcAa";
+const TABLE_MARK = '[utg]AbHBDGbABBDaAAAADCbAACFCABaFcAa';
 
 async function bundle(code) {
   const r = await build({
@@ -75,8 +89,18 @@ async function bundle(code) {
     legalComments: 'none',
   });
   const outputs = r.outputFiles.map((f) => {
-    const meta = r.metafile.outputs[path.relative(root, f.path)] ?? Object.entries(r.metafile.outputs).find(([k]) => f.path.endsWith(k))?.[1];
-    return { path: f.path, text: f.text, contents: f.contents, bytes: f.contents.length, entry: Boolean(meta?.entryPoint), inputs: Object.keys(meta?.inputs ?? {}), meta };
+    const meta =
+      r.metafile.outputs[path.relative(root, f.path)] ??
+      Object.entries(r.metafile.outputs).find(([k]) => f.path.endsWith(k))?.[1];
+    return {
+      path: f.path,
+      text: f.text,
+      contents: f.contents,
+      bytes: f.contents.length,
+      entry: Boolean(meta?.entryPoint),
+      inputs: Object.keys(meta?.inputs ?? {}),
+      meta,
+    };
   });
   return outputs;
 }
@@ -131,7 +155,15 @@ export async function measureSizes() {
   let signOutputs;
   for (const c of CASES) {
     const a = await analyse(c);
-    rows.push({ name: c.name, what: c.what, bytes: a.bytes, gz: a.gz, budget: c.budget, withinBudget: a.gz <= c.budget, bleed: a.bleed });
+    rows.push({
+      name: c.name,
+      what: c.what,
+      bytes: a.bytes,
+      gz: a.gz,
+      budget: c.budget,
+      withinBudget: a.gz <= c.budget,
+      bleed: a.bleed,
+    });
     if (c.name === 'sign-utf8') signOutputs = a;
   }
   const lazy = signOutputs.outputs.filter((o) => !signOutputs.eagerOut.includes(o));
@@ -154,7 +186,9 @@ export function formatTable(rows) {
   const lines = ['bundle      min        min+gz     budget (gz)  status   contents'];
   for (const r of rows) {
     const status = r.bleed.length ? 'BLEED' : r.withinBudget ? 'ok' : 'OVER';
-    lines.push(`${r.name.padEnd(11)} ${kb(r.bytes).padStart(9)}  ${kb(r.gz).padStart(9)}  ${kb(r.budget).padStart(9)}    ${status.padEnd(7)}  ${r.what}${r.bleed.length ? ` — contains ${r.bleed.join(', ')}` : ''}`);
+    lines.push(
+      `${r.name.padEnd(11)} ${kb(r.bytes).padStart(9)}  ${kb(r.gz).padStart(9)}  ${kb(r.budget).padStart(9)}    ${status.padEnd(7)}  ${r.what}${r.bleed.length ? ` — contains ${r.bleed.join(', ')}` : ''}`,
+    );
   }
   return lines.join('\n');
 }
@@ -171,7 +205,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
 }
 
 // ---- the shipped browser builds (dist/browser, dist/sw), as a browser loads them unbundled ----
-import { readFileSync as readFile, existsSync as exists } from 'node:fs';
+import { existsSync as exists, readFileSync as readFile } from 'node:fs';
 
 /** Static import graph of a built ES module file: the file and every module it imports statically. */
 export function staticGraph(file) {
@@ -182,7 +216,8 @@ export function staticGraph(file) {
     if (seen.has(f)) continue;
     seen.add(f);
     const text = readFile(f, 'utf8');
-    for (const m of text.matchAll(/^(?:import|export)\s[^;]*?['"](\.{1,2}\/[^'"]+)['"];?$/gm)) queue.push(path.resolve(path.dirname(f), m[1]));
+    for (const m of text.matchAll(/^(?:import|export)\s[^;]*?['"](\.{1,2}\/[^'"]+)['"];?$/gm))
+      queue.push(path.resolve(path.dirname(f), m[1]));
   }
   return [...seen];
 }
@@ -199,17 +234,33 @@ export function measureShipped() {
   const eagerFiles = staticGraph('dist/browser/index.js');
   const chunks = (re) => {
     const dir = path.join(root, 'dist/browser/chunks');
-    return readdirSync(dir).filter((n) => re.test(n)).map((n) => path.join(dir, n));
+    return readdirSync(dir)
+      .filter((n) => re.test(n))
+      .map((n) => path.join(dir, n));
   };
   const gbk = chunks(/^gbk-(codec|table)-/);
   const enc = chunks(/^encrypted-keys-/);
   const sw = [path.join(root, 'dist/sw/index.js')];
-  const row = (name, what, files) => ({ name, what, files: files.map((f) => path.relative(root, f)), bytes: rawFiles(files), gz: gzFiles(files) });
+  const row = (name, what, files) => ({
+    name,
+    what,
+    files: files.map((f) => path.relative(root, f)),
+    bytes: rawFiles(files),
+    gz: gzFiles(files),
+  });
   return {
     eagerFiles: eagerFiles.map((f) => path.relative(root, f)),
     rows: [
-      row('browser eager', "dist/browser/index.js and its static imports (what `import … from './dist/browser/index.js'` loads in a page or extension page)", eagerFiles),
-      row('browser gbk (lazy)', "loadCharset('gbk'): the codec chunk, and the table chunk unless the runtime's TextDecoder('gbk') matches it", gbk),
+      row(
+        'browser eager',
+        "dist/browser/index.js and its static imports (what `import … from './dist/browser/index.js'` loads in a page or extension page)",
+        eagerFiles,
+      ),
+      row(
+        'browser gbk (lazy)',
+        "loadCharset('gbk'): the codec chunk, and the table chunk unless the runtime's TextDecoder('gbk') matches it",
+        gbk,
+      ),
       row('browser encrypted keys (lazy)', 'decrypt/encryptPrivateKey: asn1js + pkijs, loaded on first call', enc),
       row('service worker', 'dist/sw/index.js: everything in one file (service workers cannot import())', sw),
     ],

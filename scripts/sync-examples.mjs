@@ -4,7 +4,12 @@
 // example and its documentation cannot drift; test/examples.test.mjs fails when they differ.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
-const files = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const files = [
+  'README.md',
+  ...readdirSync('docs')
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const block = /(<!-- example: (examples\/[\w.-]+) -->\n)```(\w*)\n[\s\S]*?```\n(<!-- \/example -->)/g;
 let changed = 0;
 for (const file of files) {

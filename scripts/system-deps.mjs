@@ -22,8 +22,12 @@ if (missing.length === 0) {
 }
 const root = typeof process.getuid === 'function' && process.getuid() === 0;
 if (!root || !has('apt-get')) {
-  console.error(`\n!!! system packages missing: ${missing.join(', ')} — cannot install them here (${root ? 'no apt-get' : 'not root'}).`);
-  console.error('!!! The browser runtimes that need them will be NOT RUN, which fails npm test unless WITKEY_ALLOW_NOT_RUN allows it.\n');
+  console.error(
+    `\n!!! system packages missing: ${missing.join(', ')} — cannot install them here (${root ? 'no apt-get' : 'not root'}).`,
+  );
+  console.error(
+    '!!! The browser runtimes that need them will be NOT RUN, which fails npm test unless WITKEY_ALLOW_NOT_RUN allows it.\n',
+  );
   process.exit(0);
 }
 console.log(`system packages: installing ${missing.join(', ')} (apt-get update once, then install; 1–3 min on a fresh machine)`);

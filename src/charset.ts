@@ -6,13 +6,13 @@
  * @module
  */
 export {
-  encode,
-  decode,
+  type CharsetDecoder,
   createDecoder,
   createDecoderStream,
-  loadCharset,
+  decode,
+  encode,
   isCharsetLoaded,
-  type CharsetDecoder,
   type LoadCharsetOptions,
+  loadCharset,
 } from './charset/codec.js';
-export { normalizeCharset, type Charset, type CharsetContext } from './charset/names.js';
+export { type Charset, type CharsetContext, normalizeCharset } from './charset/names.js';

@@ -4,30 +4,37 @@
  * decryptPrivateKey/encryptPrivateKey use crypto.subtle for PBES2); runs in every JavaScript runtime.
  * @module
  */
-export { sign, type SignOptions } from './dsa/sign.js';
-export { verify, type VerifyOptions } from './dsa/verify.js';
-export { precompute } from './dsa/precompute.js';
-export { generateKeyPair, generateDomain, type GenerateOptions, type GenerateProgress, type GeneratedDomain } from './dsa/generate.js';
+
 export {
-  DsaPublicKey,
-  DsaPrivateKey,
-  createPublicKey,
+  type GeneratedDomain,
+  type GenerateOptions,
+  type GenerateProgress,
+  generateDomain,
+  generateKeyPair,
+} from './dsa/generate.js';
+export type { DsaHashName } from './dsa/hash.js';
+export {
   createPrivateKey,
-  validateDomain,
+  createPublicKey,
   type DsaDomain,
+  DsaPrivateKey,
+  DsaPublicKey,
   type KeyValidationOptions,
+  validateDomain,
 } from './dsa/key.js';
+export { precompute } from './dsa/precompute.js';
+export { type SignOptions, sign } from './dsa/sign.js';
+export type { SignatureFormat } from './dsa/signature.js';
+export { type VerifyOptions, verify } from './dsa/verify.js';
+export { WitkeyError, type WitkeyErrorCode, type WitkeyErrorDetails } from './errors.js';
 export {
-  importPrivateKey,
-  importPublicKey,
-  exportPrivateKey,
-  exportPublicKey,
   decryptPrivateKey,
-  encryptPrivateKey,
+  type EncryptPrivateKeyOptions,
   type ExportPrivateKeyOptions,
   type ExportPublicKeyOptions,
-  type EncryptPrivateKeyOptions,
+  encryptPrivateKey,
+  exportPrivateKey,
+  exportPublicKey,
+  importPrivateKey,
+  importPublicKey,
 } from './keys/index.js';
-export type { DsaHashName } from './dsa/hash.js';
-export type { SignatureFormat } from './dsa/signature.js';
-export { WitkeyError, type WitkeyErrorCode, type WitkeyErrorDetails } from './errors.js';

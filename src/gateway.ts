@@ -5,33 +5,34 @@
  * Not for production: it is a test double for partner sites.
  * @module
  */
+
 export {
-  createGateway,
-  type Gateway,
-  type GatewaySnapshot,
-  type RunReport,
-  type GatewayEvent,
-  type TransferKind,
-  type TransferRecord,
-  type NotificationRecord,
-  type NotificationStatus,
-  type AttemptRecord,
-  type AttemptOutcome,
-  type SmsRecord,
-  type RequestRecord,
-} from './gateway/gateway.js';
-export {
-  // The default `retrySchedule`: a test that moves the `now` clock and calls `runDue()` needs to know when retries fall due.
-  RETRY_SCHEDULE,
+  type AccountConfig,
+  type FaultMatch,
+  type FaultRule,
+  type FeeConfig,
   type GatewayConfig,
   type PartnerConfig,
-  type TaskConfig,
-  type AccountConfig,
-  type FeeConfig,
-  type FaultRule,
-  type FaultMatch,
+  // The default `retrySchedule`: a test that moves the `now` clock and calls `runDue()` needs to know when retries fall due.
+  RETRY_SCHEDULE,
   type ReturnMode,
+  type TaskConfig,
 } from './gateway/config.js';
+export {
+  type AttemptOutcome,
+  type AttemptRecord,
+  createGateway,
+  type Gateway,
+  type GatewayEvent,
+  type GatewaySnapshot,
+  type NotificationRecord,
+  type NotificationStatus,
+  type RequestRecord,
+  type RunReport,
+  type SmsRecord,
+  type TransferKind,
+  type TransferRecord,
+} from './gateway/gateway.js';
 // The in-memory store is the default; passing one explicitly keeps the state across gateways. The store types
 // are for a custom store (alipay-witkey/node's SQLite store implements them).
-export { createMemoryStore, type GatewayStore, type StoreWrite, type Collection } from './gateway/store.js';
+export { type Collection, createMemoryStore, type GatewayStore, type StoreWrite } from './gateway/store.js';

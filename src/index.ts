@@ -3,9 +3,10 @@
  * `alipay.witkey.task.left.amount.handle`, and the pieces it is built from.
  * @module
  */
-export * from './dsa.js';
+
 export * from './charset.js';
+export * from './dsa.js';
+export * from './notify.js';
 export * from './params.js';
 export * from './witkey.js';
-export * from './notify.js';
 export * from './xml.js';

@@ -5,26 +5,39 @@
  * handler a partner mounts at its `notify_url`. Web APIs only.
  * @module
  */
-export { decodeNotification, decodeReturn, type DecodeNotificationOptions, type NotificationLimits } from './notify/decode.js';
-export { streamNotification, type NotificationEvent } from './notify/stream.js';
+
+export { type NotifyVerifyAnswer, type NotifyVerifyOptions, notifyVerify } from './notify/atn.js';
+export { type DecodeNotificationOptions, decodeNotification, decodeReturn, type NotificationLimits } from './notify/decode.js';
+export type { NotifyDataField, NotifyDialect } from './notify/dialect.js';
 // NOTIFY_ERROR_HEADER names the response header that says why the handler answered `fail`: a partner
 // that wraps the handler logs it from there.
-export { createNotifyHandler, NOTIFY_ERROR_HEADER, type NotifyHandlerOptions, type NotifyContext, type FetchHandler } from './notify/handler.js';
-export { createMemoryNotifyStore, type NotifyStore, type MemoryNotifyStore, type MemoryNotifyStoreOptions, type ProcessedNotification } from './notify/store.js';
-export { notifyVerify, type NotifyVerifyOptions, type NotifyVerifyAnswer } from './notify/atn.js';
-export type { NotifyDialect, NotifyDataField } from './notify/dialect.js';
+export {
+  createNotifyHandler,
+  type FetchHandler,
+  NOTIFY_ERROR_HEADER,
+  type NotifyContext,
+  type NotifyHandlerOptions,
+} from './notify/handler.js';
 // The wire `notify_type` of each kind: for a partner's own logs or routing, and for tests that match the
 // simulator's deliveries.
 export { NOTIFY_TYPES } from './notify/kinds.js';
 export type { BodySource } from './notify/source.js';
+export {
+  createMemoryNotifyStore,
+  type MemoryNotifyStore,
+  type MemoryNotifyStoreOptions,
+  type NotifyStore,
+  type ProcessedNotification,
+} from './notify/store.js';
+export { type NotificationEvent, streamNotification } from './notify/stream.js';
 export type {
-  Notification,
-  NotificationKind,
-  NotificationBase,
-  LeftAmountHandledNotification,
-  TransferNotification,
-  TransferLine,
   BidderLine,
+  LeftAmountHandledNotification,
+  Notification,
+  NotificationBase,
+  NotificationKind,
   TransferDetail,
+  TransferLine,
+  TransferNotification,
   TransferStatus,
 } from './notify/types.js';

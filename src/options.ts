@@ -9,9 +9,13 @@ import { WitkeyError } from './errors.js';
 export function optionsObject<T extends object>(options: T | undefined, fn: string, name = 'options'): Partial<T> {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object') {
-    throw new WitkeyError('INVALID_OPTION', `${fn}: ${name} must be an object or undefined, got ${options === null ? 'null' : typeof options}`, {
-      field: name,
-    });
+    throw new WitkeyError(
+      'INVALID_OPTION',
+      `${fn}: ${name} must be an object or undefined, got ${options === null ? 'null' : typeof options}`,
+      {
+        field: name,
+      },
+    );
   }
   return options;
 }

@@ -5,6 +5,6 @@
  * @module
  */
 export { canonicalize, type Params } from './params/canonical.js';
-export { canonicalBytes, signParams, verifyParams, type SignParamsOptions } from './params/sign.js';
-export { formEncode, formEncodeString, formDecode, parseFormBytes, type FormFields } from './params/form.js';
-export { encodeDetail, decodeDetail, type DetailDialect, type DetailSeparators, type DetailContext } from './params/detail.js';
+export { type DetailContext, type DetailDialect, type DetailSeparators, decodeDetail, encodeDetail } from './params/detail.js';
+export { type FormFields, formDecode, formEncode, formEncodeString, parseFormBytes } from './params/form.js';
+export { canonicalBytes, type SignParamsOptions, signParams, verifyParams } from './params/sign.js';

@@ -4,18 +4,19 @@
  * `fetch` `Request`. Web APIs only.
  * @module
  */
+
+export { type AmountInput, formatFen, parseAmount } from './witkey/amount.js';
 export {
   buildLeftAmountRequest,
-  leftAmountParams,
   // The gateway a request goes to unless `gateway` says otherwise: a partner's CSP `form-action` (or
   // `connect-src`) must allow its origin.
   DEFAULT_GATEWAY,
   type LeftAmountDetail,
-  type LeftAmountTransfer,
-  type LeftAmountParamsInput,
-  type LeftAmountRequestInput,
   type LeftAmountParams,
+  type LeftAmountParamsInput,
   type LeftAmountRequest,
+  type LeftAmountRequestInput,
+  type LeftAmountTransfer,
+  leftAmountParams,
 } from './witkey/request.js';
-export { parseAmount, formatFen, type AmountInput } from './witkey/amount.js';
-export { renderForm, toFetchRequest, type RenderFormOptions, type SendableRequest } from './witkey/send.js';
+export { type RenderFormOptions, renderForm, type SendableRequest, toFetchRequest } from './witkey/send.js';

@@ -6,9 +6,10 @@
  * Web APIs only.
  * @module
  */
-export { XmlDecoder, parseXml, type XmlDecoderOptions, type XmlRecord } from './xml/decoder.js';
-export { DEFAULT_XML_LIMITS, type XmlLimits } from './xml/limits.js';
-export type { XmlElement, XmlDocument } from './xml/element.js';
+
 // Also exported by `alipay-witkey/dsa` (and the root): the XML decoder is usable on its own, and its user
 // catches its errors without importing the DSA entry.
 export { WitkeyError, type WitkeyErrorCode } from './errors.js';
+export { parseXml, XmlDecoder, type XmlDecoderOptions, type XmlRecord } from './xml/decoder.js';
+export type { XmlDocument, XmlElement } from './xml/element.js';
+export { DEFAULT_XML_LIMITS, type XmlLimits } from './xml/limits.js';

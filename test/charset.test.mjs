@@ -1,13 +1,23 @@
 // Charset tests against independent oracles: iconv-lite's 'gbk' across the whole BMP, the WHATWG
 // index-gb18030 (spot values), Python 3's strict 'gb2312' codec (its 7445 byte codes, as ranges), and
 // fast-check properties for chunk-split streaming decoding.
-import test from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import test from 'node:test';
 import { fileURLToPath } from 'node:url';
-import iconv from 'iconv-lite';
 import fc from 'fast-check';
-import { encode, decode, createDecoder, createDecoderStream, loadCharset, isCharsetLoaded, normalizeCharset, WitkeyError } from '../dist/esm/index.js';
+import iconv from 'iconv-lite';
+import {
+  createDecoder,
+  createDecoderStream,
+  decode,
+  encode,
+  isCharsetLoaded,
+  loadCharset,
+  normalizeCharset,
+  WitkeyError,
+} from '../dist/esm/index.js';
 
 const hex = (b) => Buffer.from(b).toString('hex');
 const throwsCode = (fn, code, extra = {}) =>
@@ -22,7 +32,10 @@ test('gbk and gb2312 need loadCharset before synchronous use; utf-8 does not', a
   assert.equal(isCharsetLoaded('utf-8'), true);
   assert.equal(isCharsetLoaded('gbk'), false);
   throwsCode(() => encode('a', 'gbk'), 'CHARSET_NOT_LOADED');
-  throwsCode(() => encode('a', 'gb2312', { field: 'transfer_detail', index: 2 }), 'CHARSET_NOT_LOADED', { field: 'transfer_detail', index: 2 });
+  throwsCode(() => encode('a', 'gb2312', { field: 'transfer_detail', index: 2 }), 'CHARSET_NOT_LOADED', {
+    field: 'transfer_detail',
+    index: 2,
+  });
   throwsCode(() => decode(new Uint8Array([0x61]), 'gb2312'), 'CHARSET_NOT_LOADED');
   const source = await loadCharset('GBK');
   // Node 20's ICU decoder differs from WHATWG (e.g. 0xA2E3), so its index fails the check here.
@@ -42,7 +55,8 @@ test('charset names: the three gateway names in any case, nothing else (ILLEGAL_
 });
 
 test('gbk encoder equals iconv-lite for every BMP code point iconv-lite can encode, and throws where it writes "?"', () => {
-  let same = 0, rejected = 0;
+  let same = 0,
+    rejected = 0;
   const deviations = [];
   for (let cp = 0; cp <= 0xffff; cp++) {
     if (cp >= 0xd800 && cp <= 0xdfff) continue;
@@ -76,9 +90,21 @@ test('gbk specifics: euro is 0x80, first pointer wins, WHATWG errors', () => {
   assert.equal(hex(encode('\u3000', 'gbk')), 'a1a1'); // not A3A0
   assert.equal(hex(encode('ḿ', 'gbk')), 'a8bc');
   assert.equal(hex(encode('天之蓝', 'gbk')), 'ccecd6aec0b6');
-  for (const [text, index, what] of [['¥', 0, '"¥" (U+00A5)'], ['ab\uff71', 2, 'U+FF71'], ['x😀', 1, '"😀" (U+1F600)'], ['\ue5e5', 0, 'U+E5E5'], ['\ue7c7', 0, 'U+E7C7'], ['\u0080', 0, 'U+0080']]) {
+  for (const [text, index, what] of [
+    ['¥', 0, '"¥" (U+00A5)'],
+    ['ab\uff71', 2, 'U+FF71'],
+    ['x😀', 1, '"😀" (U+1F600)'],
+    ['\ue5e5', 0, 'U+E5E5'],
+    ['\ue7c7', 0, 'U+E7C7'],
+    ['\u0080', 0, 'U+0080'],
+  ]) {
     throwsCode(() => encode(text, 'gbk', { field: 'nick_name' }), 'ILLEGAL_CHARSET', { offset: index, field: 'nick_name' });
-    try { encode(text, 'gbk'); } catch (e) { assert.match(e.message, new RegExp(what.replace(/[()+]/g, '\\$&'))); assert.match(e.message, new RegExp(`index ${index}`)); }
+    try {
+      encode(text, 'gbk');
+    } catch (e) {
+      assert.match(e.message, new RegExp(what.replace(/[()+]/g, '\\$&')));
+      assert.match(e.message, new RegExp(`index ${index}`));
+    }
   }
 });
 
@@ -91,11 +117,39 @@ test('lone surrogates are ILLEGAL_CHARSET in every charset', () => {
 });
 
 // WHATWG index-gb18030.txt (whatwg/encoding @ 3e654575b505): pointer → code point.
-const WHATWG = { 0: 0x4e02, 6366: 0x2170, 6432: 0x20ac, 6433: 0xe76d, 6555: 0x3000, 6649: 0xffe3, 7182: 0xe78d, 7189: 0xfe35, 7208: 0xe796, 7414: 0x2015, 7533: 0x1e3f, 7536: 0x01f9, 7621: 0xfe30, 7672: 0x303e, 7684: 0x2ffb, 7685: 0x3007, 23750: 0xfa0c, 23766: 0x2e81, 23767: 0xe816, 23775: 0xe81e, 23844: 0x4dae, 23845: 0xe864, 23939: 0xe4c5 };
-const pointerBytes = (p) => { const t = p % 190; return [0x81 + Math.floor(p / 190), t < 0x3f ? 0x40 + t : 0x41 + t]; };
+const WHATWG = {
+  0: 0x4e02,
+  6366: 0x2170,
+  6432: 0x20ac,
+  6433: 0xe76d,
+  6555: 0x3000,
+  6649: 0xffe3,
+  7182: 0xe78d,
+  7189: 0xfe35,
+  7208: 0xe796,
+  7414: 0x2015,
+  7533: 0x1e3f,
+  7536: 0x01f9,
+  7621: 0xfe30,
+  7672: 0x303e,
+  7684: 0x2ffb,
+  7685: 0x3007,
+  23750: 0xfa0c,
+  23766: 0x2e81,
+  23767: 0xe816,
+  23775: 0xe81e,
+  23844: 0x4dae,
+  23845: 0xe864,
+  23939: 0xe4c5,
+};
+const pointerBytes = (p) => {
+  const t = p % 190;
+  return [0x81 + Math.floor(p / 190), t < 0x3f ? 0x40 + t : 0x41 + t];
+};
 
 test('gbk decoder: the WHATWG index values, and every two-byte sequence as iconv-lite decodes it', () => {
-  for (const [p, cp] of Object.entries(WHATWG)) assert.equal(decode(Uint8Array.from(pointerBytes(+p)), 'gbk').codePointAt(0), cp, `pointer ${p}`);
+  for (const [p, cp] of Object.entries(WHATWG))
+    assert.equal(decode(Uint8Array.from(pointerBytes(+p)), 'gbk').codePointAt(0), cp, `pointer ${p}`);
   const all = new Uint8Array(23940 * 2);
   for (let p = 0; p < 23940; p++) all.set(pointerBytes(p), 2 * p);
   assert.equal(decode(all, 'gbk'), iconv.decode(Buffer.from(all), 'gbk'));
@@ -104,14 +158,24 @@ test('gbk decoder: the WHATWG index values, and every two-byte sequence as iconv
 
 test('gbk decoder is strict: 0xFF, a lead without its trail, four-byte GB 18030 → errors with offsets', () => {
   // Node 20's ICU TextDecoder('gbk', { fatal: true }) returns U+F8F5 for 0xFF; WHATWG (and we) fail.
-  for (const [bytes, offset] of [[[0xff], 0], [[0x61, 0xff], 1], [[0x81, 0x20], 0], [[0x61, 0x81], 1], [[0x81, 0x30, 0x81, 0x30], 0], [[0x81, 0x7f], 0], [[0xa1, 0xa1, 0xfe, 0xff], 2]]) {
+  for (const [bytes, offset] of [
+    [[0xff], 0],
+    [[0x61, 0xff], 1],
+    [[0x81, 0x20], 0],
+    [[0x61, 0x81], 1],
+    [[0x81, 0x30, 0x81, 0x30], 0],
+    [[0x81, 0x7f], 0],
+    [[0xa1, 0xa1, 0xfe, 0xff], 2],
+  ]) {
     throwsCode(() => decode(Uint8Array.from(bytes), 'gbk'), 'ILLEGAL_CHARSET', { offset });
   }
 });
 
 // Python 3 (CPython _codecs_cn) strict 'gb2312' decodes exactly these two-byte codes (7445).
-const PY_GB2312 = 'A1A1-A1FE A2B1-A2E2 A2E5-A2EE A2F1-A2FC A3A1-A3FE A4A1-A4F3 A5A1-A5F6 A6A1-A6B8 A6C1-A6D8 A7A1-A7C1 A7D1-A7F1 A8A1-A8BA A8C5-A8E9 A9A4-A9EF'
-  .split(' ').map((r) => r.split('-').map((h) => parseInt(h, 16)));
+const PY_GB2312 =
+  'A1A1-A1FE A2B1-A2E2 A2E5-A2EE A2F1-A2FC A3A1-A3FE A4A1-A4F3 A5A1-A5F6 A6A1-A6B8 A6C1-A6D8 A7A1-A7C1 A7D1-A7F1 A8A1-A8BA A8C5-A8E9 A9A4-A9EF'
+    .split(' ')
+    .map((r) => r.split('-').map((h) => parseInt(h, 16)));
 for (let lead = 0xb0; lead <= 0xf7; lead++) PY_GB2312.push([(lead << 8) | 0xa1, (lead << 8) | (lead === 0xd7 ? 0xf9 : 0xfe)]);
 
 test('gb2312 is strict EUC-CN: exactly the 7445 GB 2312 codes, each with its GBK mapping', () => {
@@ -122,7 +186,12 @@ test('gb2312 is strict EUC-CN: exactly the 7445 GB 2312 codes, each with its GBK
   for (let cp = 0x80; cp <= 0xffff; cp++) {
     if (cp >= 0xd800 && cp <= 0xdfff) continue;
     let b;
-    try { b = encode(String.fromCharCode(cp), 'gb2312'); } catch (e) { assert.equal(e.code, 'ILLEGAL_CHARSET'); continue; }
+    try {
+      b = encode(String.fromCharCode(cp), 'gb2312');
+    } catch (e) {
+      assert.equal(e.code, 'ILLEGAL_CHARSET');
+      continue;
+    }
     assert.equal(hex(b), hex(encode(String.fromCharCode(cp), 'gbk')));
     got.add((b[0] << 8) | b[1]);
   }
@@ -135,10 +204,22 @@ test('gb2312 is strict EUC-CN: exactly the 7445 GB 2312 codes, each with its GBK
 });
 
 test('gb2312 names the character and its index where iconv-lite silently emits GBK bytes', () => {
-  for (const [text, i, ch] of [['王喆', 1, '喆'], ['朱镕基', 1, '镕'], ['5€', 1, '€'], ['ｱ', 0, 'ｱ']]) {
+  for (const [text, i, ch] of [
+    ['王喆', 1, '喆'],
+    ['朱镕基', 1, '镕'],
+    ['5€', 1, '€'],
+    ['ｱ', 0, 'ｱ'],
+  ]) {
     if (ch !== 'ｱ') assert.notEqual(iconv.encode(ch, 'gb2312')[0], 0x3f, 'iconv-lite emits bytes for it');
-    throwsCode(() => encode(text, 'gb2312', { field: 'transfer_detail', index: 3 }), 'ILLEGAL_CHARSET', { offset: i, field: 'transfer_detail', index: 3 });
-    assert.throws(() => encode(text, 'gb2312'), new RegExp(`"${ch}" \\(U\\+[0-9A-F]{4}\\) at index ${i} is not representable in gb2312`));
+    throwsCode(() => encode(text, 'gb2312', { field: 'transfer_detail', index: 3 }), 'ILLEGAL_CHARSET', {
+      offset: i,
+      field: 'transfer_detail',
+      index: 3,
+    });
+    assert.throws(
+      () => encode(text, 'gb2312'),
+      new RegExp(`"${ch}" \\(U\\+[0-9A-F]{4}\\) at index ${i} is not representable in gb2312`),
+    );
   }
   throwsCode(() => decode(new Uint8Array([0x86, 0xb4]), 'gb2312'), 'ILLEGAL_CHARSET', { offset: 0 }); // 喆 in GBK
   throwsCode(() => decode(new Uint8Array([0x80]), 'gb2312'), 'ILLEGAL_CHARSET', { offset: 0 });
@@ -147,7 +228,13 @@ test('gb2312 names the character and its index where iconv-lite silently emits G
 
 test('utf-8: strict decode with offsets, BOM kept', () => {
   assert.equal(decode(new Uint8Array([0xef, 0xbb, 0xbf, 0x61]), 'utf-8'), '\ufeffa');
-  for (const [bytes, offset] of [[[0x61, 0xff], 1], [[0xc3], 0], [[0x61, 0x62, 0xe4, 0xb8], 2], [[0xed, 0xa0, 0x80], 0], [[0xc0, 0x80], 0]]) {
+  for (const [bytes, offset] of [
+    [[0x61, 0xff], 1],
+    [[0xc3], 0],
+    [[0x61, 0x62, 0xe4, 0xb8], 2],
+    [[0xed, 0xa0, 0x80], 0],
+    [[0xc0, 0x80], 0],
+  ]) {
     throwsCode(() => decode(Uint8Array.from(bytes), 'utf-8'), 'ILLEGAL_CHARSET', { offset });
   }
   const d = createDecoder('utf-8');
@@ -173,13 +260,21 @@ const utf8Char = fc.oneof(gbkChar, fc.constantFrom('😀', '¥', 'ｱ', 'é'));
 function splitStream(charset, bytes, cuts) {
   const d = createDecoder(charset);
   const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  let out = '', prev = 0;
-  for (const p of points) { out += d.decode(bytes.subarray(prev, p), { stream: true }); prev = p; }
+  let out = '',
+    prev = 0;
+  for (const p of points) {
+    out += d.decode(bytes.subarray(prev, p), { stream: true });
+    prev = p;
+  }
   return out + d.decode(bytes.subarray(prev));
 }
 
 test('property: streaming decode of chunks split anywhere equals the text (utf-8, gbk, gb2312)', () => {
-  for (const [charset, ch] of [['gbk', gbkChar], ['gb2312', gb2312Char], ['utf-8', utf8Char]]) {
+  for (const [charset, ch] of [
+    ['gbk', gbkChar],
+    ['gb2312', gb2312Char],
+    ['utf-8', utf8Char],
+  ]) {
     fc.assert(
       fc.property(fc.array(ch, { maxLength: 60 }), fc.array(fc.nat(), { maxLength: 12 }), (chars, cuts) => {
         const text = chars.join('');
@@ -199,8 +294,16 @@ function referenceGbk(bytes) {
   let out = '';
   for (let i = 0; i < bytes.length; ) {
     const b = bytes[i];
-    if (b < 0x80) { out += String.fromCharCode(b); i++; continue; }
-    if (b === 0x80) { out += '€'; i++; continue; }
+    if (b < 0x80) {
+      out += String.fromCharCode(b);
+      i++;
+      continue;
+    }
+    if (b === 0x80) {
+      out += '€';
+      i++;
+      continue;
+    }
     const t = bytes[i + 1];
     if (b === 0xff || t === undefined || t < 0x40 || t === 0x7f || t === 0xff) return { offset: i };
     const key = (b << 8) | t;
@@ -219,13 +322,26 @@ const anyByte = fc.oneof(
 );
 
 test('property: gbk decode of arbitrary bytes (one shot and split anywhere) equals a byte-at-a-time reference, errors at the same offset', () => {
-  const run = (fn) => { try { return { text: fn() }; } catch (e) { assert.equal(e.code, 'ILLEGAL_CHARSET', e.message); return { offset: e.offset }; } };
+  const run = (fn) => {
+    try {
+      return { text: fn() };
+    } catch (e) {
+      assert.equal(e.code, 'ILLEGAL_CHARSET', e.message);
+      return { offset: e.offset };
+    }
+  };
   fc.assert(
     fc.property(fc.array(anyByte, { maxLength: 80 }), fc.array(fc.nat(), { maxLength: 8 }), (arr, cuts) => {
       const bytes = Uint8Array.from(arr);
       const ref = referenceGbk(bytes);
-      assert.deepEqual(run(() => decode(bytes, 'gbk')), ref);
-      assert.deepEqual(run(() => splitStream('gbk', bytes, cuts)), ref);
+      assert.deepEqual(
+        run(() => decode(bytes, 'gbk')),
+        ref,
+      );
+      assert.deepEqual(
+        run(() => splitStream('gbk', bytes, cuts)),
+        ref,
+      );
     }),
     { numRuns: 2000 },
   );
@@ -235,7 +351,13 @@ test('property: gbk decode of arbitrary bytes (one shot and split anywhere) equa
 // (chunks of WASM_MIN bytes and more) before an error, if any.
 const gbkToken = fc.oneof(
   { weight: 4, arbitrary: fc.array(fc.integer({ min: 0x20, max: 0x7e }), { minLength: 1, maxLength: 40 }) },
-  { weight: 6, arbitrary: fc.tuple(fc.integer({ min: 0x81, max: 0xfe }), fc.integer({ min: 0x40, max: 0xfe }).filter((t) => t !== 0x7f)) },
+  {
+    weight: 6,
+    arbitrary: fc.tuple(
+      fc.integer({ min: 0x81, max: 0xfe }),
+      fc.integer({ min: 0x40, max: 0xfe }).filter((t) => t !== 0x7f),
+    ),
+  },
   { weight: 1, arbitrary: fc.constantFrom([0x80], [0xa1, 0xa1], [0xd7, 0xfa], [0xa2, 0xe3]) },
   { weight: 1, arbitrary: fc.constantFrom([0xff], [0x81, 0x30], [0x81, 0x7f], [0x81], [0x00]) },
 );
@@ -246,12 +368,23 @@ test('engines: the WebAssembly loop (Node has WebAssembly) and the JS loop give 
   const wasm = await loadGbk('table', true);
   const js = await loadGbk('table', false);
   assert.deepEqual([wasm.engine, js.engine], ['wasm', 'js']);
-  const outcome = (fn) => { try { return { text: fn() }; } catch (e) { assert.equal(e.code, 'ILLEGAL_CHARSET', e.message); return { offset: e.offset, message: e.message }; } };
+  const outcome = (fn) => {
+    try {
+      return { text: fn() };
+    } catch (e) {
+      assert.equal(e.code, 'ILLEGAL_CHARSET', e.message);
+      return { offset: e.offset, message: e.message };
+    }
+  };
   const streamed = (codec, cs, bytes, cuts) => {
     const d = codec.decoder(cs, {});
     const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-    let out = '', prev = 0;
-    for (const p of points) { out += d.decode(bytes.subarray(prev, p), true); prev = p; }
+    let out = '',
+      prev = 0;
+    for (const p of points) {
+      out += d.decode(bytes.subarray(prev, p), true);
+      prev = p;
+    }
     return out + d.decode(bytes.subarray(prev), false);
   };
   fc.assert(
@@ -260,9 +393,18 @@ test('engines: the WebAssembly loop (Node has WebAssembly) and the JS loop give 
       const ref = referenceGbk(bytes);
       for (const cs of ['gbk', 'gb2312']) {
         const w = outcome(() => wasm.decode(bytes, cs, {}));
-        assert.deepEqual(w, outcome(() => js.decode(bytes, cs, {})), `${cs} one shot, ${bytes.length} bytes`);
-        if (cs === 'gbk') assert.deepEqual({ ...w, message: undefined }, { ...ref, message: undefined }, 'gbk vs the iconv-lite reference');
-        assert.deepEqual(outcome(() => streamed(wasm, cs, bytes, cuts)), outcome(() => streamed(js, cs, bytes, cuts)), `${cs} streamed`);
+        assert.deepEqual(
+          w,
+          outcome(() => js.decode(bytes, cs, {})),
+          `${cs} one shot, ${bytes.length} bytes`,
+        );
+        if (cs === 'gbk')
+          assert.deepEqual({ ...w, message: undefined }, { ...ref, message: undefined }, 'gbk vs the iconv-lite reference');
+        assert.deepEqual(
+          outcome(() => streamed(wasm, cs, bytes, cuts)),
+          outcome(() => streamed(js, cs, bytes, cuts)),
+          `${cs} streamed`,
+        );
       }
     }),
     { numRuns: 1500 },
@@ -288,7 +430,13 @@ test('in a browser extension WebAssembly is only tried when the manifest CSP all
     [{ manifest_version: 3 }, 'js'], // MV3 default policy: no 'wasm-unsafe-eval'
     [{ manifest_version: 2 }, 'js'],
     [{ manifest_version: 3, content_security_policy: { extension_pages: "script-src 'self'; object-src 'self'" } }, 'js'],
-    [{ manifest_version: 3, content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" } }, 'wasm'],
+    [
+      {
+        manifest_version: 3,
+        content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" },
+      },
+      'wasm',
+    ],
     [{ manifest_version: 2, content_security_policy: "script-src 'self' 'unsafe-eval'; object-src 'self'" }, 'wasm'],
   ];
   try {
@@ -310,7 +458,9 @@ test('loadCharset options are checked: INVALID_OPTION naming the field', async (
 });
 
 test('the WebAssembly module in src/charset/gbk-wasm-bytes.ts is what scripts/gen-gbk-wasm.mjs assembles', () => {
-  const r = spawnSync(process.execPath, [fileURLToPath(new URL('../scripts/gen-gbk-wasm.mjs', import.meta.url)), '--check'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL('../scripts/gen-gbk-wasm.mjs', import.meta.url)), '--check'], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
 });
 
@@ -335,7 +485,12 @@ test('streaming: a lead byte left pending at the end is an error; TransformStrea
   throwsCode(() => d2.decode(new Uint8Array([0x20])), 'ILLEGAL_CHARSET', { offset: 0 });
   const bytes = encode('天之蓝 €', 'gbk');
   const chunks = [...bytes].map((b) => new Uint8Array([b]));
-  const rs = new ReadableStream({ start(c) { for (const x of chunks) c.enqueue(x); c.close(); } }).pipeThrough(createDecoderStream('gbk'));
+  const rs = new ReadableStream({
+    start(c) {
+      for (const x of chunks) c.enqueue(x);
+      c.close();
+    },
+  }).pipeThrough(createDecoderStream('gbk'));
   let s = '';
   for await (const part of rs) s += part;
   assert.equal(s, '天之蓝 €');
@@ -345,8 +500,15 @@ test('the native TextDecoder path is taken only when it reproduces the table exa
   const preload = fileURLToPath(new URL('./support/fake-gbk-decoder.mjs', import.meta.url));
   const probe = `import { loadCharset, encode } from ${JSON.stringify(new URL('../dist/esm/index.js', import.meta.url).href)};
     const s = await loadCharset('gbk'); console.log(JSON.stringify([s, Buffer.from(encode('天€〇ḿ', 'gbk')).toString('hex')]));`;
-  for (const [mode, want] of [['exact', 'native'], ['deviant', 'table'], ['missing', 'table']]) {
-    const r = spawnSync(process.execPath, ['--import', preload, '--input-type=module', '-e', probe], { env: { ...process.env, FAKE_GBK: mode }, encoding: 'utf8' });
+  for (const [mode, want] of [
+    ['exact', 'native'],
+    ['deviant', 'table'],
+    ['missing', 'table'],
+  ]) {
+    const r = spawnSync(process.execPath, ['--import', preload, '--input-type=module', '-e', probe], {
+      env: { ...process.env, FAKE_GBK: mode },
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), [want, 'ccec80a996a8bc'], mode);
   }

@@ -1,8 +1,9 @@
 // The CommonJS build: require() works, and the encrypted-key code (asn1js + pkijs) loads only on the
 // first decryptPrivateKey/encryptPrivateKey call — the rest of the package does not pay for it.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { test } from 'node:test';
 
 const require = createRequire(import.meta.url);
 const loaded = (name) => Object.keys(require.cache).some((p) => p.includes(`/node_modules/${name}/`));

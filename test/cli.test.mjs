@@ -1,15 +1,16 @@
 // The `witkey` CLI, run as a user runs it: `node dist/cli/witkey.js …` in a child process. Keys are
 // checked with node:crypto (OpenSSL), signatures with OpenSSL over iconv-lite-encoded strings.
-import test from 'node:test';
+
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import crypto from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import test from 'node:test';
 import iconv from 'iconv-lite';
-import { partnerKeys, PARTNER, PUBLISHER, B1 } from './support/gateway-fixtures.mjs';
 import { exportPrivateKey } from '../dist/esm/index.js';
+import { B1, PARTNER, PUBLISHER, partnerKeys } from './support/gateway-fixtures.mjs';
 
 const CLI = path.join(import.meta.dirname, '../dist/cli/witkey.js');
 const run = (args, input) => {
@@ -24,8 +25,17 @@ writeFileSync(privFile, exportPrivateKey(partnerKeys.key));
 writeFileSync(pubFile, partnerKeys.publicPem);
 
 const opensslVerify = (params, cs) => {
-  const canon = Object.keys(params).filter((k) => k !== 'sign' && k !== 'sign_type' && params[k] !== '').sort().map((k) => `${k}=${params[k]}`).join('&');
-  return crypto.verify('sha1', iconv.encode(canon, cs === 'utf-8' ? 'utf8' : 'gbk'), { key: partnerKeys.nodePublic, dsaEncoding: 'der' }, Buffer.from(params.sign, 'base64'));
+  const canon = Object.keys(params)
+    .filter((k) => k !== 'sign' && k !== 'sign_type' && params[k] !== '')
+    .sort()
+    .map((k) => `${k}=${params[k]}`)
+    .join('&');
+  return crypto.verify(
+    'sha1',
+    iconv.encode(canon, cs === 'utf-8' ? 'utf8' : 'gbk'),
+    { key: partnerKeys.nodePublic, dsaEncoding: 'der' },
+    Buffer.from(params.sign, 'base64'),
+  );
 };
 
 test('--help lists the commands; each command has --help; no command is a usage error', () => {
@@ -79,7 +89,14 @@ test('keygen: PEM files OpenSSL reads as a matching DSA 1024/160 pair, private k
 });
 
 test('sign → OpenSSL verifies (gbk); verify says valid (exit 0) and invalid after tampering (exit 3); stdin works', () => {
-  const params = { service: 'alipay.witkey.task.left.amount.handle', partner: PARTNER, _input_charset: 'gbk', outer_task_id: 'T1', transfer_detail: 's~*~1.00~*~2088102116203708~*~天之蓝', empty: '' };
+  const params = {
+    service: 'alipay.witkey.task.left.amount.handle',
+    partner: PARTNER,
+    _input_charset: 'gbk',
+    outer_task_id: 'T1',
+    transfer_detail: 's~*~1.00~*~2088102116203708~*~天之蓝',
+    empty: '',
+  };
   const file = path.join(dir, 'params.json');
   writeFileSync(file, JSON.stringify(params));
   const s = run(['sign', '--key', privFile, file]);
@@ -118,7 +135,15 @@ test('sign/verify failures exit 2 with CODE: message', () => {
 });
 
 test('canonicalize: the docs/PROTOCOL.md §4 string; --hex gives the GBK bytes iconv-lite gives', () => {
-  const params = { service: 'x', partner: PARTNER, sign: 'zz', sign_type: 'DSA', empty: '', _input_charset: 'gbk', nick: '天之蓝' };
+  const params = {
+    service: 'x',
+    partner: PARTNER,
+    sign: 'zz',
+    sign_type: 'DSA',
+    empty: '',
+    _input_charset: 'gbk',
+    nick: '天之蓝',
+  };
   const c = run(['canonicalize', '-'], JSON.stringify(params));
   assert.equal(c.code, 0);
   assert.equal(c.out, `_input_charset=gbk&nick=天之蓝&partner=${PARTNER}&service=x\n`);
@@ -128,10 +153,14 @@ test('canonicalize: the docs/PROTOCOL.md §4 string; --hex gives the GBK bytes i
 
 test('request: signed fields (OpenSSL-verified), the urlencoded body in GBK, the HTML form; rule errors exit 2', () => {
   const input = {
-    partner: PARTNER, charset: 'gbk', outerTaskId: 'T1', alipayUserId: PUBLISHER,
+    partner: PARTNER,
+    charset: 'gbk',
+    outerTaskId: 'T1',
+    alipayUserId: PUBLISHER,
     refund: { serial: 'r1', amount: '20.1' },
     transfers: [{ serial: 's1', amount: '15', alipayUserId: B1, nickName: '天之蓝' }],
-    notifyUrl: 'http://partner.test/notify', returnUrl: 'http://partner.test/return',
+    notifyUrl: 'http://partner.test/notify',
+    returnUrl: 'http://partner.test/return',
   };
   const file = path.join(dir, 'request.json');
   writeFileSync(file, JSON.stringify(input));
@@ -145,19 +174,26 @@ test('request: signed fields (OpenSSL-verified), the urlencoded body in GBK, the
   assert.equal(b.code, 0);
   assert.match(b.out, /transfer_detail=s1%7E\*%7E15\.00%7E\*%7E2088102116203708%7E\*%7E%CC%EC%D6%AE%C0%B6&/);
   const form = run(['request', '--key', privFile, '--format', 'form', '--gateway', 'http://127.0.0.1:9/gateway.do', file]);
-  assert.match(form.out, /^<form id="alipay-witkey-form" action="http:\/\/127\.0\.0\.1:9\/gateway\.do" method="post" enctype="application\/x-www-form-urlencoded" accept-charset="gbk">/);
+  assert.match(
+    form.out,
+    /^<form id="alipay-witkey-form" action="http:\/\/127\.0\.0\.1:9\/gateway\.do" method="post" enctype="application\/x-www-form-urlencoded" accept-charset="gbk">/,
+  );
   assert.doesNotMatch(form.out, /<script/);
   const bad = run(['request', '--key', privFile, '-'], JSON.stringify({ ...input, refund: { serial: 'r1', amount: '20.001' } }));
   assert.equal(bad.code, 2);
   assert.match(bad.err, /^witkey request: ILLEGAL_ARGUMENT: refund_detail amount: "20.001"/);
-  const rep = run(['request', '--key', privFile, '-'], JSON.stringify({ ...input, transfers: [{ ...input.transfers[0], serial: 'r1' }] }));
+  const rep = run(
+    ['request', '--key', privFile, '-'],
+    JSON.stringify({ ...input, transfers: [{ ...input.transfers[0], serial: 'r1' }] }),
+  );
   assert.match(rep.err, /WITKEY_OUTER_TRANSFER_REPEAT/);
   assert.equal(run(['request', '--key', privFile, '--format', 'xml', file]).code, 1);
 });
 
 function startGateway(args) {
   const child = spawn(process.execPath, [CLI, 'gateway', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
+  let out = '',
+    err = '';
   child.stderr.on('data', (d) => (err += d));
   const ready = new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {
@@ -179,7 +215,10 @@ test('gateway (demo setup): loopback, keys written not printed, serves inspect; 
   assert.ok(!out.includes('PRIVATE KEY'));
   assert.ok(existsSync(path.join(keys, 'partner_private.pem')));
   const s = await (await fetch(`${url}inspect`)).json();
-  assert.deepEqual(s.tasks.map((t) => [t.outerTaskId, t.frozen]), [['demo_task', '1000.00']]);
+  assert.deepEqual(
+    s.tasks.map((t) => [t.outerTaskId, t.frozen]),
+    [['demo_task', '1000.00']],
+  );
   assert.equal(s.publicKey, readFileSync(path.join(keys, 'gateway_public.pem'), 'utf8'));
   assert.ok(out.includes(s.publicKey.trimEnd()));
   g.child.kill('SIGINT');
@@ -191,16 +230,21 @@ test('gateway --config with @file keys; a bad config exits 2', async (t) => {
   const cfgDir = path.join(dir, 'cfg');
   spawnSync('mkdir', ['-p', cfgDir]);
   writeFileSync(path.join(cfgDir, 'partner.pem'), partnerKeys.publicPem);
-  writeFileSync(path.join(cfgDir, 'gw.json'), JSON.stringify({
-    partners: { [PARTNER]: { publicKey: '@partner.pem', charsets: ['gbk'] } },
-    tasks: [{ outerTaskId: 'T9', publisher: PUBLISHER, frozen: '9.00', expiresAt: '2011-12-01T00:00:00Z' }],
-  }));
+  writeFileSync(
+    path.join(cfgDir, 'gw.json'),
+    JSON.stringify({
+      partners: { [PARTNER]: { publicKey: '@partner.pem', charsets: ['gbk'] } },
+      tasks: [{ outerTaskId: 'T9', publisher: PUBLISHER, frozen: '9.00', expiresAt: '2011-12-01T00:00:00Z' }],
+    }),
+  );
   const g = startGateway(['--port', '0', '--config', path.join(cfgDir, 'gw.json')]);
   t.after(() => g.child.kill('SIGKILL'));
   const out = await g.ready;
   const url = /listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)[1];
   const s = await (await fetch(`${url}inspect`)).json();
-  assert.deepEqual(s.partners, [{ id: PARTNER, charsets: ['gbk'], notifyDialect: { dataField: 'notify_data', dataPrefix: '' }, hasPublicKey: true }]);
+  assert.deepEqual(s.partners, [
+    { id: PARTNER, charsets: ['gbk'], notifyDialect: { dataField: 'notify_data', dataPrefix: '' }, hasPublicKey: true },
+  ]);
   g.child.kill('SIGTERM');
   await new Promise((r) => g.child.once('exit', r));
   writeFileSync(path.join(cfgDir, 'bad.json'), JSON.stringify({ partners: { [PARTNER]: { publicKey: 'not a key' } } }));
@@ -234,7 +278,8 @@ test('decode: an OpenSSL-signed GBK notification body → typed JSON; tampered �
 test('demo: the end-to-end run on loopback in UTF-8 finishes, shows every kind, each processed once', () => {
   const r = spawnSync(process.execPath, [CLI, 'demo', '--charset', 'utf-8'], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr + r.stdout.slice(-2000));
-  for (const kind of ['left_amount_handled', 'refund_transfer', 'assign_transfer', 'platform_profit_transfer']) assert.match(r.stdout, new RegExp(`verified ${kind}`));
+  for (const kind of ['left_amount_handled', 'refund_transfer', 'assign_transfer', 'platform_profit_transfer'])
+    assert.match(r.stdout, new RegExp(`verified ${kind}`));
   assert.match(r.stdout, /each exactly once: yes/);
   assert.match(r.stdout, /attempt 2 \(retry\): partner answered "success"/);
   assert.ok(!/PRIVATE KEY/.test(r.stdout));

@@ -4,12 +4,23 @@
 // failure must be a WitkeyError INVALID_KEY (never a TypeError/RangeError or a stack overflow), and
 // every key accepted must be the exact DER that exportPublicKey/exportPrivateKey write back, which is
 // why der.ts needs no re-encode-and-compare step. Runs against the build (`npx rollup -c` first).
-import { describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { WitkeyError, exportPrivateKey, exportPublicKey, importPrivateKey, importPublicKey } from '../dist/esm/index.js';
-import { MAX_DEPTH, encodedBytes, parseDer, readBitString, readOctets, readOid, readSmallInt, readUnsigned, sequenceItems } from '../dist/esm/testing.js';
+import { exportPrivateKey, exportPublicKey, importPrivateKey, importPublicKey, WitkeyError } from '../dist/esm/index.js';
+import {
+  encodedBytes,
+  MAX_DEPTH,
+  parseDer,
+  readBitString,
+  readOctets,
+  readOid,
+  readSmallInt,
+  readUnsigned,
+  sequenceItems,
+} from '../dist/esm/testing.js';
 import { derLength, integer, oid, sequence, tlv } from './support/der.mjs';
 
 const hex = (s) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
@@ -132,7 +143,10 @@ describe('DER reader: the node tree', () => {
     rejects(() => parse(hex('04 85 00 00 00 00 01 00')), /a 5-byte length at byte 0; at most 4/);
     rejects(() => parse(hex('04 88 01 00 00 00 00 00 00 00')), /a 8-byte length/);
     rejects(() => parse(hex('04 ff 00')), /a 127-byte length/);
-    rejects(() => parse(hex('04 84 ff ff ff ff 00')), /truncated DER \(the element at byte 0 needs 4294967295 content bytes, 1 remain\)/);
+    rejects(
+      () => parse(hex('04 84 ff ff ff ff 00')),
+      /truncated DER \(the element at byte 0 needs 4294967295 content bytes, 1 remain\)/,
+    );
     rejects(() => parse(hex('04 84 01 00')), /truncated DER \(the header at byte 0 is incomplete\)/);
   });
 
@@ -208,7 +222,10 @@ describe('DER reader: the node tree', () => {
       assert.equal(importPublicKey(pem).y, y);
     }
     // A non-minimal length anywhere in the certificate, even in a part never looked at, is refused.
-    rejects(() => importPublicKey(certificate(spkiDer, { signature: hex('03 81 04 00 01 02 03') })), /not DER \(non-minimal length encoding/);
+    rejects(
+      () => importPublicKey(certificate(spkiDer, { signature: hex('03 81 04 00 01 02 03') })),
+      /not DER \(non-minimal length encoding/,
+    );
   });
 });
 
@@ -252,8 +269,13 @@ describe('DER reader: values', () => {
 
   test('OBJECT IDENTIFIER property: readOid inverts an independent encoder', () => {
     const arc = fc.oneof(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
-    const oidText = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 39 }), fc.array(arc, { maxLength: 8 })).map(([a, b, rest]) => [a, b, ...rest].join('.'));
-    fc.assert(fc.property(oidText, (text) => readOid(parse(oid(text)), 't') === text), { numRuns: 500 });
+    const oidText = fc
+      .tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 39 }), fc.array(arc, { maxLength: 8 }))
+      .map(([a, b, rest]) => [a, b, ...rest].join('.'));
+    fc.assert(
+      fc.property(oidText, (text) => readOid(parse(oid(text)), 't') === text),
+      { numRuns: 500 },
+    );
   });
 
   test('BIT STRING and OCTET STRING: primitive, no unused bits', () => {
@@ -279,12 +301,18 @@ function reencode(root, target, variant) {
     const mine = index++ === target;
     const idByte = (node.cls << 6) | (node.constructed ? 0x20 : 0) | node.tag; // key structures: low tags only
     let content = node.constructed ? node.children.flatMap((c) => walk(c)) : [...node.value];
-    if (mine && variant === 'pad-integer' && node.cls === 0 && node.tag === 2) content = [content[0] & 0x80 ? 0xff : 0x00, ...content];
+    if (mine && variant === 'pad-integer' && node.cls === 0 && node.tag === 2)
+      content = [content[0] & 0x80 ? 0xff : 0x00, ...content];
     const len = derLength(content.length);
     if (!mine || variant === 'pad-integer') return [idByte, ...len, ...content];
     switch (variant) {
       case 'long-length': // one more length byte than needed: 0x81 0x05, or 0x82 0x00 0x85, …
-        return [idByte, 0x80 | (len.length === 1 ? 1 : len.length), ...(len.length === 1 ? len : [0, ...len.slice(1)]), ...content];
+        return [
+          idByte,
+          0x80 | (len.length === 1 ? 1 : len.length),
+          ...(len.length === 1 ? len : [0, ...len.slice(1)]),
+          ...content,
+        ];
       case 'indefinite':
         return node.constructed ? [idByte, 0x80, ...content, 0, 0] : [idByte | 0x20, 0x80, idByte, ...len, ...content, 0, 0];
       case 'high-tag': // the same tag number in the (non-minimal) multi-byte form
@@ -332,10 +360,14 @@ describe('fuzzing (fast-check): WitkeyError or the correct key, nothing else', (
         return b;
       }),
       // Random small trees of plausible tags, so that the fuzz gets past the outer header.
-      fc.array(fc.tuple(fc.constantFrom(0x02, 0x03, 0x04, 0x05, 0x06, 0x30, 0xa0, 0x1f, 0x80), fc.uint8Array({ maxLength: 6 })), { maxLength: 6 }).map((els) => {
-        const body = els.flatMap(([t, c]) => [t, c.length, ...c]);
-        return Uint8Array.from([0x30, ...derLength(body.length), ...body]);
-      }),
+      fc
+        .array(fc.tuple(fc.constantFrom(0x02, 0x03, 0x04, 0x05, 0x06, 0x30, 0xa0, 0x1f, 0x80), fc.uint8Array({ maxLength: 6 })), {
+          maxLength: 6,
+        })
+        .map((els) => {
+          const body = els.flatMap(([t, c]) => [t, c.length, ...c]);
+          return Uint8Array.from([0x30, ...derLength(body.length), ...body]);
+        }),
     );
     fc.assert(
       fc.property(anyBytes, (b) => {
@@ -366,14 +398,20 @@ describe('fuzzing (fast-check): WitkeyError or the correct key, nothing else', (
   const mutation = (der) =>
     fc.oneof(
       // Change 1–4 bytes.
-      fc.array(fc.tuple(fc.nat(der.length - 1), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }).map((edits) => {
-        const c = der.slice();
-        for (const [i, v] of edits) c[i] ^= v;
-        return c;
-      }),
+      fc
+        .array(fc.tuple(fc.nat(der.length - 1), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 })
+        .map((edits) => {
+          const c = der.slice();
+          for (const [i, v] of edits) c[i] ^= v;
+          return c;
+        }),
       // Insert or delete a few bytes somewhere, or truncate.
-      fc.tuple(fc.nat(der.length), fc.uint8Array({ minLength: 1, maxLength: 3 })).map(([i, ins]) => concat(der.subarray(0, i), ins, der.subarray(i))),
-      fc.tuple(fc.nat(der.length - 1), fc.integer({ min: 1, max: 3 })).map(([i, n]) => concat(der.subarray(0, i), der.subarray(i + n))),
+      fc
+        .tuple(fc.nat(der.length), fc.uint8Array({ minLength: 1, maxLength: 3 }))
+        .map(([i, ins]) => concat(der.subarray(0, i), ins, der.subarray(i))),
+      fc
+        .tuple(fc.nat(der.length - 1), fc.integer({ min: 1, max: 3 }))
+        .map(([i, n]) => concat(der.subarray(0, i), der.subarray(i + n))),
       fc.nat(der.length - 1).map((n) => der.slice(0, n)),
     );
 

@@ -1,22 +1,23 @@
 // API behaviour of the DSA core: strict signature parsing (verify never throws on malformed input
 // and accepts only the one DER encoding), defaults, error codes, key generation checked against
 // FIPS 186-4 A.1.1.3 re-derived here and against OpenSSL, key validation, and secrecy of x.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import * as nodeCrypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import util from 'node:util';
 import fc from 'fast-check';
 import {
-  DsaPrivateKey,
-  DsaPublicKey,
-  WitkeyError,
   createPrivateKey,
   createPublicKey,
+  DsaPrivateKey,
+  DsaPublicKey,
   generateDomain,
   generateKeyPair,
   sign,
   verify,
+  WitkeyError,
 } from '../dist/esm/index.js';
 import { privateScalar } from '../dist/esm/testing.js';
 import { parseCavs } from './support/cavp.mjs';
@@ -47,12 +48,16 @@ const nodeVerify = (pub, hash, msg, sig, dsaEncoding = 'der') =>
 
 /** Asserts that fn throws a WitkeyError with this code (and field, if given). */
 function throwsCode(fn, code, field, label = '') {
-  assert.throws(fn, (e) => {
-    assert.ok(e instanceof WitkeyError, `${label}: expected WitkeyError, got ${e?.name}: ${e?.message}`);
-    assert.equal(e.code, code, `${label}: code`);
-    if (field !== undefined) assert.equal(e.field, field, `${label}: field`);
-    return true;
-  }, `${label}: expected WitkeyError ${code}`);
+  assert.throws(
+    fn,
+    (e) => {
+      assert.ok(e instanceof WitkeyError, `${label}: expected WitkeyError, got ${e?.name}: ${e?.message}`);
+      assert.equal(e.code, code, `${label}: code`);
+      if (field !== undefined) assert.equal(e.field, field, `${label}: field`);
+      return true;
+    },
+    `${label}: expected WitkeyError ${code}`,
+  );
 }
 
 /** verify that must neither throw nor accept. */
@@ -94,7 +99,7 @@ test('verify rejects hand-made malformed and out-of-range DER signatures without
   const rBare = rc.slice(1); // without the sign byte: a negative INTEGER in DER
   const body = [...integer(R), ...integer(S)];
   const cases = {
-    'empty': [],
+    empty: [],
     'lone SEQUENCE tag': [0x30],
     'empty SEQUENCE': [0x30, 0x00],
     'SEQUENCE of r only': sequence(integer(R)),
@@ -150,7 +155,7 @@ test('verify rejects malformed P1363 signatures without throwing', () => {
   const n = 20;
   const p1363 = (r, s) => Uint8Array.from([...toBytes(r, n), ...toBytes(s, n)]);
   const cases = {
-    'empty': new Uint8Array(0),
+    empty: new Uint8Array(0),
     'one byte short': P1363.subarray(0, 39),
     'one byte long (trailing 00)': Uint8Array.from([...P1363, 0]),
     'one byte long (leading 00)': Uint8Array.from([0, ...P1363]),
@@ -196,7 +201,13 @@ test('fuzz: DER-shaped structures with random tags, lengths and contents are onl
   const tlvOf = ({ tag, content, lenDelta }) => [tag, Math.max(0, content.length + lenDelta) & 0xff, ...content];
   fc.assert(
     fc.property(
-      fc.record({ outer: fc.oneof(fc.constant(0x30), fc.integer({ min: 0, max: 255 })), a: integerish, b: integerish, outerDelta: fc.integer({ min: -1, max: 1 }), tail: fc.uint8Array({ maxLength: 2 }) }),
+      fc.record({
+        outer: fc.oneof(fc.constant(0x30), fc.integer({ min: 0, max: 255 })),
+        a: integerish,
+        b: integerish,
+        outerDelta: fc.integer({ min: -1, max: 1 }),
+        tail: fc.uint8Array({ maxLength: 2 }),
+      }),
       ({ outer, a, b, outerDelta, tail }) => {
         const inner = [...tlvOf(a), ...tlvOf(b)];
         const sig = Uint8Array.from([outer, Math.max(0, inner.length + outerDelta), ...inner, ...tail]);
@@ -273,7 +284,12 @@ test('unknown hash, unknown format, bad extraEntropy and non-byte messages → I
     throwsCode(() => verify(DER, MSG, pub1024, { format }), 'INVALID_OPTION', 'format', `verify format ${format}`);
   }
   for (const extraEntropy of ['abc', 1, false, [1, 2], {}]) {
-    throwsCode(() => sign(msg, priv1024, { extraEntropy }), 'INVALID_OPTION', 'extraEntropy', `extraEntropy ${String(extraEntropy)}`);
+    throwsCode(
+      () => sign(msg, priv1024, { extraEntropy }),
+      'INVALID_OPTION',
+      'extraEntropy',
+      `extraEntropy ${String(extraEntropy)}`,
+    );
   }
   for (const m of ['abc', [1, 2], null, undefined, msg.buffer]) {
     throwsCode(() => sign(m, priv1024), 'INVALID_OPTION', 'message', 'sign message');
@@ -286,7 +302,14 @@ test('a key of the wrong type → INVALID_KEY', () => {
   for (const key of [pub1024, null, undefined, {}, 'key', { ...K1024 }, { type: 'private', domain: priv1024.domain }]) {
     throwsCode(() => sign(msg, key), 'INVALID_KEY', undefined, `sign with ${util.inspect(key, { depth: 0 })}`);
   }
-  for (const key of [null, undefined, {}, 'key', { ...K1024, y: pub1024.y }, { type: 'public', domain: pub1024.domain, y: pub1024.y }]) {
+  for (const key of [
+    null,
+    undefined,
+    {},
+    'key',
+    { ...K1024, y: pub1024.y },
+    { type: 'public', domain: pub1024.domain, y: pub1024.y },
+  ]) {
     throwsCode(() => verify(DER, MSG, key), 'INVALID_KEY', undefined, `verify with ${util.inspect(key, { depth: 0 })}`);
   }
   // The constructors are not a way around validation.
@@ -294,7 +317,7 @@ test('a key of the wrong type → INVALID_KEY', () => {
   assert.throws(() => new DsaPrivateKey(Symbol('DsaPrivateKey'), pub1024, 1n), TypeError);
 });
 
-test('generateKeyPair 1024/160 and 2048/256: OpenSSL and we accept each other\'s signatures; the key is consistent', () => {
+test("generateKeyPair 1024/160 and 2048/256: OpenSSL and we accept each other's signatures; the key is consistent", () => {
   for (const [L, N, hash] of [
     [1024, 160, 'sha1'],
     [2048, 256, 'sha256'],
@@ -332,7 +355,13 @@ test('generateKeyPair 1024/160 and 2048/256: OpenSSL and we accept each other\'s
 
 /** SHA-256 of a seedlen-bit integer as a big-endian bit string (FIPS 186-4 A.1.1.2/A.1.1.3). */
 const hashInt = (v, seedlen) =>
-  BigInt('0x' + nodeCrypto.createHash('sha256').update(toBytes(v % (1n << BigInt(seedlen)), seedlen / 8)).digest('hex'));
+  BigInt(
+    '0x' +
+      nodeCrypto
+        .createHash('sha256')
+        .update(toBytes(v % (1n << BigInt(seedlen)), seedlen / 8))
+        .digest('hex'),
+  );
 
 /**
  * FIPS 186-4 A.1.1.3, "Validation of the Probable Primes p and q that were Generated Using an
@@ -430,7 +459,12 @@ test('unsupported (L, N) → UNSUPPORTED_KEY_SIZE', () => {
     [1023, 160],
   ]) {
     throwsCode(() => createPublicKey({ p: odd(pb), q: odd(qb), g: 2n, y: 2n }), 'UNSUPPORTED_KEY_SIZE', undefined, `${pb}/${qb}`);
-    throwsCode(() => createPrivateKey({ p: odd(pb), q: odd(qb), g: 2n, x: 2n }), 'UNSUPPORTED_KEY_SIZE', undefined, `${pb}/${qb}`);
+    throwsCode(
+      () => createPrivateKey({ p: odd(pb), q: odd(qb), g: 2n, x: 2n }),
+      'UNSUPPORTED_KEY_SIZE',
+      undefined,
+      `${pb}/${qb}`,
+    );
   }
 });
 
@@ -523,8 +557,18 @@ test('key objects not made by the library are refused with INVALID_KEY (forged p
   const z = BigInt('0x' + bytesToHex(nodeCrypto.createHash('sha1').update(msg).digest()));
   const forgedSig = derSignature(powMod(g, z, p) % q, 1n);
   throwsCode(() => verify(forgedSig, msg, forgedPub), 'INVALID_KEY', undefined, 'verify with a forged DsaPublicKey (y = 1)');
-  throwsCode(() => verify(DER, MSG, Object.create(DsaPublicKey.prototype)), 'INVALID_KEY', undefined, 'verify with an empty forged DsaPublicKey');
-  throwsCode(() => sign(msg, Object.create(DsaPrivateKey.prototype)), 'INVALID_KEY', undefined, 'sign with an empty forged DsaPrivateKey');
+  throwsCode(
+    () => verify(DER, MSG, Object.create(DsaPublicKey.prototype)),
+    'INVALID_KEY',
+    undefined,
+    'verify with an empty forged DsaPublicKey',
+  );
+  throwsCode(
+    () => sign(msg, Object.create(DsaPrivateKey.prototype)),
+    'INVALID_KEY',
+    undefined,
+    'sign with an empty forged DsaPrivateKey',
+  );
 });
 
 test('options = null is treated as no options or refused with INVALID_OPTION, never a TypeError', () => {
@@ -536,6 +580,14 @@ test('options = null is treated as no options or refused with INVALID_OPTION, ne
       return e instanceof WitkeyError && e.code === 'INVALID_OPTION' ? 'INVALID_OPTION' : `${e?.name}: ${e?.message}`;
     }
   };
-  assert.match(outcome(() => sign(MSG, priv1024, null)), /^(ok|INVALID_OPTION)$/, 'sign');
-  assert.match(outcome(() => verify(DER, MSG, pub1024, null)), /^(ok|INVALID_OPTION)$/, 'verify');
+  assert.match(
+    outcome(() => sign(MSG, priv1024, null)),
+    /^(ok|INVALID_OPTION)$/,
+    'sign',
+  );
+  assert.match(
+    outcome(() => verify(DER, MSG, pub1024, null)),
+    /^(ok|INVALID_OPTION)$/,
+    'verify',
+  );
 });

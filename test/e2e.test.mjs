@@ -2,15 +2,23 @@
 // notify endpoint is this library's handler (createNodeNotifyHandler), joined over real HTTP.
 // Expected values come from the request the test builds and from docs/PROTOCOL.md (kinds, the retry
 // schedule), not from the code under test.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { buildLeftAmountRequest, toFetchRequest, generateKeyPair, importPublicKey, decodeReturn, exportPublicKey } from '../dist/esm/index.js';
-import { startGatewayServer, createNodeNotifyHandler, createFileNotifyStore } from '../dist/node/index.js';
+import { test } from 'node:test';
+import {
+  buildLeftAmountRequest,
+  decodeReturn,
+  exportPublicKey,
+  generateKeyPair,
+  importPublicKey,
+  toFetchRequest,
+} from '../dist/esm/index.js';
+import { createFileNotifyStore, createNodeNotifyHandler, startGatewayServer } from '../dist/node/index.js';
 
 const PARTNER = '2088101115793868';
 const PUBLISHER = '2088102113960482';
@@ -36,9 +44,19 @@ async function partnerSite(alipayPublicKey, { onNotification, store, wrap } = {}
       processed.push(n);
     },
   });
-  const server = http.createServer((req, res) => (req.url.startsWith('/return') ? res.end('ok') : (wrap ? wrap(handler) : handler)(req, res)));
+  const server = http.createServer((req, res) =>
+    req.url.startsWith('/return') ? res.end('ok') : (wrap ? wrap(handler) : handler)(req, res),
+  );
   const url = await listen(server);
-  return { url, processed, close: () => new Promise((r) => { server.close(r); server.closeAllConnections(); }) };
+  return {
+    url,
+    processed,
+    close: () =>
+      new Promise((r) => {
+        server.close(r);
+        server.closeAllConnections();
+      }),
+  };
 }
 
 function request(charset, urls, overrides = {}) {
@@ -82,8 +100,17 @@ for (const charset of ['utf-8', 'gbk', 'gb2312']) {
       assert.equal(res.status, 302);
       const ret = await decodeReturn(new URL(res.headers.get('location')), { alipayPublicKey });
       assert.equal(ret.isSuccess, true);
-      assert.deepEqual(ret.successBidders.map((b) => [b.outerTransferNo, b.amount, b.nickName]), [['A1', '15.00', charset === 'utf-8' ? '天之蓝 😀' : '天之蓝'], ['A2', '12.50', '云中鹤']]);
-      assert.deepEqual(ret.failBidders.map((b) => [b.outerTransferNo, b.alipayUserId]), [['A3', ABNORMAL]]);
+      assert.deepEqual(
+        ret.successBidders.map((b) => [b.outerTransferNo, b.amount, b.nickName]),
+        [
+          ['A1', '15.00', charset === 'utf-8' ? '天之蓝 😀' : '天之蓝'],
+          ['A2', '12.50', '云中鹤'],
+        ],
+      );
+      assert.deepEqual(
+        ret.failBidders.map((b) => [b.outerTransferNo, b.alipayUserId]),
+        [['A3', ABNORMAL]],
+      );
       await sim.gateway.idle();
       const snap = await sim.gateway.inspect();
       const sent = snap.notifications.filter((n) => n.status !== 'return');
@@ -93,9 +120,21 @@ for (const charset of ['utf-8', 'gbk', 'gb2312']) {
       assert.deepEqual([...new Set(site.processed.map((n) => n.kind))].sort(), [...ALL_KINDS].sort());
       assert.ok(site.processed.every((n) => n.charset === charset));
       const transfers = site.processed.filter((n) => n.kind !== 'left_amount_handled').map((n) => n.transfer);
-      assert.deepEqual(transfers.filter((t) => t.subType === 'ASSIGN_FOR_IMMEDIATE_PAYMENT').map((t) => [t.outerTransferNo, t.amount, t.payeeUserId]).sort(), [['A1', '15.00', B1], ['A2', '12.50', B2]]);
+      assert.deepEqual(
+        transfers
+          .filter((t) => t.subType === 'ASSIGN_FOR_IMMEDIATE_PAYMENT')
+          .map((t) => [t.outerTransferNo, t.amount, t.payeeUserId])
+          .sort(),
+        [
+          ['A1', '15.00', B1],
+          ['A2', '12.50', B2],
+        ],
+      );
       const refund = site.processed.find((n) => n.kind === 'refund_transfer').transfer;
-      assert.deepEqual([refund.outerTransferNo, refund.amount, refund.payeeUserId, refund.status], ['R1', '20.10', PUBLISHER, 'S']);
+      assert.deepEqual(
+        [refund.outerTransferNo, refund.amount, refund.payeeUserId, refund.status],
+        ['R1', '20.10', PUBLISHER, 'S'],
+      );
       assert.ok(snap.sms.some((s) => s.outerTaskId === 'T1'));
     } finally {
       await site.close();
@@ -120,8 +159,14 @@ test('the partner handler failing 3 times, then succeeding: retried on the sched
     assert.equal(refund.status, 'delivered');
     assert.equal(refund.attempts, 4);
     const attempts = snap.attempts.filter((a) => a.notifyId === refund.notifyId && a.outcome !== 'sending');
-    assert.deepEqual(attempts.map((a) => a.outcome), ['failed', 'failed', 'failed', 'success']);
-    assert.deepEqual(attempts.map((a) => a.body), ['fail', 'fail', 'fail', 'success']);
+    assert.deepEqual(
+      attempts.map((a) => a.outcome),
+      ['failed', 'failed', 'failed', 'success'],
+    );
+    assert.deepEqual(
+      attempts.map((a) => a.body),
+      ['fail', 'fail', 'fail', 'success'],
+    );
     // Spacing follows docs/PROTOCOL.md §6 (4m, 10m, 10m after the previous attempt), scaled: at least that long.
     const gaps = attempts.slice(1).map((a, i) => a.at - attempts[i].at);
     for (const [i, m] of [4, 10, 10].entries()) assert.ok(gaps[i] >= m * 60_000 * 0.0005 - 5, `gap ${i}: ${gaps[i]} ms`);
@@ -133,14 +178,16 @@ test('the partner handler failing 3 times, then succeeding: retried on the sched
 });
 
 test('duplicated, reordered and dropped deliveries: every notification processed exactly once', async () => {
-  const sim = await startGatewayServer(gatewayConfig({
-    faults: [
-      { action: 'duplicate', kind: 'left_amount_handled' },
-      { action: 'duplicate', kind: 'assign_transfer', times: 2 },
-      { action: 'reorder', kind: 'refund_transfer' },
-      { action: 'drop', kind: 'platform_profit_transfer', attempt: 1, times: 3 },
-    ],
-  }));
+  const sim = await startGatewayServer(
+    gatewayConfig({
+      faults: [
+        { action: 'duplicate', kind: 'left_amount_handled' },
+        { action: 'duplicate', kind: 'assign_transfer', times: 2 },
+        { action: 'reorder', kind: 'refund_transfer' },
+        { action: 'drop', kind: 'platform_profit_transfer', attempt: 1, times: 3 },
+      ],
+    }),
+  );
   const site = await partnerSite(importPublicKey(sim.gateway.publicKeyPem));
   try {
     await fetch(toFetchRequest(await request('gbk', { partner: site.url, gateway: sim.gatewayUrl })), { redirect: 'manual' });
@@ -158,7 +205,9 @@ test('duplicated, reordered and dropped deliveries: every notification processed
 });
 
 test('business rejections reach the partner as verified is_success=F return and notification', async () => {
-  const sim = await startGatewayServer(gatewayConfig({ tasks: [{ outerTaskId: 'T1', publisher: PUBLISHER, frozen: '60.00', expiresAt: Date.now() + 86_400_000 }] }));
+  const sim = await startGatewayServer(
+    gatewayConfig({ tasks: [{ outerTaskId: 'T1', publisher: PUBLISHER, frozen: '60.00', expiresAt: Date.now() + 86_400_000 }] }),
+  );
   const alipayPublicKey = importPublicKey(sim.gateway.publicKeyPem);
   const site = await partnerSite(alipayPublicKey);
   try {
@@ -166,15 +215,20 @@ test('business rejections reach the partner as verified is_success=F return and 
       [{}, 'WITKEY_TASK_NOT_EXPIRED'],
       [{ outerTaskId: 'T404' }, 'WITKEY_TASK_NOT_EXIST'],
     ]) {
-      const res = await fetch(toFetchRequest(await request('gbk', { partner: site.url, gateway: sim.gatewayUrl }, overrides)), { redirect: 'manual' });
+      const res = await fetch(toFetchRequest(await request('gbk', { partner: site.url, gateway: sim.gatewayUrl }, overrides)), {
+        redirect: 'manual',
+      });
       const ret = await decodeReturn(new URL(res.headers.get('location')), { alipayPublicKey });
       assert.deepEqual([ret.isSuccess, ret.error], [false, code]);
     }
     await sim.gateway.idle();
-    assert.deepEqual(site.processed.map((n) => [n.kind, n.isSuccess, n.error]), [
-      ['left_amount_handled', false, 'WITKEY_TASK_NOT_EXPIRED'],
-      ['left_amount_handled', false, 'WITKEY_TASK_NOT_EXIST'],
-    ]);
+    assert.deepEqual(
+      site.processed.map((n) => [n.kind, n.isSuccess, n.error]),
+      [
+        ['left_amount_handled', false, 'WITKEY_TASK_NOT_EXPIRED'],
+        ['left_amount_handled', false, 'WITKEY_TASK_NOT_EXIST'],
+      ],
+    );
     // A request signed with another key is refused on the gateway.do page itself.
     const other = generateKeyPair({ L: 1024, N: 160 });
     const forged = await request('gbk', { partner: site.url, gateway: sim.gatewayUrl }, { privateKey: other.privateKey });
@@ -196,7 +250,9 @@ test('partner crash after processing but before answering: the retry after its r
   let lastKind;
   const first = await partnerSite(alipayPublicKey, {
     store,
-    onNotification(n) { lastKind = n.kind; },
+    onNotification(n) {
+      lastKind = n.kind;
+    },
     // The answer to the refund notification never leaves the process: the socket dies after the
     // handler stored the id (what a crash between commit and answer looks like to the gateway).
     wrap: (handler) => (req, res) => {
@@ -215,7 +271,8 @@ test('partner crash after processing but before answering: the retry after its r
   try {
     await fetch(toFetchRequest(await request('gbk', { partner: first.url, gateway: sim.gatewayUrl })), { redirect: 'manual' });
     // Wait until the refund notification was processed (and its answer lost).
-    for (let i = 0; i < 400 && !first.processed.some((n) => n.kind === 'refund_transfer'); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 400 && !first.processed.some((n) => n.kind === 'refund_transfer'); i++)
+      await new Promise((r) => setTimeout(r, 10));
     assert.equal(crashOnce, false, 'the crash was simulated');
     await first.close();
     store.close();
@@ -223,13 +280,22 @@ test('partner crash after processing but before answering: the retry after its r
     store = createFileNotifyStore(file);
     const port = new URL(first.url).port;
     const processedAfter = [];
-    const handler = createNodeNotifyHandler({ alipayPublicKey, store, onNotification: (n) => { processedAfter.push(n); } });
+    const handler = createNodeNotifyHandler({
+      alipayPublicKey,
+      store,
+      onNotification: (n) => {
+        processedAfter.push(n);
+      },
+    });
     const server = http.createServer((req, res) => handler(req, res));
     await new Promise((r) => server.listen(Number(port), '127.0.0.1', r));
     try {
       await sim.gateway.idle();
     } finally {
-      await new Promise((r) => { server.close(r); server.closeAllConnections(); });
+      await new Promise((r) => {
+        server.close(r);
+        server.closeAllConnections();
+      });
     }
     const snap = await sim.gateway.inspect();
     const refund = snap.notifications.find((n) => n.kind === 'refund_transfer');
@@ -249,7 +315,12 @@ test('simulator killed mid-delivery and restarted (SQLite): the partner still pr
   const dir = mkdtempSync(path.join(tmpdir(), 'witkey-e2e-'));
   const simKeys = generateKeyPair({ L: 1024, N: 160 });
   const { exportPrivateKey } = await import('../dist/esm/index.js');
-  const config = { ...gatewayConfig(), key: exportPrivateKey(simKeys.privateKey), dbPath: path.join(dir, 'gateway.db'), timeScale: 0.002 };
+  const config = {
+    ...gatewayConfig(),
+    key: exportPrivateKey(simKeys.privateKey),
+    dbPath: path.join(dir, 'gateway.db'),
+    timeScale: 0.002,
+  };
   delete config.port;
   const alipayPublicKey = simKeys.publicKey;
   let holdRefund = true;
@@ -267,10 +338,17 @@ test('simulator killed mid-delivery and restarted (SQLite): the partner still pr
     },
   });
   const start = () => {
-    const child = spawn(process.execPath, [path.join(import.meta.dirname, 'support/gateway-child.mjs')], { env: { ...process.env, WITKEY_GATEWAY_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(import.meta.dirname, 'support/gateway-child.mjs')], {
+      env: { ...process.env, WITKEY_GATEWAY_CONFIG: JSON.stringify(config) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const ready = new Promise((resolve, reject) => {
       let out = '';
-      child.stdout.on('data', (d) => { out += d; const nl = out.indexOf('\n'); if (nl >= 0) resolve(JSON.parse(out.slice(0, nl))); });
+      child.stdout.on('data', (d) => {
+        out += d;
+        const nl = out.indexOf('\n');
+        if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)));
+      });
       child.once('exit', (code) => reject(new Error(`gateway child exited (${code})`)));
     });
     return { child, ready };
@@ -294,7 +372,10 @@ test('simulator killed mid-delivery and restarted (SQLite): the partner still pr
     }
     const snap = await (await fetch(`${urls2.url}inspect`)).json();
     const sent = snap.notifications.filter((n) => n.status !== 'return');
-    assert.ok(sent.every((n) => n.status === 'delivered'), JSON.stringify(sent.map((n) => [n.kind, n.status])));
+    assert.ok(
+      sent.every((n) => n.status === 'delivered'),
+      JSON.stringify(sent.map((n) => [n.kind, n.status])),
+    );
     assert.deepEqual([...new Set(site.processed.map((n) => n.kind))].sort(), [...ALL_KINDS].sort());
     assert.equal(new Set(site.processed.map((n) => n.notifyId)).size, site.processed.length, 'each once');
     assert.deepEqual(site.processed.map((n) => n.notifyId).sort(), sent.map((n) => n.notifyId).sort());

@@ -4,18 +4,19 @@
 // Independent checks: signatures are verified by OpenSSL (node:crypto) over bytes that iconv-lite
 // encodes or that came off the wire; keys are made by OpenSSL; expected values come from the inputs
 // the examples send and from docs/PROTOCOL.md (notification kinds), not from the library's own output.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import crypto from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import iconv from 'iconv-lite';
 import { importPrivateKey, importPublicKey } from 'alipay-witkey';
 import { createGateway } from 'alipay-witkey/gateway';
 import { toNodeHandler } from 'alipay-witkey/node';
+import iconv from 'iconv-lite';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const example = (name) => import(pathToFileURL(path.join(root, 'examples', name)).href);
@@ -38,7 +39,8 @@ const canonical = (fields) =>
     .map((k) => `${k}=${fields[k]}`)
     .join('&');
 
-const opensslVerify = (bytes, publicKeyPem, signBase64) => crypto.verify('sha1', bytes, publicKeyPem, Buffer.from(signBase64, 'base64'));
+const opensslVerify = (bytes, publicKeyPem, signBase64) =>
+  crypto.verify('sha1', bytes, publicKeyPem, Buffer.from(signBase64, 'base64'));
 
 /** A urlencoded body as raw (name, value-bytes) pairs: '+' is a space, %XX a byte. */
 function rawFields(body) {
@@ -48,12 +50,13 @@ function rawFields(body) {
       if (s[i] === '%') {
         out.push(parseInt(s.slice(i + 1, i + 3), 16));
         i += 2;
-      }
-      else out.push(s[i] === '+' ? 0x20 : s.charCodeAt(i));
+      } else out.push(s[i] === '+' ? 0x20 : s.charCodeAt(i));
     }
     return Buffer.from(out);
   };
-  return new Map(body.split('&').map((kv) => [bytes(kv.slice(0, kv.indexOf('='))).toString('latin1'), bytes(kv.slice(kv.indexOf('=') + 1))]));
+  return new Map(
+    body.split('&').map((kv) => [bytes(kv.slice(0, kv.indexOf('='))).toString('latin1'), bytes(kv.slice(kv.indexOf('=') + 1))]),
+  );
 }
 
 /** Verifies a notification body over its raw bytes with OpenSSL: names sorted, values exactly as received. */
@@ -77,7 +80,11 @@ function assertReturn(response, gatewayKeyPem) {
 async function listen(handler) {
   const server = http.createServer(handler);
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const close = () => new Promise((r) => { server.close(r); server.closeAllConnections(); });
+  const close = () =>
+    new Promise((r) => {
+      server.close(r);
+      server.closeAllConnections();
+    });
   return { url: `http://127.0.0.1:${server.address().port}`, close };
 }
 
@@ -90,7 +97,10 @@ async function simulator() {
   });
   await gateway.ready;
   const http_ = await listen(toNodeHandler(gateway.fetch));
-  return { gateway, gatewayUrl: `${http_.url}/gateway.do`, close: async () => {
+  return {
+    gateway,
+    gatewayUrl: `${http_.url}/gateway.do`,
+    close: async () => {
       await http_.close();
       await gateway.close();
     },
@@ -113,7 +123,14 @@ function captureLog(t) {
 
 test('examples/ holds exactly the examples this file runs', () => {
   const files = readdirSync(path.join(root, 'examples')).sort();
-  assert.deepEqual(files, ['express-notify.mjs', 'gateway-simulator.mjs', 'parse-xml.mjs', 'render-form.mjs', 'sign-request-gbk.mjs', 'worker-notify.mjs']);
+  assert.deepEqual(files, [
+    'express-notify.mjs',
+    'gateway-simulator.mjs',
+    'parse-xml.mjs',
+    'render-form.mjs',
+    'sign-request-gbk.mjs',
+    'worker-notify.mjs',
+  ]);
 });
 
 test('sign-request-gbk + express-notify: the GBK request verifies with OpenSSL, the simulator accepts it and Express acknowledges every notification', async (t) => {
@@ -144,7 +161,10 @@ test('sign-request-gbk + express-notify: the GBK request verifies with OpenSSL, 
     const kinds = new Set(sent.map((n) => n.kind));
     assert.ok(kinds.has('left_amount_handled') && kinds.has('assign_transfer'), [...kinds].join());
     for (const n of sent) assert.equal(n.status, 'delivered', `${n.kind} delivered`);
-    assert.ok(attempts.length >= sent.length && attempts.every((a) => a.outcome === 'success' && a.status === 200 && a.body === 'success'));
+    assert.ok(
+      attempts.length >= sent.length &&
+        attempts.every((a) => a.outcome === 'success' && a.status === 200 && a.body === 'success'),
+    );
     // What the example's onNotification printed: the task and the bidder's transfer, as the request named them.
     assert.ok(lines.includes('left_amount_handled demo_task paid: 1 failed: 0'), lines.join('\n'));
     assert.ok(lines.includes(`assign_transfer ${serial} 15.00 S`), lines.join('\n'));
@@ -181,20 +201,43 @@ test('render-form: the hidden fields, as a browser submits them in GBK, verify w
     const { main } = await example('render-form.mjs');
     const { html } = await main({ gateway: sim.gatewayUrl, privateKey: importPrivateKey(partner.privateKey) });
     const form = /<form [^>]*>/.exec(html)[0];
-    assert.ok(form.includes(`action="${sim.gatewayUrl}"`) && form.includes('method="post"') && form.includes('accept-charset="gbk"'), form);
+    assert.ok(
+      form.includes(`action="${sim.gatewayUrl}"`) && form.includes('method="post"') && form.includes('accept-charset="gbk"'),
+      form,
+    );
     assert.ok(!/<script/i.test(html), 'no script');
-    const unescapeHtml = (s) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-    const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map((m) => [unescapeHtml(m[1]), unescapeHtml(m[2])]));
+    const unescapeHtml = (s) =>
+      s
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&');
+    const fields = Object.fromEntries(
+      [...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map((m) => [
+        unescapeHtml(m[1]),
+        unescapeHtml(m[2]),
+      ]),
+    );
     assert.equal(fields.refund_detail.split('~*~')[1], '20.10');
     assert.ok(fields.transfer_detail.includes('~*~15.00~*~2088102116203708~*~天之蓝'), fields.transfer_detail);
     assert.ok(opensslVerify(iconv.encode(canonical(fields), 'gbk'), partner.publicKey, fields.sign));
     // What a browser's form submission with accept-charset="gbk" sends: each value's GBK bytes, escaped.
-    const esc = (s) => [...iconv.encode(s, 'gbk')].map((b) => (/[A-Za-z0-9*\-._]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+    const esc = (s) =>
+      [...iconv.encode(s, 'gbk')]
+        .map((b) =>
+          /[A-Za-z0-9*\-._]/.test(String.fromCharCode(b))
+            ? String.fromCharCode(b)
+            : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+        )
+        .join('');
     const res = await fetch(sim.gatewayUrl, {
       method: 'POST',
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: Object.entries(fields).map(([k, v]) => `${esc(k)}=${esc(v)}`).join('&'),
+      body: Object.entries(fields)
+        .map(([k, v]) => `${esc(k)}=${esc(v)}`)
+        .join('&'),
     });
     assertReturn(res, sim.gateway.publicKeyPem);
   } finally {
@@ -210,7 +253,12 @@ test('worker-notify: the fetch handler acknowledges every notification of a GBK 
   const site = await listen(toNodeHandler((request) => worker.fetch(request, env)));
   try {
     const { main } = await example('sign-request-gbk.mjs');
-    const { response } = await main({ gateway: sim.gatewayUrl, privateKey: importPrivateKey(partner.privateKey), notifyUrl: `${site.url}/alipay/notify`, serial: 'ex_worker_1' });
+    const { response } = await main({
+      gateway: sim.gatewayUrl,
+      privateKey: importPrivateKey(partner.privateKey),
+      notifyUrl: `${site.url}/alipay/notify`,
+      serial: 'ex_worker_1',
+    });
     assert.equal(response.status, 302);
     const { sent, attempts } = await deliveries(sim.gateway);
     assert.ok(sent.length >= 2);
@@ -219,7 +267,11 @@ test('worker-notify: the fetch handler acknowledges every notification of a GBK 
       assert.ok(lines.includes(`${n.kind} ${n.notifyId} T`), `${n.kind} printed once: ${lines.join('\n')}`);
     }
     assert.ok(attempts.every((a) => a.outcome === 'success' && a.body === 'success'));
-    const forged = await fetch(`${site.url}/alipay/notify`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'notify_id=1&sign_type=DSA&sign=AAAA' });
+    const forged = await fetch(`${site.url}/alipay/notify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'notify_id=1&sign_type=DSA&sign=AAAA',
+    });
     assert.equal(await forged.text(), 'fail');
     assert.notEqual(forged.status, 200);
     assert.equal((await fetch(`${site.url}/elsewhere`)).status, 404);
@@ -249,7 +301,12 @@ test('gateway-simulator: its notifications verify with OpenSSL over the raw byte
     assert.equal(await (await fetch(`${sim.url}public-key.pem`)).text(), keyPem);
     assert.equal(crypto.createPublicKey(keyPem).asymmetricKeyType, 'dsa');
     const { main: send } = await example('sign-request-gbk.mjs');
-    const { response } = await send({ gateway: sim.gatewayUrl, privateKey: importPrivateKey(partner.privateKey), notifyUrl: `${partnerSite.url}/notify`, serial: 'ex_gateway_1' });
+    const { response } = await send({
+      gateway: sim.gatewayUrl,
+      privateKey: importPrivateKey(partner.privateKey),
+      notifyUrl: `${partnerSite.url}/notify`,
+      serial: 'ex_gateway_1',
+    });
     assert.equal(response.status, 302);
     await sim.gateway.idle();
     assert.ok(received.length >= 2, `${received.length} notifications`);
@@ -303,13 +360,24 @@ function codeBlocks(markdown) {
     while (before >= 0 && lines[before].trim() === '') before--;
     let after = j + 1;
     while (after < lines.length && lines[after].trim() === '') after++;
-    blocks.push({ line: i + 1, lang: open[3].toLowerCase(), body: lines.slice(i + 1, j).join('\n'), before: lines[before] ?? '', after: lines[after] ?? '' });
+    blocks.push({
+      line: i + 1,
+      lang: open[3].toLowerCase(),
+      body: lines.slice(i + 1, j).join('\n'),
+      before: lines[before] ?? '',
+      after: lines[after] ?? '',
+    });
     i = j;
   }
   return blocks;
 }
 
-const docs = ['README.md', ...readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const docs = [
+  'README.md',
+  ...readdirSync(path.join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 test('every js/ts code block in README.md and docs/*.md is an examples/ file verbatim or a marked fragment', () => {
   const shown = new Set();
@@ -324,14 +392,19 @@ test('every js/ts code block in README.md and docs/*.md is an examples/ file ver
         assert.equal(b.body + '\n', readFileSync(path.join(root, ex[1]), 'utf8'), `${where}: the block is ${ex[1]} verbatim`);
         shown.add(ex[1]);
       } else if (CODE_LANGS.has(b.lang)) {
-        assert.equal(b.before.trim(), '<!-- fragment -->', `${where}: a ${b.lang} block must be <!-- example: examples/… --> or <!-- fragment -->`);
+        assert.equal(
+          b.before.trim(),
+          '<!-- fragment -->',
+          `${where}: a ${b.lang} block must be <!-- example: examples/… --> or <!-- fragment -->`,
+        );
         assert.ok(b.body.split('\n').length <= MAX_FRAGMENT_LINES, `${where}: a fragment is at most ${MAX_FRAGMENT_LINES} lines`);
         fragments++;
       }
     }
   }
   assert.ok(fragments <= 8, `${fragments} fragments: keep them few`);
-  for (const f of readdirSync(path.join(root, 'examples'))) assert.ok(shown.has(`examples/${f}`), `examples/${f} is shown in README.md or docs/`);
+  for (const f of readdirSync(path.join(root, 'examples')))
+    assert.ok(shown.has(`examples/${f}`), `examples/${f} is shown in README.md or docs/`);
 });
 
 test('the code-block reader finds each block, its language, body and the marker line before it', () => {
@@ -344,10 +417,21 @@ test('the code-block reader finds each block, its language, body and the marker 
 });
 
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
-const slug = (heading) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+const slug = (heading) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
 
 test('relative links of README.md, CONTRIBUTING.md and docs/*.md reach a file, and a #anchor a heading in it', () => {
-  const anchorsOf = (file) => new Set(readFileSync(file, 'utf8').split('\n').filter((l) => /^#{1,6} /.test(l)).map((l) => slug(l.replace(/^#+ /, ''))));
+  const anchorsOf = (file) =>
+    new Set(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => /^#{1,6} /.test(l))
+        .map((l) => slug(l.replace(/^#+ /, ''))),
+    );
   for (const doc of [...docs, 'CONTRIBUTING.md']) {
     const text = readFileSync(path.join(root, doc), 'utf8').replace(/```[\s\S]*?```/g, '');
     for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {

@@ -1,18 +1,31 @@
 // Node side of the simulator: toNodeHandler, startGatewayServer over loopback HTTP, and durable
 // SQLite state across a crash (SIGKILL) in the middle of a delivery — nothing lost, nothing sent
 // again after the partner answered success. Signatures checked by OpenSSL over raw received bytes.
-import test from 'node:test';
+
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
+import crypto from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { once } from 'node:events';
-import { startGatewayServer, toNodeHandler, openSqliteStore } from '../dist/node/index.js';
+import test from 'node:test';
 import { buildLeftAmountRequest, toFetchRequest, WitkeyError } from '../dist/esm/index.js';
-import { PARTNER, PUBLISHER, B1, B2, B3, partnerKeys, parseUrlencoded, fieldBytes, opensslVerifiesRaw, notificationXml, sampleInput } from './support/gateway-fixtures.mjs';
+import { openSqliteStore, startGatewayServer, toNodeHandler } from '../dist/node/index.js';
+import {
+  B1,
+  B2,
+  B3,
+  fieldBytes,
+  notificationXml,
+  opensslVerifiesRaw,
+  PARTNER,
+  PUBLISHER,
+  parseUrlencoded,
+  partnerKeys,
+  sampleInput,
+} from './support/gateway-fixtures.mjs';
 
 const listen = async (server) => {
   server.listen(0, '127.0.0.1');
@@ -22,26 +35,53 @@ const listen = async (server) => {
 
 test('toNodeHandler: streamed request body in, status, headers, cookies and streamed body out; a throwing handler is a 500', async () => {
   const seen = [];
-  const server = createServer(toNodeHandler(async (req) => {
-    if (new URL(req.url).pathname === '/throw') throw new Error('boom');
-    const body = new Uint8Array(await req.arrayBuffer());
-    seen.push({ method: req.method, url: req.url, type: req.headers.get('content-type'), length: body.length, last: body.at(-1) });
-    const headers = new Headers({ 'x-echo': String(body.length) });
-    headers.append('set-cookie', 'a=1');
-    headers.append('set-cookie', 'b=2');
-    const stream = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('part1,')); c.enqueue(new TextEncoder().encode('part2')); c.close(); } });
-    return new Response(stream, { status: 201, headers });
-  }, { onError: (e) => seen.push({ error: e.message }) }));
+  const server = createServer(
+    toNodeHandler(
+      async (req) => {
+        if (new URL(req.url).pathname === '/throw') throw new Error('boom');
+        const body = new Uint8Array(await req.arrayBuffer());
+        seen.push({
+          method: req.method,
+          url: req.url,
+          type: req.headers.get('content-type'),
+          length: body.length,
+          last: body.at(-1),
+        });
+        const headers = new Headers({ 'x-echo': String(body.length) });
+        headers.append('set-cookie', 'a=1');
+        headers.append('set-cookie', 'b=2');
+        const stream = new ReadableStream({
+          start(c) {
+            c.enqueue(new TextEncoder().encode('part1,'));
+            c.enqueue(new TextEncoder().encode('part2'));
+            c.close();
+          },
+        });
+        return new Response(stream, { status: 201, headers });
+      },
+      { onError: (e) => seen.push({ error: e.message }) },
+    ),
+  );
   const base = await listen(server);
   try {
     const big = new Uint8Array(300_000).fill(7);
     big[big.length - 1] = 9;
-    const res = await fetch(`${base}/echo?q=1`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: big });
+    const res = await fetch(`${base}/echo?q=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: big,
+    });
     assert.equal(res.status, 201);
     assert.equal(res.headers.get('x-echo'), '300000');
     assert.deepEqual(res.headers.getSetCookie(), ['a=1', 'b=2']);
     assert.equal(await res.text(), 'part1,part2');
-    assert.deepEqual(seen[0], { method: 'POST', url: `${base}/echo?q=1`, type: 'application/octet-stream', length: 300000, last: 9 });
+    assert.deepEqual(seen[0], {
+      method: 'POST',
+      url: `${base}/echo?q=1`,
+      type: 'application/octet-stream',
+      length: 300000,
+      last: 9,
+    });
     const bad = await fetch(`${base}/throw`);
     assert.equal(bad.status, 500);
     assert.equal(await bad.text(), 'internal error');
@@ -69,7 +109,14 @@ test('startGatewayServer on loopback: a GBK request over HTTP, the 302 return, n
   try {
     assert.match(sim.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     const nodeKey = crypto.createPublicKey(sim.gateway.publicKeyPem);
-    const req = await buildLeftAmountRequest(sampleInput({ charset: 'gbk', gateway: sim.gatewayUrl, notifyUrl: `${partnerUrl}/notify`, returnUrl: `${partnerUrl}/return` }));
+    const req = await buildLeftAmountRequest(
+      sampleInput({
+        charset: 'gbk',
+        gateway: sim.gatewayUrl,
+        notifyUrl: `${partnerUrl}/notify`,
+        returnUrl: `${partnerUrl}/return`,
+      }),
+    );
     const res = await fetch(toFetchRequest(req));
     assert.equal(res.status, 302);
     const loc = res.headers.get('location');
@@ -93,9 +140,18 @@ test('openSqliteStore: atomic batches, insertion order kept across updates, reop
   try {
     const file = path.join(dir, 's.db');
     const s = await openSqliteStore(file);
-    await s.write([{ collection: 'task', key: 'b', value: { n: 1 } }, { collection: 'task', key: 'a', value: { n: 2 } }]);
+    await s.write([
+      { collection: 'task', key: 'b', value: { n: 1 } },
+      { collection: 'task', key: 'a', value: { n: 2 } },
+    ]);
     await s.write([{ collection: 'task', key: 'b', value: { n: 3 } }]);
-    await assert.rejects(s.write([{ collection: 'task', key: 'c', value: { n: 4 } }, { collection: 'task', key: 'd', value: 10n }]), TypeError);
+    await assert.rejects(
+      s.write([
+        { collection: 'task', key: 'c', value: { n: 4 } },
+        { collection: 'task', key: 'd', value: 10n },
+      ]),
+      TypeError,
+    );
     s.close();
     const again = await openSqliteStore(file);
     assert.deepEqual(await again.list('task'), [{ n: 3 }, { n: 2 }], 'the failed batch left nothing behind');
@@ -110,7 +166,10 @@ test('openSqliteStore: atomic batches, insertion order kept across updates, reop
 });
 
 function startChild(env) {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'support/gateway-child.mjs')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'support/gateway-child.mjs')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const ready = new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
@@ -146,7 +205,12 @@ test('SQLite: SIGKILL during a delivery, restart — nothing lost, nothing re-se
     for await (const c of req) chunks.push(c);
     const body = Buffer.concat(chunks).toString('latin1');
     const pairs = parseUrlencoded(body);
-    const rec = { id: fieldBytes(pairs, 'notify_id').toString(), type: fieldBytes(pairs, 'notify_type').toString(), pairs, answered: null };
+    const rec = {
+      id: fieldBytes(pairs, 'notify_id').toString(),
+      type: fieldBytes(pairs, 'notify_type').toString(),
+      pairs,
+      answered: null,
+    };
     received.push(rec);
     if (rec.type === holdNext) {
       holdNext = undefined;
@@ -171,7 +235,14 @@ test('SQLite: SIGKILL during a delivery, restart — nothing lost, nothing re-se
   try {
     const urls = await first.ready;
     const key1 = await (await fetch(`${urls.url}public-key.pem`)).text();
-    const req = await buildLeftAmountRequest(sampleInput({ charset: 'gb2312', gateway: urls.gatewayUrl, notifyUrl: `${partnerUrl}/notify`, returnUrl: `${partnerUrl}/return` }));
+    const req = await buildLeftAmountRequest(
+      sampleInput({
+        charset: 'gb2312',
+        gateway: urls.gatewayUrl,
+        notifyUrl: `${partnerUrl}/notify`,
+        returnUrl: `${partnerUrl}/return`,
+      }),
+    );
     assert.equal((await fetch(toFetchRequest(req))).status, 302);
     const heldRec = await arrived;
     const before = await (await fetch(`${urls.url}inspect`)).json();
@@ -188,13 +259,18 @@ test('SQLite: SIGKILL during a delivery, restart — nothing lost, nothing re-se
     assert.equal(key2, key1, 'the simulator key generated at first start is kept in the database');
     const after = await waitFor(async () => {
       const s = await (await fetch(`${urls2.url}inspect`)).json();
-      const open = s.notifications.filter((n) => n.status === 'pending' || n.status === 'held').length + s.transfers.filter((t) => t.status === 'W').length;
+      const open =
+        s.notifications.filter((n) => n.status === 'pending' || n.status === 'held').length +
+        s.transfers.filter((t) => t.status === 'W').length;
       return open === 0 && s.notifications.length === 8 ? s : undefined;
     }, 'all notifications delivered after the restart');
 
     const sent = after.notifications.filter((n) => n.status !== 'return');
     assert.equal(sent.length, 7);
-    assert.ok(sent.every((n) => n.status === 'delivered'), 'nothing lost');
+    assert.ok(
+      sent.every((n) => n.status === 'delivered'),
+      'nothing lost',
+    );
     const nodeKey = crypto.createPublicKey(key2);
     for (const n of sent) {
       const got = received.filter((r) => r.id === n.notifyId);
@@ -202,9 +278,16 @@ test('SQLite: SIGKILL during a delivery, restart — nothing lost, nothing re-se
       assert.equal(got.at(-1).answered, 'success', 'nothing arrived after the success');
       for (const r of got) assert.ok(opensslVerifiesRaw(r.pairs, nodeKey));
     }
-    assert.equal(received.filter((r) => r.id === leftId).length, 1, 'the notification acknowledged before the crash was not sent again');
+    assert.equal(
+      received.filter((r) => r.id === leftId).length,
+      1,
+      'the notification acknowledged before the crash was not sent again',
+    );
     assert.equal(received.filter((r) => r.id === heldRec.id).length, 2, 'the interrupted delivery was sent again');
-    assert.deepEqual(after.attempts.filter((a) => a.notifyId === heldRec.id).map((a) => a.outcome), ['interrupted', 'success']);
+    assert.deepEqual(
+      after.attempts.filter((a) => a.notifyId === heldRec.id).map((a) => a.outcome),
+      ['interrupted', 'success'],
+    );
     assert.equal(notificationXml(heldRec.pairs, 'gb2312').encoding, 'GB2312');
     assert.equal(after.tasks[0].remaining, '122.46');
   } finally {
@@ -218,7 +301,10 @@ test('SQLite: SIGKILL during a delivery, restart — nothing lost, nothing re-se
 });
 
 test('startGatewayServer rejects a bad configuration before listening', async () => {
-  await assert.rejects(startGatewayServer({ partners: { nope: {} } }), (e) => e instanceof WitkeyError && e.code === 'INVALID_OPTION');
+  await assert.rejects(
+    startGatewayServer({ partners: { nope: {} } }),
+    (e) => e instanceof WitkeyError && e.code === 'INVALID_OPTION',
+  );
 });
 
 test('startGatewayServer: a port in use is an error (EADDRINUSE) and leaves nothing running', async () => {
@@ -226,7 +312,9 @@ test('startGatewayServer: a port in use is an error (EADDRINUSE) and leaves noth
   const base = await listen(taken);
   const port = Number(new URL(base).port);
   try {
-    await assert.rejects(startGatewayServer({ port, partners: { [PARTNER]: { publicKey: partnerKeys.publicPem } } }), { code: 'EADDRINUSE' });
+    await assert.rejects(startGatewayServer({ port, partners: { [PARTNER]: { publicKey: partnerKeys.publicPem } } }), {
+      code: 'EADDRINUSE',
+    });
   } finally {
     taken.close();
   }

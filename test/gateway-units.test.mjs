@@ -5,14 +5,32 @@
 // case, the retry schedule as the README states it (1 try + 7 retries: 4m, 10m, 10m, 1h, 2h, 6h,
 // 15h after the previous attempt), `alipay_transfer_no` dates from the calendar (T0 is 2012-06-12
 // 10:00 Beijing time).
-import test from 'node:test';
+
 import assert from 'node:assert/strict';
-import { RETRY_SCHEDULE, createMemoryStore } from '../dist/esm/gateway.js';
+import test from 'node:test';
+import { createMemoryStore, RETRY_SCHEDULE } from '../dist/esm/gateway.js';
 import {
-  resolveConfig, createState, FaultBook, acceptedTransfers, alipayFee, balanceWrites, feeFen, settle, settlement, transferNo,
-  afterFailedAttempt, deliver, isSuccessAnswer, newNotification, countPending, createScheduler, dueQueues, nextDue, timerDelay,
+  acceptedTransfers,
+  afterFailedAttempt,
+  alipayFee,
+  balanceWrites,
+  countPending,
+  createScheduler,
+  createState,
+  deliver,
+  dueQueues,
+  FaultBook,
+  feeFen,
+  isSuccessAnswer,
+  newNotification,
+  nextDue,
+  resolveConfig,
+  settle,
+  settlement,
+  timerDelay,
+  transferNo,
 } from '../dist/esm/testing.js';
-import { PARTNER, PUBLISHER, B1, B3, T0, partnerKeys, simulatorKeys, clock } from './support/gateway-fixtures.mjs';
+import { B1, B3, clock, PARTNER, PUBLISHER, partnerKeys, simulatorKeys, T0 } from './support/gateway-fixtures.mjs';
 
 const MIN = 60_000;
 const PARTNER_ACCOUNT = '2088101115790000';
@@ -90,7 +108,12 @@ test('acceptedTransfers: refund without fee, platform share and bounties with Al
 });
 
 const ctx = (over = {}) => ({
-  now: T0 + 5000, partnerAccount: PARTNER_ACCOUNT, fees: FEES, profitSettleAt: T0 + 10_000, nextNo: () => '2012061200009', ...over,
+  now: T0 + 5000,
+  partnerAccount: PARTNER_ACCOUNT,
+  fees: FEES,
+  profitSettleAt: T0 + 10_000,
+  nextNo: () => '2012061200009',
+  ...over,
 });
 const sumCredits = (s) => s.credits.reduce((a, c) => a + c.fen, 0n) + BigInt(s.profit?.fen ?? '0');
 
@@ -101,7 +124,10 @@ test('settlement: a bounty pays the bidder less both fees, Alipay its fee, and c
   assert.equal(s.transfer.settledAt, T0 + 5000);
   assert.equal(s.returnedFen, undefined);
   // 6005 - 60 - 601 = 5344 to the bidder, 60 to Alipay
-  assert.deepEqual(s.credits, [{ account: B1, fen: 5344n }, { account: 'alipay', fen: 60n }]);
+  assert.deepEqual(s.credits, [
+    { account: B1, fen: 5344n },
+    { account: 'alipay', fen: 60n },
+  ]);
   const p = s.profit;
   assert.deepEqual(
     [p.id, p.kind, p.serial, p.payee, p.fen, p.feeFen, p.status, p.parent, p.settleAt],
@@ -110,23 +136,35 @@ test('settlement: a bounty pays the bidder less both fees, Alipay its fee, and c
   assert.equal(sumCredits(s), 6005n, 'every fen of the bounty is accounted for');
 
   const s2 = settlement(a2, ctx());
-  assert.deepEqual(s2.credits, [{ account: B3, fen: 43n }, { account: 'alipay', fen: 1n }]); // 49 - 1 - 5
+  assert.deepEqual(s2.credits, [
+    { account: B3, fen: 43n },
+    { account: 'alipay', fen: 1n },
+  ]); // 49 - 1 - 5
   assert.equal(s2.profit.fen, '5');
   assert.equal(s2.profit.feeFen, '1'); // 0.05 → 0, at least 1
   assert.equal(sumCredits(s2), 49n);
 
   // The service fee itself: the partner's account gets it less Alipay's fee; no further transfer.
   const s3 = settlement(p, ctx());
-  assert.deepEqual(s3.credits, [{ account: PARTNER_ACCOUNT, fen: 595n }, { account: 'alipay', fen: 6n }]);
+  assert.deepEqual(s3.credits, [
+    { account: PARTNER_ACCOUNT, fen: 595n },
+    { account: 'alipay', fen: 6n },
+  ]);
   assert.equal(s3.profit, undefined);
 });
 
 test('settlement: refund and platform share; a zero fee credits nobody; no service fee when the rate is 0', () => {
   const [refund, platform, a1] = accepted();
   assert.deepEqual(settlement(refund, ctx()).credits, [{ account: PUBLISHER, fen: 3000n }]);
-  assert.deepEqual(settlement(platform, ctx()).credits, [{ account: PARTNER_ACCOUNT, fen: 495n }, { account: 'alipay', fen: 5n }]);
+  assert.deepEqual(settlement(platform, ctx()).credits, [
+    { account: PARTNER_ACCOUNT, fen: 495n },
+    { account: 'alipay', fen: 5n },
+  ]);
   const free = settlement({ ...a1, serviceFeeFen: '0' }, ctx());
-  assert.deepEqual(free.credits, [{ account: B1, fen: 5945n }, { account: 'alipay', fen: 60n }]); // 6005 - 60
+  assert.deepEqual(free.credits, [
+    { account: B1, fen: 5945n },
+    { account: 'alipay', fen: 60n },
+  ]); // 6005 - 60
   assert.equal(free.profit, undefined);
 });
 
@@ -149,7 +187,11 @@ test('settlement: a settlement error fails the transfer, pays nobody and gives t
 test('balanceWrites: adds to the stored balance; the same account twice gets one write', async () => {
   const store = createMemoryStore();
   await store.write([{ collection: 'balance', key: 'alipay', value: { account: 'alipay', fen: '100' } }]);
-  const writes = await balanceWrites(store, [{ account: B1, fen: 5n }, { account: 'alipay', fen: 6n }, { account: B1, fen: 7n }]);
+  const writes = await balanceWrites(store, [
+    { account: B1, fen: 5n },
+    { account: 'alipay', fen: 6n },
+    { account: B1, fen: 7n },
+  ]);
   assert.deepEqual(writes, [
     { collection: 'balance', key: B1, value: { account: B1, fen: '12' } },
     { collection: 'balance', key: 'alipay', value: { account: 'alipay', fen: '106' } },
@@ -185,10 +227,13 @@ test('settle: the store gets the settled transfer, balances, the service-fee tra
   h.c.t = T0 + 5000;
   await settle(h.state, a1, h.c.t);
   const transfers = await h.store.list('transfer');
-  assert.deepEqual(transfers.map((t) => [t.id, t.kind, t.status, t.fen]), [
-    ['2012061200003', 'assign', 'S', '6005'],
-    ['2012061200001', 'platform_profit', 'W', '601'], // the store's counter was 0: the first number
-  ]);
+  assert.deepEqual(
+    transfers.map((t) => [t.id, t.kind, t.status, t.fen]),
+    [
+      ['2012061200003', 'assign', 'S', '6005'],
+      ['2012061200001', 'platform_profit', 'W', '601'], // the store's counter was 0: the first number
+    ],
+  );
   const balances = Object.fromEntries((await h.store.list('balance')).map((b) => [b.account, b.fen]));
   assert.deepEqual(balances, { [B1]: '5344', alipay: '60' });
   const [n] = await h.store.list('notification');
@@ -196,9 +241,15 @@ test('settle: the store gets the settled transfer, balances, the service-fee tra
   assert.equal(n.transferId, a1.id);
   assert.equal(n.status, 'pending');
   assert.equal(n.nextAt, T0 + 5000);
-  assert.match(n.xml, /<transfer_amount>60\.05<\/transfer_amount><fee_amount>0\.60<\/fee_amount><transfer_status>S<\/transfer_status>/);
+  assert.match(
+    n.xml,
+    /<transfer_amount>60\.05<\/transfer_amount><fee_amount>0\.60<\/fee_amount><transfer_status>S<\/transfer_status>/,
+  );
   assert.deepEqual(await h.store.get('meta', 'counters'), { seq: 1, transfer: 1, attempt: 0 });
-  assert.deepEqual(h.events.map((e) => [e.type, e.transfer?.id]), [['settled', a1.id]]);
+  assert.deepEqual(
+    h.events.map((e) => [e.type, e.transfer?.id]),
+    [['settled', a1.id]],
+  );
 
   // The service fee settles in turn: 601 - 6 to the partner's account, 6 more to Alipay.
   const profit = transfers[1];
@@ -223,7 +274,10 @@ test('settle: a failed bounty payment goes back to what is left of the task', as
 // ---- delivery and scheduling ----------------------------------------------------------------------
 
 test('the retry schedule: 4m, 10m, 10m, 1h, 2h, 6h, 15h after the previous attempt; given up after 1 + 7 attempts', () => {
-  assert.deepEqual(RETRY_SCHEDULE, [4, 10, 10, 60, 120, 360, 900].map((m) => m * MIN));
+  assert.deepEqual(
+    RETRY_SCHEDULE,
+    [4, 10, 10, 60, 120, 360, 900].map((m) => m * MIN),
+  );
   const gaps = [];
   for (let attempt = 1; ; attempt++) {
     const d = afterFailedAttempt(attempt, RETRY_SCHEDULE);
@@ -246,7 +300,11 @@ test('isSuccessAnswer: only the exact 7 bytes "success"', () => {
 });
 
 test('nextDue / countPending: the earliest waiting settlement, pending attempt or hold end', () => {
-  const transfers = [{ status: 'W', settleAt: 500 }, { status: 'S', settleAt: 10 }, { status: 'F', settleAt: 20 }];
+  const transfers = [
+    { status: 'W', settleAt: 500 },
+    { status: 'S', settleAt: 10 },
+    { status: 'F', settleAt: 20 },
+  ];
   const notifications = [
     { status: 'pending', nextAt: 700 },
     { status: 'held', heldUntil: 300, nextAt: 0 },
@@ -262,8 +320,19 @@ test('nextDue / countPending: the earliest waiting settlement, pending attempt o
 
 test('dueQueues: due pending notifications, one queue per endpoint, by due time then creation', () => {
   const n = (seq, url, nextAt, status = 'pending') => ({ seq, url, nextAt, status });
-  const all = [n(1, 'a', 50), n(2, 'b', 10), n(3, 'a', 10), n(4, 'a', 10), n(5, 'b', 101), n(6, 'a', 0, 'held'), n(7, 'b', 0, 'delivered')];
-  assert.deepEqual(dueQueues(all, 100).map((q) => q.map((x) => x.seq)), [[2], [3, 4, 1]]);
+  const all = [
+    n(1, 'a', 50),
+    n(2, 'b', 10),
+    n(3, 'a', 10),
+    n(4, 'a', 10),
+    n(5, 'b', 101),
+    n(6, 'a', 0, 'held'),
+    n(7, 'b', 0, 'delivered'),
+  ];
+  assert.deepEqual(
+    dueQueues(all, 100).map((q) => q.map((x) => x.seq)),
+    [[2], [3, 4, 1]],
+  );
   assert.deepEqual(dueQueues(all, 5), []);
 });
 
@@ -274,7 +343,10 @@ test('timerDelay: never negative, never beyond what setTimeout takes (2^31 - 1 m
 });
 
 test('FaultBook: first matching rule with uses left, used up once per take', () => {
-  const f = new FaultBook([{ action: 'drop', kind: 'refund_transfer', times: 2 }, { action: 'drop', attempt: 3 }]);
+  const f = new FaultBook([
+    { action: 'drop', kind: 'refund_transfer', times: 2 },
+    { action: 'drop', attempt: 3 },
+  ]);
   assert.equal(f.take(['drop'], { kind: 'assign_transfer', attempt: 1 }), undefined);
   assert.equal(f.take(['duplicate'], { kind: 'refund_transfer', attempt: 1 }), undefined);
   assert.equal(f.take(['drop'], { kind: 'refund_transfer', attempt: 1 })?.kind, 'refund_transfer');
@@ -291,8 +363,21 @@ test('FaultBook: first matching rule with uses left, used up once per take', () 
 /** A pending notification of task T1 stored in the harness's store. */
 async function storedNotification(h) {
   const c = { seq: 0, transfer: 0, attempt: 0 };
-  const n = newNotification(h.state, c, 'refund_transfer', h.partner, 'T1', 'http://partner.test/notify', 'utf-8', '<alipay/>', h.c.t);
-  await h.store.write([{ collection: 'notification', key: n.notifyId, value: n }, { collection: 'meta', key: 'counters', value: c }]);
+  const n = newNotification(
+    h.state,
+    c,
+    'refund_transfer',
+    h.partner,
+    'T1',
+    'http://partner.test/notify',
+    'utf-8',
+    '<alipay/>',
+    h.c.t,
+  );
+  await h.store.write([
+    { collection: 'notification', key: n.notifyId, value: n },
+    { collection: 'meta', key: 'counters', value: c },
+  ]);
   return n;
 }
 
@@ -320,8 +405,14 @@ test('scheduler + delivery: never acknowledged, 8 attempts at 0, 4, 14, 24, 84, 
   assert.equal(stored.attempts, 8);
   assert.equal(await scheduler.pending(), 0);
   const attempts = await h.store.list('attempt');
-  assert.deepEqual(attempts.map((a) => [a.attempt, a.outcome, a.status]), [1, 2, 3, 4, 5, 6, 7, 8].map((i) => [i, 'failed', 200]));
-  assert.deepEqual(h.events.map((e) => e.type), [...Array(8).fill('attempt'), 'gave_up']);
+  assert.deepEqual(
+    attempts.map((a) => [a.attempt, a.outcome, a.status]),
+    [1, 2, 3, 4, 5, 6, 7, 8].map((i) => [i, 'failed', 200]),
+  );
+  assert.deepEqual(
+    h.events.map((e) => e.type),
+    [...Array(8).fill('attempt'), 'gave_up'],
+  );
   await scheduler.close();
 });
 
@@ -330,7 +421,10 @@ test('scheduler + delivery: success on the third attempt ends the retries; timeS
   const n = await storedNotification(h);
   const scheduler = createScheduler(h.state, Promise.resolve());
   // 4 min × 0.001 = 240 ms, then 10 min × 0.001 = 600 ms
-  assert.deepEqual((await runToEnd(h, scheduler)).map((m) => Math.round(m * MIN)), [0, 240, 840]);
+  assert.deepEqual(
+    (await runToEnd(h, scheduler)).map((m) => Math.round(m * MIN)),
+    [0, 240, 840],
+  );
   const stored = await h.store.get('notification', n.notifyId);
   assert.equal(stored.status, 'delivered');
   assert.equal(stored.attempts, 3);
@@ -339,7 +433,12 @@ test('scheduler + delivery: success on the third attempt ends the retries; timeS
 });
 
 test('deliver: a dropped attempt is recorded, not sent, and counts as failed; a delay fault postpones without counting', async () => {
-  const h = harness({ faults: [{ action: 'drop', attempt: 1 }, { action: 'delay', attempt: 2, delay: 90_000 }] });
+  const h = harness({
+    faults: [
+      { action: 'drop', attempt: 1 },
+      { action: 'delay', attempt: 2, delay: 90_000 },
+    ],
+  });
   const n = await storedNotification(h);
   assert.equal(await deliver(h.state, structuredClone(n)), 1);
   assert.equal(h.sent.length, 0);
@@ -349,5 +448,8 @@ test('deliver: a dropped attempt is recorded, not sent, and counts as failed; a 
   assert.equal(await deliver(h.state, stored), 0);
   stored = await h.store.get('notification', n.notifyId);
   assert.deepEqual([stored.attempts, stored.nextAt], [1, T0 + 4 * MIN + 90_000]);
-  assert.deepEqual((await h.store.list('attempt')).map((a) => a.outcome), ['dropped']);
+  assert.deepEqual(
+    (await h.store.list('attempt')).map((a) => a.outcome),
+    ['dropped'],
+  );
 });

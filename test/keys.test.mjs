@@ -2,18 +2,18 @@
 // interop with keys, encrypted keys and certificates made by the openssl CLI, and bad inputs.
 // node:crypto and the openssl CLI are the reference implementations here; the library under test is
 // the built package (run `npx rollup -c` first).
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import * as asn1js from 'asn1js';
 import { Certificate } from 'pkijs';
 import {
-  WitkeyError,
   decryptPrivateKey,
   encryptPrivateKey,
   exportPrivateKey,
@@ -22,6 +22,7 @@ import {
   importPublicKey,
   sign,
   verify,
+  WitkeyError,
 } from '../dist/esm/index.js';
 
 const SIZES = [
@@ -34,7 +35,9 @@ const HASH = { 160: 'sha1', 224: 'sha224', 256: 'sha256' };
 const utf8 = (s) => new TextEncoder().encode(s);
 const b64 = (bytes) => Buffer.from(bytes).toString('base64');
 const bytes = (buf) => new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-const MESSAGE = utf8('_input_charset=utf-8&outer_task_id=20111221_0011&partner=2088101568338364&refund_detail=R1~*~20.10&service=alipay.witkey.task.left.amount.handle&备注=天之蓝');
+const MESSAGE = utf8(
+  '_input_charset=utf-8&outer_task_id=20111221_0011&partner=2088101568338364&refund_detail=R1~*~20.10&service=alipay.witkey.task.left.amount.handle&备注=天之蓝',
+);
 
 // ---- reference keys: each size generated once, in the thread pool, in parallel ----
 const generate = promisify(crypto.generateKeyPair);
@@ -74,11 +77,13 @@ function derInt(n) {
   return tlv(0x02, Buffer.from(hex, 'hex'));
 }
 const seq = (...parts) => tlv(0x30, ...parts);
-const DSA_ALG = (p, q, g) => seq(Uint8Array.of(0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01), seq(derInt(p), derInt(q), derInt(g)));
+const DSA_ALG = (p, q, g) =>
+  seq(Uint8Array.of(0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01), seq(derInt(p), derInt(q), derInt(g)));
 const pkcs8Of = ({ p, q, g, x }) => seq(derInt(0n), DSA_ALG(p, q, g), tlv(0x04, derInt(x)));
 const spkiOf = ({ p, q, g, y }) => seq(DSA_ALG(p, q, g), tlv(0x03, [0], derInt(y)));
 const traditionalOf = ({ p, q, g, y, x }) => seq(derInt(0n), derInt(p), derInt(q), derInt(g), derInt(y), derInt(x));
-const pem = (label, der) => `-----BEGIN ${label}-----\n${b64(der).replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END ${label}-----\n`;
+const pem = (label, der) =>
+  `-----BEGIN ${label}-----\n${b64(der).replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END ${label}-----\n`;
 
 /** All components of a node:crypto DSA key pair, x read from its PKCS#8 with asn1js. */
 function components(pair) {
@@ -162,9 +167,15 @@ describe('node:crypto DSA keys, every size: import and export byte-equal to Open
       const key = importPrivateKey(f.pkcs8Pem);
       const pub = importPublicKey(f.spkiPem);
       const ours = sign(MESSAGE, key);
-      assert.ok(crypto.verify(HASH[N], MESSAGE, { key: pair.publicKey, dsaEncoding: 'der' }, ours), 'OpenSSL rejects our DER signature');
+      assert.ok(
+        crypto.verify(HASH[N], MESSAGE, { key: pair.publicKey, dsaEncoding: 'der' }, ours),
+        'OpenSSL rejects our DER signature',
+      );
       const oursP1363 = sign(MESSAGE, key, { format: 'p1363' });
-      assert.ok(crypto.verify(HASH[N], MESSAGE, { key: pair.publicKey, dsaEncoding: 'ieee-p1363' }, oursP1363), 'OpenSSL rejects our P1363 signature');
+      assert.ok(
+        crypto.verify(HASH[N], MESSAGE, { key: pair.publicKey, dsaEncoding: 'ieee-p1363' }, oursP1363),
+        'OpenSSL rejects our P1363 signature',
+      );
       const theirs = bytes(crypto.sign(HASH[N], MESSAGE, { key: pair.privateKey, dsaEncoding: 'der' }));
       assert.ok(verify(theirs, MESSAGE, pub), 'we reject an OpenSSL signature');
       assert.ok(!verify(theirs, utf8('tampered'), pub));
@@ -184,7 +195,18 @@ describe('keys made by the openssl CLI', () => {
       [1024, 160],
       [2048, 256],
     ]) {
-      openssl(['genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', `dsa_paramgen_bits:${bits}`, '-pkeyopt', `dsa_paramgen_q_bits:${qbits}`, '-out', path(`p${bits}.pem`)]);
+      openssl([
+        'genpkey',
+        '-genparam',
+        '-algorithm',
+        'DSA',
+        '-pkeyopt',
+        `dsa_paramgen_bits:${bits}`,
+        '-pkeyopt',
+        `dsa_paramgen_q_bits:${qbits}`,
+        '-out',
+        path(`p${bits}.pem`),
+      ]);
       openssl(['gendsa', '-out', path(`k${bits}.pem`), path(`p${bits}.pem`)]);
       openssl(['dsa', '-in', path(`k${bits}.pem`), '-out', path(`t${bits}.pem`)]);
       openssl(['dsa', '-in', path(`k${bits}.pem`), '-outform', 'DER', '-out', path(`t${bits}.der`)]);
@@ -221,7 +243,12 @@ describe('keys made by the openssl CLI', () => {
       assert.match(traditional, /^-----BEGIN DSA PRIVATE KEY-----\n/);
       const expected = bytes(file(`k${bits}.der`));
       const expectedPub = bytes(file(`pub${bits}.der`));
-      for (const input of [traditional, bytes(file(`t${bits}.der`)), b64(file(`t${bits}.der`)), file(`k${bits}.pem`).toString()]) {
+      for (const input of [
+        traditional,
+        bytes(file(`t${bits}.der`)),
+        b64(file(`t${bits}.der`)),
+        file(`k${bits}.pem`).toString(),
+      ]) {
         const key = importPrivateKey(input);
         assert.equal(key.domain.L, bits);
         assert.deepEqual(exportPrivateKey(key, { format: 'pkcs8-der' }), expected);
@@ -232,7 +259,10 @@ describe('keys made by the openssl CLI', () => {
       writeFileSync(path('msg'), MESSAGE);
       writeFileSync(path('sig'), sig);
       const hash = pub.domain.N === 160 ? '-sha1' : pub.domain.N === 224 ? '-sha224' : '-sha256';
-      assert.match(openssl(['dgst', hash, '-prverify', path(`k${bits}.pem`), '-signature', path('sig'), path('msg')]).toString(), /Verified OK/);
+      assert.match(
+        openssl(['dgst', hash, '-prverify', path(`k${bits}.pem`), '-signature', path('sig'), path('msg')]).toString(),
+        /Verified OK/,
+      );
     });
   }
 
@@ -250,7 +280,18 @@ describe('keys made by the openssl CLI', () => {
       const key = await decryptPrivateKey(enc, 's3cret pass');
       assert.deepEqual(exportPrivateKey(key, { format: 'pkcs8-der' }), expected, v.join(' '));
     }
-    const encDer = openssl(['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-in', path('k1024.pem'), '-passout', 'pass:pw', '-outform', 'DER']);
+    const encDer = openssl([
+      'pkcs8',
+      '-topk8',
+      '-v2',
+      'aes-256-cbc',
+      '-in',
+      path('k1024.pem'),
+      '-passout',
+      'pass:pw',
+      '-outform',
+      'DER',
+    ]);
     throwsKey(() => importPrivateKey(bytes(encDer)), 'ENCRYPTED_KEY');
     throwsKey(() => importPrivateKey(b64(encDer)), 'ENCRYPTED_KEY');
     const fromDer = await decryptPrivateKey(bytes(encDer), utf8('pw'));
@@ -279,12 +320,26 @@ describe('keys made by the openssl CLI', () => {
     assert.ok(der instanceof Uint8Array);
     const viaNode = crypto.createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8', passphrase: 'bytes pass' });
     assert.deepEqual(bytes(viaNode.export({ type: 'pkcs8', format: 'der' })), bytes(file('k2048.der')));
-    assert.deepEqual(exportPrivateKey(await decryptPrivateKey(der, 'bytes pass'), { format: 'pkcs8-der' }), bytes(file('k2048.der')));
+    assert.deepEqual(
+      exportPrivateKey(await decryptPrivateKey(der, 'bytes pass'), { format: 'pkcs8-der' }),
+      bytes(file('k2048.der')),
+    );
   });
 
   test('self-signed certificate with a DSA key (openssl req -x509) → importPublicKey, PEM and DER', () => {
     for (const bits of [1024, 2048]) {
-      const cert = openssl(['req', '-x509', '-new', '-key', path(`k${bits}.pem`), '-subj', '/CN=test', '-days', '1', '-sha256']).toString();
+      const cert = openssl([
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        path(`k${bits}.pem`),
+        '-subj',
+        '/CN=test',
+        '-days',
+        '1',
+        '-sha256',
+      ]).toString();
       const certDer = openssl(['x509', '-outform', 'DER'], cert);
       const expectedY = importPrivateKey(file(`k${bits}.pem`)).publicKey.y;
       for (const input of [cert, bytes(certDer), b64(certDer), `subject=CN=test\nissuer=CN=test\n${cert}`]) {
@@ -304,7 +359,16 @@ describe('keys made by the openssl CLI', () => {
     assert.match(legacy, /Proc-Type: 4,ENCRYPTED/);
     throwsKey(() => importPrivateKey(legacy), 'ENCRYPTED_KEY', { match: /legacy/ });
     await rejectsKey(() => decryptPrivateKey(legacy, 'pw'), 'ENCRYPTED_KEY', { match: /legacy/ });
-    const pbes1 = openssl(['pkcs8', '-topk8', '-v1', 'PBE-SHA1-3DES', '-in', path('k1024.pem'), '-passout', 'pass:pw']).toString();
+    const pbes1 = openssl([
+      'pkcs8',
+      '-topk8',
+      '-v1',
+      'PBE-SHA1-3DES',
+      '-in',
+      path('k1024.pem'),
+      '-passout',
+      'pass:pw',
+    ]).toString();
     await rejectsKey(() => decryptPrivateKey(pbes1, 'pw'), 'ENCRYPTED_KEY', { match: /3-KeyTripleDES/ });
     const des3 = openssl(['pkcs8', '-topk8', '-v2', 'des3', '-in', path('k1024.pem'), '-passout', 'pass:pw']).toString();
     await rejectsKey(() => decryptPrivateKey(des3, 'pw'), 'ENCRYPTED_KEY', { match: /DES-EDE3-CBC/ });
@@ -323,7 +387,10 @@ describe('bare base64 and PEM tolerance', () => {
   });
   test('CRLF, indentation, BOM, explanatory text, a PEM flattened onto one line', () => {
     const crlf = f.pkcs8Pem.replace(/\n/g, '\r\n');
-    const indented = f.pkcs8Pem.split('\n').map((l) => `   ${l}  `).join('\n');
+    const indented = f.pkcs8Pem
+      .split('\n')
+      .map((l) => `   ${l}  `)
+      .join('\n');
     const withText = `Key for partner 2088101568338364\n\n${f.pkcs8Pem}\nend of file\n`;
     const flat = f.pkcs8Pem.replace(/\n/g, ' ');
     for (const input of [crlf, indented, `\ufeff${f.pkcs8Pem}`, withText, flat, pem('DSA PRIVATE KEY', trad)]) {
@@ -347,7 +414,8 @@ describe('bad inputs: WitkeyError with the exact code, never a crash, never key 
   const ecF = forms(ec);
 
   test('empty input and wrong argument types', () => {
-    for (const input of ['', '   \n', new Uint8Array(0)]) throwsKey(() => importPrivateKey(input), 'INVALID_KEY', { match: /empty/ });
+    for (const input of ['', '   \n', new Uint8Array(0)])
+      throwsKey(() => importPrivateKey(input), 'INVALID_KEY', { match: /empty/ });
     for (const input of [null, undefined, 42, {}, [1, 2]]) {
       throwsKey(() => importPrivateKey(input), 'INVALID_KEY', { field: 'input' });
       throwsKey(() => importPublicKey(input), 'INVALID_KEY', { field: 'input' });
@@ -369,9 +437,14 @@ describe('bad inputs: WitkeyError with the exact code, never a crash, never key 
   test('mismatched BEGIN/END labels, unknown labels, several keys in one text', () => {
     const mismatched = f.pkcs8Pem.replace('END PRIVATE KEY', 'END PUBLIC KEY');
     throwsKey(() => importPrivateKey(mismatched), 'INVALID_KEY', { match: /mismatched PEM labels/, secrets });
-    throwsKey(() => importPrivateKey(pem('FOO KEY', f.pkcs8Der)), 'INVALID_KEY', { match: /unsupported PEM label "FOO KEY"/, secrets });
+    throwsKey(() => importPrivateKey(pem('FOO KEY', f.pkcs8Der)), 'INVALID_KEY', {
+      match: /unsupported PEM label "FOO KEY"/,
+      secrets,
+    });
     throwsKey(() => importPrivateKey(f.pkcs8Pem + f.pkcs8Pem), 'INVALID_KEY', { match: /2 PEM blocks/, secrets });
-    throwsKey(() => importPrivateKey(f.pkcs8Pem.replace('-----\n', '-----\nComment: hi\n\n')), 'INVALID_KEY', { match: /headers/ });
+    throwsKey(() => importPrivateKey(f.pkcs8Pem.replace('-----\n', '-----\nComment: hi\n\n')), 'INVALID_KEY', {
+      match: /headers/,
+    });
   });
 
   test('garbage text and bytes', () => {
@@ -399,15 +472,25 @@ describe('bad inputs: WitkeyError with the exact code, never a crash, never key 
     assert.deepEqual(Buffer.from(nonCanonical, 'base64'), Buffer.from(der), 'Node decodes it to the same bytes');
     throwsKey(() => importPrivateKey(nonCanonical), 'INVALID_KEY', { match: /non-canonical base64/, secrets });
     throwsKey(() => importPrivateKey(s.replace(/=+$/, '')), 'INVALID_KEY', { match: /padding/, secrets });
-    throwsKey(() => importPublicKey(b64(f.spkiDer).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '') + '-_'), 'INVALID_KEY');
+    throwsKey(
+      () => importPublicKey(b64(f.spkiDer).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '') + '-_'),
+      'INVALID_KEY',
+    );
     const body = f.pkcs8Pem.split('\n').slice(1, -2).join('\\n');
-    throwsKey(() => importPrivateKey(`-----BEGIN PRIVATE KEY-----\\n${body}\\n-----END PRIVATE KEY-----`), 'INVALID_KEY', { match: /literal "\\n"/ });
+    throwsKey(() => importPrivateKey(`-----BEGIN PRIVATE KEY-----\\n${body}\\n-----END PRIVATE KEY-----`), 'INVALID_KEY', {
+      match: /literal "\\n"/,
+    });
   });
 
   test('trailing data after the DER, and BER instead of DER', () => {
     throwsKey(() => importPrivateKey(Uint8Array.from([...f.pkcs8Der, 0])), 'INVALID_KEY', { match: /trailing data/, secrets });
-    throwsKey(() => importPrivateKey(b64(Uint8Array.from([...f.pkcs8Der, 0, 0]))), 'INVALID_KEY', { match: /trailing data/, secrets });
-    throwsKey(() => importPublicKey(pem('PUBLIC KEY', Uint8Array.from([...f.spkiDer, 5, 0]))), 'INVALID_KEY', { match: /trailing data/ });
+    throwsKey(() => importPrivateKey(b64(Uint8Array.from([...f.pkcs8Der, 0, 0]))), 'INVALID_KEY', {
+      match: /trailing data/,
+      secrets,
+    });
+    throwsKey(() => importPublicKey(pem('PUBLIC KEY', Uint8Array.from([...f.spkiDer, 5, 0]))), 'INVALID_KEY', {
+      match: /trailing data/,
+    });
     // The outer length in a non-minimal long form (0x83 00 xx xx instead of 0x82 xx xx).
     const ber = Uint8Array.from([0x30, 0x83, 0x00, ...f.spkiDer.subarray(2)]);
     throwsKey(() => importPublicKey(ber), 'INVALID_KEY', { match: /not DER/ });
@@ -420,14 +503,20 @@ describe('bad inputs: WitkeyError with the exact code, never a crash, never key 
     throwsKey(() => importPrivateKey(rsaF.pkcs8Pem), 'INVALID_KEY', { match: /RSA key.*, expected DSA/, field: 'algorithm' });
     throwsKey(() => importPrivateKey(rsaF.pkcs8Der), 'INVALID_KEY', { match: /RSA key.*, expected DSA/ });
     throwsKey(() => importPublicKey(rsaF.spkiPem), 'INVALID_KEY', { match: /RSA key.*, expected DSA/ });
-    throwsKey(() => importPrivateKey(rsa.privateKey.export({ type: 'pkcs1', format: 'pem' })), 'INVALID_KEY', { match: /RSA key.*, expected DSA/ });
-    throwsKey(() => importPrivateKey(b64(rsa.privateKey.export({ type: 'pkcs1', format: 'der' }))), 'INVALID_KEY', { match: /RSA key.*, expected DSA/ });
+    throwsKey(() => importPrivateKey(rsa.privateKey.export({ type: 'pkcs1', format: 'pem' })), 'INVALID_KEY', {
+      match: /RSA key.*, expected DSA/,
+    });
+    throwsKey(() => importPrivateKey(b64(rsa.privateKey.export({ type: 'pkcs1', format: 'der' }))), 'INVALID_KEY', {
+      match: /RSA key.*, expected DSA/,
+    });
     throwsKey(() => importPublicKey(rsa.publicKey.export({ type: 'pkcs1', format: 'pem' })), 'INVALID_KEY', { match: /RSA key/ });
     throwsKey(() => importPrivateKey(ecF.pkcs8Pem), 'INVALID_KEY', { match: /EC key.*, expected DSA/ });
     throwsKey(() => importPublicKey(ecF.spkiDer), 'INVALID_KEY', { match: /EC key.*, expected DSA/ });
     throwsKey(() => importPrivateKey(ec.privateKey.export({ type: 'sec1', format: 'pem' })), 'INVALID_KEY', { match: /EC key/ });
     const ed = crypto.generateKeyPairSync('ed25519');
-    throwsKey(() => importPrivateKey(ed.privateKey.export({ type: 'pkcs8', format: 'pem' })), 'INVALID_KEY', { match: /Ed25519/ });
+    throwsKey(() => importPrivateKey(ed.privateKey.export({ type: 'pkcs8', format: 'pem' })), 'INVALID_KEY', {
+      match: /Ed25519/,
+    });
   });
 
   test('private where public is expected and vice versa; parameters only', () => {
@@ -445,10 +534,17 @@ describe('bad inputs: WitkeyError with the exact code, never a crash, never key 
     throwsKey(() => importPublicKey(spkiOf({ ...c, y: c.p })), 'INVALID_KEY', { field: 'y' });
     throwsKey(() => importPrivateKey(pkcs8Of({ ...c, g: c.g + 1n })), 'INVALID_KEY', { field: 'g', secrets });
     throwsKey(() => importPublicKey(spkiOf({ ...c, g: 1n })), 'INVALID_KEY', { field: 'g' });
-    throwsKey(() => importPrivateKey(pkcs8Of({ ...c, x: c.x + c.q })), 'INVALID_KEY', { field: 'x', secrets: [...secrets, (c.x + c.q).toString(16)] });
+    throwsKey(() => importPrivateKey(pkcs8Of({ ...c, x: c.x + c.q })), 'INVALID_KEY', {
+      field: 'x',
+      secrets: [...secrets, (c.x + c.q).toString(16)],
+    });
     throwsKey(() => importPrivateKey(pkcs8Of({ ...c, x: c.q })), 'INVALID_KEY', { field: 'x', secrets });
     throwsKey(() => importPrivateKey(pkcs8Of({ ...c, x: 0n })), 'INVALID_KEY', { field: 'x' });
-    throwsKey(() => importPrivateKey(traditionalOf({ ...c, y: c.y + 1n })), 'INVALID_KEY', { field: 'y', match: /does not match/, secrets });
+    throwsKey(() => importPrivateKey(traditionalOf({ ...c, y: c.y + 1n })), 'INVALID_KEY', {
+      field: 'y',
+      match: /does not match/,
+      secrets,
+    });
     throwsKey(() => importPrivateKey(pkcs8Of({ ...c, q: c.q + 2n })), 'INVALID_KEY', { field: 'q', secrets });
     // A negative x (INTEGER with the top bit set).
     const negX = seq(derInt(0n), DSA_ALG(c.p, c.q, c.g), tlv(0x04, tlv(0x02, [0x80, 1])));
@@ -465,7 +561,11 @@ describe('bad inputs: WitkeyError with the exact code, never a crash, never key 
   test('structure errors inside PKCS#8 / SPKI', () => {
     const v1 = seq(derInt(1n), DSA_ALG(c.p, c.q, c.g), tlv(0x04, derInt(c.x)));
     throwsKey(() => importPrivateKey(pem('PRIVATE KEY', v1)), 'INVALID_KEY', { match: /version 1/, secrets });
-    const noParams = seq(derInt(0n), seq(Uint8Array.of(0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01)), tlv(0x04, derInt(c.x)));
+    const noParams = seq(
+      derInt(0n),
+      seq(Uint8Array.of(0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01)),
+      tlv(0x04, derInt(c.x)),
+    );
     throwsKey(() => importPrivateKey(noParams), 'INVALID_KEY', { match: /parameters are missing/, secrets });
     const withAttrs = seq(derInt(0n), DSA_ALG(c.p, c.q, c.g), tlv(0x04, derInt(c.x)), tlv(0xa0));
     throwsKey(() => importPrivateKey(withAttrs), 'INVALID_KEY', { match: /attributes/, secrets });
@@ -515,14 +615,18 @@ describe('encryptPrivateKey / decryptPrivateKey', () => {
     await rejectsKey(() => encryptPrivateKey(key.publicKey, 'pw'), 'INVALID_KEY', { field: 'key' });
     await rejectsKey(() => decryptPrivateKey(f.pkcs8Pem, 'pw'), 'INVALID_KEY', { match: /not encrypted/, secrets });
     await rejectsKey(() => decryptPrivateKey(f.spkiPem, 'pw'), 'INVALID_KEY', { match: /public key/ });
-    await rejectsKey(() => decryptPrivateKey(rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }), 'pw'), 'INVALID_KEY', { match: /RSA/ });
+    await rejectsKey(() => decryptPrivateKey(rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }), 'pw'), 'INVALID_KEY', {
+      match: /RSA/,
+    });
     const enc = await encryptPrivateKey(key, 'pw', { iterations: 1000, format: 'der' });
     await rejectsKey(() => decryptPrivateKey(enc, null), 'INVALID_OPTION', { field: 'passphrase' });
     await rejectsKey(() => decryptPrivateKey(Uint8Array.from([...enc, 0]), 'pw'), 'INVALID_KEY', { match: /trailing data/ });
     await rejectsKey(() => decryptPrivateKey(enc.subarray(0, enc.length - 16), 'pw'), 'INVALID_KEY', { match: /truncated/ });
   });
   test('a DSA key of another size inside, and an RSA key inside (encrypted by node:crypto)', async () => {
-    const enc3072 = nodeKeys.get('3072/256').privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' });
+    const enc3072 = nodeKeys
+      .get('3072/256')
+      .privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' });
     const key = await decryptPrivateKey(enc3072, 'pw');
     assert.equal(key.domain.L, 3072);
     const encRsa = rsa.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'pw' });

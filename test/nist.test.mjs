@@ -1,9 +1,10 @@
 // NIST CAVP FIPS 186-3 DSA vectors (test/vectors/nist; see its SOURCE.md):
 // SigVer — every P record verifies, every F record is rejected;
 // SigGen — with the record's K, signWithNonce gives exactly R and S, x gives Y, and verify accepts.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { createPrivateKey, createPublicKey, verify } from '../dist/esm/index.js';
 import { signWithNonce } from '../dist/esm/testing.js';
 import { parseCavs } from './support/cavp.mjs';

@@ -1,14 +1,15 @@
 // alipay-witkey/node, partner side: the notify endpoint on node:http (and behind a body parser), and
 // the durable file store of processed notification ids across a restart.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { importPublicKey } from '../dist/esm/dsa.js';
-import { createNodeNotifyHandler, createFileNotifyStore } from '../dist/node/index.js';
-import { opensslKeyPair, signedBody, notificationFields, LEFT_AMOUNT_XML } from './support/notify-oracle.mjs';
+import { createFileNotifyStore, createNodeNotifyHandler } from '../dist/node/index.js';
+import { LEFT_AMOUNT_XML, notificationFields, opensslKeyPair, signedBody } from './support/notify-oracle.mjs';
 
 const alipay = opensslKeyPair();
 const alipayPublicKey = importPublicKey(alipay.publicPem);
@@ -31,12 +32,20 @@ const post = async (url, b = body) => {
 
 test('node:http: a GBK notification streamed from the socket is verified and acknowledged', async () => {
   const seen = [];
-  await serve(createNodeNotifyHandler({ alipayPublicKey, onNotification: (n) => { seen.push(n.successBidders[0].nickName); } }), async (url) => {
-    assert.deepEqual(await post(url), { status: 200, text: 'success', reason: null });
-    const forged = body.slice();
-    forged[forged.length - 5] ^= 1;
-    assert.equal((await post(url, forged)).text, 'fail');
-  });
+  await serve(
+    createNodeNotifyHandler({
+      alipayPublicKey,
+      onNotification: (n) => {
+        seen.push(n.successBidders[0].nickName);
+      },
+    }),
+    async (url) => {
+      assert.deepEqual(await post(url), { status: 200, text: 'success', reason: null });
+      const forged = body.slice();
+      forged[forged.length - 5] ^= 1;
+      assert.equal((await post(url, forged)).text, 'fail');
+    },
+  );
   assert.deepEqual(seen, ['天之蓝']);
 });
 
@@ -54,7 +63,9 @@ test('behind a body parser: raw bytes from req.rawBody, else a loud BODY_ALREADY
     });
   };
   await serve(parser(true), async (url) => assert.equal((await post(url)).text, 'success'));
-  await serve(parser(false), async (url) => assert.deepEqual(await post(url), { status: 500, text: 'fail', reason: 'BODY_ALREADY_CONSUMED' }));
+  await serve(parser(false), async (url) =>
+    assert.deepEqual(await post(url), { status: 500, text: 'fail', reason: 'BODY_ALREADY_CONSUMED' }),
+  );
   assert.deepEqual(errors, ['BODY_ALREADY_CONSUMED']);
 });
 
@@ -62,15 +73,21 @@ test('file store: a restart remembers processed ids; a line cut by a crash is ig
   const dir = mkdtempSync(join(tmpdir(), 'witkey-notify-'));
   const path = join(dir, 'sub', 'ids.jsonl');
   let calls = 0;
-  const onNotification = () => { calls++; };
+  const onNotification = () => {
+    calls++;
+  };
   let store = createFileNotifyStore(path);
-  await serve(createNodeNotifyHandler({ alipayPublicKey, store, onNotification }), async (url) => assert.equal((await post(url)).text, 'success'));
+  await serve(createNodeNotifyHandler({ alipayPublicKey, store, onNotification }), async (url) =>
+    assert.equal((await post(url)).text, 'success'),
+  );
   store.close();
   assert.match(readFileSync(path, 'utf8'), /^\{"id":"70fec0c2730b27528665af4517c27b95","kind":"left_amount_handled",.*\}\n$/);
   // "Restart": a new store from the same file, a new handler.
   store = createFileNotifyStore(path);
   assert.equal(store.size, 1);
-  await serve(createNodeNotifyHandler({ alipayPublicKey, store, onNotification }), async (url) => assert.equal((await post(url)).text, 'success'));
+  await serve(createNodeNotifyHandler({ alipayPublicKey, store, onNotification }), async (url) =>
+    assert.equal((await post(url)).text, 'success'),
+  );
   assert.equal(calls, 1);
   store.close();
   // A crash in the middle of a write leaves a cut last line: it is ignored (never acknowledged), and sealed.
@@ -80,8 +97,11 @@ test('file store: a restart remembers processed ids; a line cut by a crash is ig
   assert.equal(store.has('cut-in-the-mid'), false);
   await store.add('n2', { kind: 'refund_transfer', notifyTime: '2012-06-12 10:00:01', processedAt: new Date().toISOString() });
   store.close();
-  assert.deepEqual([...createFileNotifyStore(path).get('n2') ? ['n2'] : []], ['n2']);
+  assert.deepEqual([...(createFileNotifyStore(path).get('n2') ? ['n2'] : [])], ['n2']);
   // A complete line that is not a record is an error, not silently dropped.
   writeFileSync(path, 'not json\n');
-  assert.throws(() => createFileNotifyStore(path), (e) => e.code === 'INVALID_OPTION' && /ids\.jsonl:1/.test(e.message));
+  assert.throws(
+    () => createFileNotifyStore(path),
+    (e) => e.code === 'INVALID_OPTION' && /ids\.jsonl:1/.test(e.message),
+  );
 });

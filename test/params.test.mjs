@@ -1,17 +1,29 @@
 // Canonical string, signing (cross-checked with OpenSSL over iconv-lite-encoded bytes), form
 // urlencoding (URLSearchParams as the WHATWG oracle for utf-8, iconv-lite bytes for gbk) and the
 // detail-string codec (docs/PROTOCOL.md §2 samples, fast-check properties).
-import test from 'node:test';
+
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import iconv from 'iconv-lite';
+import test from 'node:test';
 import fc from 'fast-check';
+import iconv from 'iconv-lite';
 import {
-  canonicalize, canonicalBytes, signParams, verifyParams, formEncode, formEncodeString, formDecode, parseFormBytes,
-  encodeDetail, decodeDetail, loadCharset, createPrivateKey, WitkeyError,
+  canonicalBytes,
+  canonicalize,
+  createPrivateKey,
+  decodeDetail,
+  encodeDetail,
+  formDecode,
+  formEncode,
+  formEncodeString,
+  loadCharset,
+  parseFormBytes,
+  signParams,
+  verifyParams,
+  WitkeyError,
 } from '../dist/esm/index.js';
 import { resolveDialect } from '../dist/esm/testing.js';
-import { opensslDsa, nodePublicKeyOf } from './support/dsa-keys.mjs';
+import { nodePublicKeyOf, opensslDsa } from './support/dsa-keys.mjs';
 
 const key = opensslDsa();
 const priv = createPrivateKey({ p: key.p, q: key.q, g: key.g, x: key.x });
@@ -28,7 +40,10 @@ const throwsCode = (fn, code, extra = {}) =>
 test('canonicalize: drops sign, sign_type and empty values; code-unit order; values raw', () => {
   const params = { b: '2', a: '1 & =', sign: 'x', sign_type: 'DSA', e: '', u: undefined, Z: 'z', _x: '天', B: 'b' };
   assert.equal(canonicalize(params), 'B=b&Z=z&_x=天&a=1 & =&b=2');
-  assert.notDeepEqual(['B', 'Z', '_x', 'a', 'b'], ['B', 'Z', '_x', 'a', 'b'].sort((x, y) => x.localeCompare(y)));
+  assert.notDeepEqual(
+    ['B', 'Z', '_x', 'a', 'b'],
+    ['B', 'Z', '_x', 'a', 'b'].sort((x, y) => x.localeCompare(y)),
+  );
   throwsCode(() => canonicalize({ a: 1 }), 'ILLEGAL_ARGUMENT', { field: 'a' });
 });
 
@@ -62,9 +77,13 @@ test('verifyParams rejects tampering, wrong sign_type, non-canonical base64, unr
   const signed = signParams({ ...base, _input_charset: 'gbk' }, priv);
   assert.equal(verifyParams({ ...signed, outer_task_id: '20111221_0012' }, priv.publicKey), false);
   assert.equal(verifyParams({ ...signed, sign_type: 'dsa' }, priv.publicKey), false);
-  if (signed.sign.endsWith('=')) assert.equal(verifyParams({ ...signed, sign: signed.sign.replace(/=+$/, '') }, priv.publicKey), false);
+  if (signed.sign.endsWith('='))
+    assert.equal(verifyParams({ ...signed, sign: signed.sign.replace(/=+$/, '') }, priv.publicKey), false);
   assert.equal(verifyParams({ ...signed, sign: signed.sign + '\n' }, priv.publicKey), false);
-  assert.equal(verifyParams({ ...signed, sign: signed.sign.replace(/\+/g, ' ') + (signed.sign.includes('+') ? '' : ' ') }, priv.publicKey), false);
+  assert.equal(
+    verifyParams({ ...signed, sign: signed.sign.replace(/\+/g, ' ') + (signed.sign.includes('+') ? '' : ' ') }, priv.publicKey),
+    false,
+  );
   assert.equal(verifyParams({ ...signed, sign: ' ' + signed.sign }, priv.publicKey), false);
   assert.equal(verifyParams({ ...signed, sign: undefined }, priv.publicKey), false);
   assert.equal(verifyParams({ ...signed, extra: '¥' }, priv.publicKey), false);
@@ -74,16 +93,22 @@ test('verifyParams rejects tampering, wrong sign_type, non-canonical base64, unr
 });
 
 test('signParams names the parameter of an unrepresentable character; sign_type must be DSA', () => {
-  throwsCode(() => signParams({ ...base, _input_charset: 'gb2312', nick: 'a喆' }, priv), 'ILLEGAL_CHARSET', { field: 'nick', offset: 1 });
+  throwsCode(() => signParams({ ...base, _input_charset: 'gb2312', nick: 'a喆' }, priv), 'ILLEGAL_CHARSET', {
+    field: 'nick',
+    offset: 1,
+  });
   throwsCode(() => signParams({ ...base }, priv), 'ILLEGAL_CHARSET', { field: '_input_charset' });
   throwsCode(() => signParams({ ...base, _input_charset: 'utf-8', sign_type: 'RSA' }, priv), 'ILLEGAL_SIGN_TYPE');
 });
 
 test('formEncode (utf-8) equals the WHATWG urlencoded serializer (URLSearchParams)', () => {
   fc.assert(
-    fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 20, unit: 'grapheme' })), (fields) => {
-      assert.equal(formEncodeString(fields, 'utf-8'), new URLSearchParams(fields).toString());
-    }),
+    fc.property(
+      fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 20, unit: 'grapheme' })),
+      (fields) => {
+        assert.equal(formEncodeString(fields, 'utf-8'), new URLSearchParams(fields).toString());
+      },
+    ),
     { numRuns: 200 },
   );
 });
@@ -107,9 +132,18 @@ test('detail codec: dialects and the interface document samples', () => {
   for (const bad of [{ field: '', record: 'x' }, { field: 'a', record: 'a' }, { field: 'ab', record: 'b' }, 'other']) {
     throwsCode(() => resolveDialect(bad), 'INVALID_OPTION');
   }
-  const recs = [['20111026001', '100.50', '2088102116203728', '天之蓝'], ['20111026002', '200.60', '2088102116208991', '红彤彤']];
-  assert.equal(encodeDetail(recs), '20111026001~*~100.50~*~2088102116203728~*~天之蓝*~*~$20111026002~*~200.60~*~2088102116208991~*~红彤彤');
-  assert.equal(encodeDetail(recs, 'kppw'), '20111026001~*@^100.50~*@^2088102116203728~*@^天之蓝*@|$20111026002~*@^200.60~*@^2088102116208991~*@^红彤彤');
+  const recs = [
+    ['20111026001', '100.50', '2088102116203728', '天之蓝'],
+    ['20111026002', '200.60', '2088102116208991', '红彤彤'],
+  ];
+  assert.equal(
+    encodeDetail(recs),
+    '20111026001~*~100.50~*~2088102116203728~*~天之蓝*~*~$20111026002~*~200.60~*~2088102116208991~*~红彤彤',
+  );
+  assert.equal(
+    encodeDetail(recs, 'kppw'),
+    '20111026001~*@^100.50~*@^2088102116203728~*@^天之蓝*@|$20111026002~*@^200.60~*@^2088102116208991~*@^红彤彤',
+  );
   // The document's own samples (docs/PROTOCOL.md §2) use two other record separators; both round-trip
   // through a custom dialect.
   const sampleA = '20111026001~*~100.50~*~2088102116203728~*~天之蓝~*~$20111026002~*~200.60~*~2088102116208991~*~红彤彤';
@@ -117,14 +151,29 @@ test('detail codec: dialects and the interface document samples', () => {
   assert.equal(encodeDetail(recs, { field: '~*~', record: '~*~$' }), sampleA);
   const sampleB = '111221_0011_10~*~15~*~2088102116203708~*~JIM*~|$20111221_0011_11~*~17~*~2088102116203728~*~Tom';
   const b = decodeDetail(sampleB, { field: '~*~', record: '*~|$' });
-  assert.deepEqual(b, [['111221_0011_10', '15', '2088102116203708', 'JIM'], ['20111221_0011_11', '17', '2088102116203728', 'Tom']]);
+  assert.deepEqual(b, [
+    ['111221_0011_10', '15', '2088102116203708', 'JIM'],
+    ['20111221_0011_11', '17', '2088102116203728', 'Tom'],
+  ]);
   assert.equal(encodeDetail(b, { field: '~*~', record: '*~|$' }), sampleB);
   assert.deepEqual(decodeDetail('20111221_0012_03~*~20.1'), [['20111221_0012_03', '20.1']]);
   assert.deepEqual(decodeDetail(''), []);
 });
 
 test('detail codec: separators inside a value, or formed across a boundary, are rejected with field and index', () => {
-  throwsCode(() => encodeDetail([['a', 'b'], ['c', 'x~*~y']], 'spec', { field: 'transfer_detail' }), 'ILLEGAL_ARGUMENT', { field: 'transfer_detail', index: 1 });
+  throwsCode(
+    () =>
+      encodeDetail(
+        [
+          ['a', 'b'],
+          ['c', 'x~*~y'],
+        ],
+        'spec',
+        { field: 'transfer_detail' },
+      ),
+    'ILLEGAL_ARGUMENT',
+    { field: 'transfer_detail', index: 1 },
+  );
   throwsCode(() => encodeDetail([['a*', '$b']], 'spec', { field: 'transfer_detail' }), 'ILLEGAL_ARGUMENT', { index: 0 });
   throwsCode(() => encodeDetail([['']]), 'ILLEGAL_ARGUMENT', { index: 0 });
 });
@@ -152,17 +201,27 @@ test('property: encode → decode is the identity for every record set the encod
 test('property: separator-free values always encode, and any value containing a separator is rejected', () => {
   const safe = fc.string({ minLength: 1, maxLength: 8, unit: fc.constantFrom('a', 'b', '1', '天', '-', '_', '.') });
   fc.assert(
-    fc.property(dialects, fc.array(fc.array(safe, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }), (d, records) => {
-      assert.deepEqual(decodeDetail(encodeDetail(records, d), d), records);
-    }),
+    fc.property(
+      dialects,
+      fc.array(fc.array(safe, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }),
+      (d, records) => {
+        assert.deepEqual(decodeDetail(encodeDetail(records, d), d), records);
+      },
+    ),
   );
   fc.assert(
     fc.property(dialects, fc.boolean(), safe, safe, fc.nat(3), (d, useRecord, pre, post, pos) => {
       const sep = resolveDialect(d);
       const bad = pre + (useRecord ? sep.record : sep.field) + post;
-      const records = [['x', 'y'], ['z', 'w']];
+      const records = [
+        ['x', 'y'],
+        ['z', 'w'],
+      ];
       records[pos % 2][pos >> 1] = bad;
-      assert.throws(() => encodeDetail(records, d), (e) => e.code === 'ILLEGAL_ARGUMENT' && e.index === pos % 2);
+      assert.throws(
+        () => encodeDetail(records, d),
+        (e) => e.code === 'ILLEGAL_ARGUMENT' && e.index === pos % 2,
+      );
     }),
   );
 });

@@ -1,13 +1,26 @@
 // The precomputed paths (comb tables, lazy build, table-free joint exponentiation, Lehmer inverse)
 // give exactly the results of the textbook arithmetic and of the table-free paths: NIST vectors
 // through precomputed keys, keys crossing the lazy threshold, edge exponents, and the memory cap.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { createPrivateKey, createPublicKey, exportPublicKey, importPrivateKey, importPublicKey, precompute, sign, verify, DsaPublicKey, DsaPrivateKey, WitkeyError } from '../dist/esm/index.js';
+import {
+  createPrivateKey,
+  createPublicKey,
+  DsaPrivateKey,
+  DsaPublicKey,
+  exportPublicKey,
+  importPrivateKey,
+  importPublicKey,
+  precompute,
+  sign,
+  verify,
+  WitkeyError,
+} from '../dist/esm/index.js';
 import * as T from '../dist/esm/testing.js';
 import { parseCavs } from './support/cavp.mjs';
 import { derSignature } from './support/der.mjs';
@@ -16,7 +29,12 @@ import { big, digest, hexToBytes, invMod, powMod } from './support/util.mjs';
 const DIR = new URL('./vectors/nist/', import.meta.url);
 const HASHES = { 'SHA-1': 'sha1', 'SHA-224': 'sha224', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 const readVectors = (name) => parseCavs(readFileSync(new URL(name, DIR), 'utf8'));
-const SIZES = [[1024, 160], [2048, 224], [2048, 256], [3072, 256]];
+const SIZES = [
+  [1024, 160],
+  [2048, 224],
+  [2048, 256],
+  [3072, 256],
+];
 
 /** One NIST domain per size (from SigGen), for the arithmetic tests. */
 const DOMAINS = (() => {
@@ -46,7 +64,8 @@ test('NIST SigVer through precomputed keys: same verdicts as the vectors and as 
     const before = verify(sig, msg, key, { hash }); // no tables yet: joint sliding window
     precompute(key);
     const after = verify(sig, msg, key, { hash }); // combs
-    if (before !== (r.Result === 'P') || after !== before) failures.push(`record ${i} ${r.Result}: table-free ${before}, comb ${after}`);
+    if (before !== (r.Result === 'P') || after !== before)
+      failures.push(`record ${i} ${r.Result}: table-free ${before}, comb ${after}`);
     checked++;
   }
   assert.deepEqual(failures, []);
@@ -65,7 +84,10 @@ test('NIST SigGen through precomputed private keys: exact (R, S) from K', () => 
 });
 
 test('a key crossing the lazy threshold signs and verifies identically before and after its tables exist', () => {
-  for (const [L, N] of [[1024, 160], [2048, 256]]) {
+  for (const [L, N] of [
+    [1024, 160],
+    [2048, 256],
+  ]) {
     const d = DOMAINS.get(`${L}/${N}`);
     // Signing tables are shared by domain value: the eager key's domain state is made, then dropped
     // from the library's cache, so that the lazy key (same domain) starts with a state of its own.
@@ -107,12 +129,28 @@ test('comb exponentiation equals textbook square-and-multiply, edge exponents in
   for (const [L, N] of SIZES) {
     const { p, q, g } = DOMAINS.get(`${L}/${N}`);
     const y = powMod(g, randBelow(q), p);
-    for (const [bits, bases] of [[N + 65, 1], [N, 2]]) {
+    for (const [bits, bases] of [
+      [N + 65, 1],
+      [N, 2],
+    ]) {
       const shape = T.chooseShape(bits, bases, L, 8 * 2 ** 20);
       const cg = T.buildComb(g, p, shape);
       const cy = T.buildComb(y, p, shape);
       const top = (1n << BigInt(bits)) - 1n;
-      const es = [0n, 1n, 2n, 3n, top, top - 1n, 1n << BigInt(bits - 1), q - 1n, q, randBelow(top), randBelow(top), randBelow(top)];
+      const es = [
+        0n,
+        1n,
+        2n,
+        3n,
+        top,
+        top - 1n,
+        1n << BigInt(bits - 1),
+        q - 1n,
+        q,
+        randBelow(top),
+        randBelow(top),
+        randBelow(top),
+      ];
       for (const e of es) {
         assert.equal(T.combPowRegular(cg, e, p), powMod(g, e, p), `${L}/${N} regular e=${e.toString(16)}`);
         if (bases === 2 && e <= q) {
@@ -125,10 +163,14 @@ test('comb exponentiation equals textbook square-and-multiply, edge exponents in
     }
     // The small signing comb (≤ 64 KiB) that serves a domain's first uses.
     const small = T.smallSignShape({ L, N });
-    assert.ok(small.h * small.v * small.b >= N + 65 && T.combEntries(small) * T.bytesPerEntry(L) <= 64 * 1024, `${L}/${N} small shape`);
+    assert.ok(
+      small.h * small.v * small.b >= N + 65 && T.combEntries(small) * T.bytesPerEntry(L) <= 64 * 1024,
+      `${L}/${N} small shape`,
+    );
     const cs = T.buildComb(g, p, small);
     const top = (1n << BigInt(N + 65)) - 1n;
-    for (const e of [0n, 1n, q - 1n, q, top, randBelow(top), randBelow(top)]) assert.equal(T.combPowRegular(cs, e, p), powMod(g, e, p), `${L}/${N} small comb e=${e.toString(16)}`);
+    for (const e of [0n, 1n, q - 1n, q, top, randBelow(top), randBelow(top)])
+      assert.equal(T.combPowRegular(cs, e, p), powMod(g, e, p), `${L}/${N} small comb e=${e.toString(16)}`);
   }
 });
 
@@ -136,7 +178,15 @@ test('table-free joint exponentiation and Lehmer inverse equal textbook arithmet
   for (const [L, N] of SIZES) {
     const { p, q, g } = DOMAINS.get(`${L}/${N}`);
     const y = powMod(g, randBelow(q), p);
-    for (const [a, b] of [[0n, 0n], [0n, 1n], [1n, 0n], [q - 1n, q - 1n], [1n, 2n ** 200n + 1n], [randBelow(q), randBelow(q)], [randBelow(q), 5n]]) {
+    for (const [a, b] of [
+      [0n, 0n],
+      [0n, 1n],
+      [1n, 0n],
+      [q - 1n, q - 1n],
+      [1n, 2n ** 200n + 1n],
+      [randBelow(q), randBelow(q)],
+      [randBelow(q), 5n],
+    ]) {
       assert.equal(T.modPow2(g, a, y, b, p), (powMod(g, a, p) * powMod(y, b, p)) % p, `${L}/${N} modPow2 ${a} ${b}`);
     }
     for (let i = 0; i < 200; i++) {
@@ -189,7 +239,10 @@ test('signing tables are shared by domain value: re-imports and other keys of th
   const sa = sign(msg, a);
   assert.deepEqual(sign(msg, b), sa, 'RFC 6979: same key, same signature, with or without having built tables');
   assert.equal(crypto.verify('sha1', msg, pair.publicKey, Buffer.from(sa)), true, 'OpenSSL verifies it');
-  assert.equal(crypto.verify('sha1', msg, crypto.createPublicKey(exportPublicKey(other.publicKey)), Buffer.from(sign(msg, other))), true);
+  assert.equal(
+    crypto.verify('sha1', msg, crypto.createPublicKey(exportPublicKey(other.publicKey)), Buffer.from(sign(msg, other))),
+    true,
+  );
   // Two other domains push the first out of the library's LRU (two domains), but while a key of the
   // domain is alive a new import still finds its state (one state per domain, no second build).
   const others = [gen(1024), gen(1024)].map((k) => importPrivateKey(k.privateKey.export({ type: 'pkcs8', format: 'pem' })));
@@ -202,7 +255,10 @@ test('signing tables are shared by domain value: re-imports and other keys of th
 test('a domain state nobody holds any more is collected once the LRU dropped it; the next key starts afresh', async () => {
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc');
-  const gen = () => crypto.generateKeyPairSync('dsa', { modulusLength: 1024, divisorLength: 160 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+  const gen = () =>
+    crypto
+      .generateKeyPairSync('dsa', { modulusLength: 1024, divisorLength: 160 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' });
   const pem = gen();
   const msg = new Uint8Array([1, 2, 3]);
   T.resetDomainStates();
@@ -232,7 +288,7 @@ test('PKCS#8 import leaves y to the first read of publicKey; a y that is given i
   assert.equal(st.uses, 1, 'reading publicKey computed y once');
   assert.equal(k.publicKey, pub, 'the same object on every read');
   assert.equal(st.uses, 1);
-  assert.equal(exportPublicKey(pub), spkiPem, 'y equals OpenSSL\'s public key');
+  assert.equal(exportPublicKey(pub), spkiPem, "y equals OpenSSL's public key");
   const y = importPublicKey(spkiPem).y;
   const { p, q, g } = k.domain;
   const x = T.privateScalar(k);
@@ -242,7 +298,11 @@ test('PKCS#8 import leaves y to the first read of publicKey; a y that is given i
     assert.equal(!!T.signState(createPrivateKey({ p, q, g, x: 7n })).comb, tables);
     assert.equal(createPrivateKey({ p, q, g, x, y }).publicKey.y, y, `tables ${tables}: the right y is accepted`);
     assert.equal(createPrivateKey({ p, q, g, x }).publicKey.y, y, `tables ${tables}: lazy y`);
-    assert.throws(() => createPrivateKey({ p, q, g, x, y: y === 2n ? 3n : 2n }), (e) => e instanceof WitkeyError && e.code === 'INVALID_KEY' && e.field === 'y', `tables ${tables}: a wrong y fails at once`);
+    assert.throws(
+      () => createPrivateKey({ p, q, g, x, y: y === 2n ? 3n : 2n }),
+      (e) => e instanceof WitkeyError && e.code === 'INVALID_KEY' && e.field === 'y',
+      `tables ${tables}: a wrong y fails at once`,
+    );
   }
 });
 
@@ -255,13 +315,16 @@ test('precompute: idempotent, and refuses what is not a key made by the library'
   const msg = new Uint8Array([1, 2, 3]);
   assert.equal(verify(sign(msg, key), msg, key.publicKey), true);
   for (const bad of [null, undefined, {}, 'key', Object.create(DsaPublicKey.prototype), Object.create(DsaPrivateKey.prototype)]) {
-    assert.throws(() => precompute(bad), (e) => e instanceof WitkeyError && e.code === 'INVALID_KEY');
+    assert.throws(
+      () => precompute(bad),
+      (e) => e instanceof WitkeyError && e.code === 'INVALID_KEY',
+    );
   }
 });
 
 test('re-importing the same public key gives the same object, so its tables serve every import (bounded to 4 keys)', () => {
-  const keys = [1024, 2048].map((bits) =>
-    crypto.generateKeyPairSync('dsa', { modulusLength: bits, divisorLength: bits === 1024 ? 160 : 256 }).publicKey,
+  const keys = [1024, 2048].map(
+    (bits) => crypto.generateKeyPairSync('dsa', { modulusLength: bits, divisorLength: bits === 1024 ? 160 : 256 }).publicKey,
   );
   const pems = keys.map((k) => k.export({ type: 'spki', format: 'pem' }));
   const a = importPublicKey(pems[0]);

@@ -1,10 +1,11 @@
 // RFC 6979 Appendix A.2.1 (DSA 1024) and A.2.2 (DSA 2048): deterministic signatures for
 // "sample" and "test" with SHA-1/224/256/384/512 must be exactly the RFC's (r, s). Plus hedged
 // signatures (§3.6 extra entropy). Vectors: test/vectors/rfc6979-dsa.json (see its `source`).
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import * as nodeCrypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { createPrivateKey, sign, verify } from '../dist/esm/index.js';
 import { derSignature, dsaSpki } from './support/der.mjs';
 import { rfc6979Nonce } from './support/rfc6979.mjs';
@@ -101,7 +102,7 @@ test('hedged: extraEntropy: true differs from run to run and from the determinis
 });
 
 test('hedged: fixed extraEntropy bytes are deterministic, differ from none, and follow RFC 6979 §3.6 exactly', () => {
-  const extras = [Uint8Array.of(1), new Uint8Array(32).fill(0xa5), enc('additional data k\'')];
+  const extras = [Uint8Array.of(1), new Uint8Array(32).fill(0xa5), enc("additional data k'")];
   for (const [name, k] of Object.entries(KEYS)) {
     const key = createPrivateKey({ p: k.p, q: k.q, g: k.g, x: k.x });
     for (const hash of HASHES) {

@@ -5,11 +5,12 @@
 // reader of the repository cannot look them up). And: LICENSE is the licence package.json names and
 // ships in the package, and every third-party file (test vectors, the interface document) says where it
 // came from, with its licence beside it.
-import test from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = realpathSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
@@ -21,7 +22,9 @@ function gitFiles() {
     const opts = { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 };
     const top = execFileSync('git', ['rev-parse', '--show-toplevel'], opts).trim();
     if (realpathSync(top) !== root) return null;
-    return execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], opts).split('\0').filter(Boolean);
+    return execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], opts)
+      .split('\0')
+      .filter(Boolean);
   } catch {
     return null;
   }
@@ -30,13 +33,21 @@ function gitFiles() {
 /** Without git (an unpacked archive): the tree, minus .git and what the simple .gitignore patterns drop. */
 function walkFiles() {
   const rules = existsSync(path.join(root, '.gitignore'))
-    ? read('.gitignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !l.startsWith('!'))
+    ? read('.gitignore')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#') && !l.startsWith('!'))
     : [];
   const ignored = (rel) =>
     rel.split('/')[0] === '.git' ||
     rules.some((r) => {
       const p = r.replace(/^\//, '').replace(/\/$/, '');
-      const re = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+      const re = new RegExp(
+        `^${p
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '[^/]*')
+          .replace(/\?/g, '[^/]')}$`,
+      );
       if (p.includes('/')) return re.test(rel) || rel.startsWith(`${p}/`);
       return rel.split('/').some((seg) => re.test(seg));
     });
@@ -53,7 +64,9 @@ function walkFiles() {
   return out;
 }
 
-const FILES = (gitFiles() ?? walkFiles()).filter((rel) => lstatSync(path.join(root, rel), { throwIfNoEntry: false })?.isFile()).sort();
+const FILES = (gitFiles() ?? walkFiles())
+  .filter((rel) => lstatSync(path.join(root, rel), { throwIfNoEntry: false })?.isFile())
+  .sort();
 
 /** Text files: no NUL byte; UTF-8 when valid, else Latin-1 (ASCII paths read the same either way). */
 const TEXTS = FILES.flatMap((rel) => {
@@ -78,10 +91,20 @@ function hits(re) {
 }
 
 test('the file list is the repository: sources, tests, docs, vectors; no node_modules or dist', () => {
-  for (const f of ['package.json', 'LICENSE', 'docs/PROTOCOL.md', 'src/index.ts', 'test/self-contained.test.mjs', 'test/vectors/nist/SOURCE.md']) {
+  for (const f of [
+    'package.json',
+    'LICENSE',
+    'docs/PROTOCOL.md',
+    'src/index.ts',
+    'test/self-contained.test.mjs',
+    'test/vectors/nist/SOURCE.md',
+  ]) {
     assert.ok(FILES.includes(f), `${f} is not among the ${FILES.length} files`);
   }
-  assert.deepEqual(FILES.filter((f) => /^(node_modules|dist)(\/|$)/.test(f)), []);
+  assert.deepEqual(
+    FILES.filter((f) => /^(node_modules|dist)(\/|$)/.test(f)),
+    [],
+  );
   assert.ok(TEXTS.length > 100, `${TEXTS.length} text files`);
 });
 
@@ -132,7 +155,11 @@ test('the section parser and the citation reader: headings, ranges, what a citat
   const s = protocolSections('# T\n## 1. A\n## 6. B\n### 6.1 C\n### 6.2–6.4 D\n## 10. E\n#### 7.1 not a section\n');
   assert.deepEqual([...s].sort(), ['1', '10', '6', '6.1', '6.2', '6.3', '6.4']);
   const c = (t) => protocolCitations(t).map((x) => x.sections);
-  assert.deepEqual(c('see PROTOCOL.md §6.1, then docs/PROTOCOL.md §3–4 and PROTOCOL.md §6.1–§6.4.'), [['6.1'], ['3', '4'], ['6.1', '6.4']]);
+  assert.deepEqual(c('see PROTOCOL.md §6.1, then docs/PROTOCOL.md §3–4 and PROTOCOL.md §6.1–§6.4.'), [
+    ['6.1'],
+    ['3', '4'],
+    ['6.1', '6.4'],
+  ]);
   // Only the number right after `PROTOCOL.md §` is PROTOCOL.md's: `/ §3.3` may be another document's.
   assert.deepEqual(c('PROTOCOL.md §2 / §3.3; PROTOCOL.md §4 steps 1–3; PROTOCOL.md §6.'), [['2'], ['4'], ['6']]);
 });
@@ -160,12 +187,16 @@ test('no issue-number references: a reader of the repository cannot look them up
 
 /** SPDX identifier → phrases its licence text must contain. */
 const LICENCE_TEXTS = {
-  MIT: ['MIT License', 'Permission is hereby granted, free of charge, to any person obtaining a copy', 'THE SOFTWARE IS PROVIDED "AS IS"'],
+  MIT: [
+    'MIT License',
+    'Permission is hereby granted, free of charge, to any person obtaining a copy',
+    'THE SOFTWARE IS PROVIDED "AS IS"',
+  ],
   'Apache-2.0': ['Apache License', 'Version 2.0, January 2004'],
   ISC: ['ISC License', 'Permission to use, copy, modify, and/or distribute this software for any'],
 };
 
-test("LICENSE is the licence package.json names, with a copyright line, and the package ships it (not test/ or docs/)", () => {
+test('LICENSE is the licence package.json names, with a copyright line, and the package ships it (not test/ or docs/)', () => {
   const { license } = JSON.parse(read('package.json'));
   assert.ok(LICENCE_TEXTS[license], `package.json license ${JSON.stringify(license)}: no known text to check LICENSE against`);
   const text = read('LICENSE');
@@ -175,15 +206,25 @@ test("LICENSE is the licence package.json names, with a copyright line, and the 
   }
   assert.match(text, /^Copyright \(c\) \d{4} \S.*$/m);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const out = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const shipped = JSON.parse(out)[0].files.map((f) => f.path);
   assert.ok(shipped.includes('LICENSE'), shipped.join(' '));
-  assert.deepEqual(shipped.filter((f) => /^(test|docs|bench|scripts|src)\//.test(f)), []);
+  assert.deepEqual(
+    shipped.filter((f) => /^(test|docs|bench|scripts|src)\//.test(f)),
+    [],
+  );
 });
 
 test('third-party files say where they came from: SOURCE.md and the licence file beside every vector set', () => {
   const vectors = path.join(root, 'test/vectors');
-  const dirs = readdirSync(vectors, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const dirs = readdirSync(vectors, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   assert.deepEqual(dirs, ['nist', 'wycheproof']);
   for (const d of dirs) {
     const names = readdirSync(path.join(vectors, d));

@@ -1,10 +1,11 @@
 // Core code uses Web APIs only: no Buffer, process or node: imports outside src/node/ and src/cli/.
 // Checked on the sources and on the built ESM bundle that browsers and workers load. (Running the
 // bundle in edge-runtime, where these globals do not exist, is the multi-runtime suite's job, test/runtimes.)
-import test from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import test from 'node:test';
 
 const root = new URL('..', import.meta.url).pathname;
 const FORBIDDEN = [
@@ -45,7 +46,8 @@ test('the built ESM bundle (dist/esm) references no Buffer, process or node: mod
   assert.ok(built.length >= 5, `found ${built.length} bundle files`);
   for (const f of built) {
     for (const line of codeLines(readFileSync(f, 'utf8'))) {
-      for (const [re, what] of FORBIDDEN) if (re.test(line)) offenders.push(`${path.relative(root, f)}: ${what}: ${line.trim().slice(0, 120)}`);
+      for (const [re, what] of FORBIDDEN)
+        if (re.test(line)) offenders.push(`${path.relative(root, f)}: ${what}: ${line.trim().slice(0, 120)}`);
     }
   }
   assert.deepEqual(offenders, []);

@@ -4,36 +4,37 @@
 // and hand-written bytes. The last tests check that the streaming notification decoder applies the
 // same sign/sign_type rules as the one-shot decoder, on bodies where a byte-level and a text-level
 // reading of those fields would differ.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import { test } from 'node:test';
 import iconv from 'iconv-lite';
-import {
-  ascii,
-  asciiBytes,
-  concat,
-  hex,
-  latin1,
-  fromBase64,
-  readBase64,
-  toBase64,
-  byCodeUnit,
-  CanonicalStream,
-  canonicalize,
-  isSigned,
-  rawCanonicalBytes,
-  signedEntries,
-  forgedError,
-  signatureOf,
-  duplicateField,
-  FormStreamParser,
-  parseFormBytes,
-  percentEncodeInto,
-} from '../dist/esm/testing.js';
 import { importPublicKey } from '../dist/esm/dsa.js';
 import { WitkeyError } from '../dist/esm/index.js';
 import { decodeNotification, streamNotification } from '../dist/esm/notify.js';
-import { opensslKeyPair, signedBody, notificationFields, TRANSFER_XML, LEFT_AMOUNT_XML } from './support/notify-oracle.mjs';
+import {
+  ascii,
+  asciiBytes,
+  byCodeUnit,
+  CanonicalStream,
+  canonicalize,
+  concat,
+  duplicateField,
+  FormStreamParser,
+  forgedError,
+  fromBase64,
+  hex,
+  isSigned,
+  latin1,
+  parseFormBytes,
+  percentEncodeInto,
+  rawCanonicalBytes,
+  readBase64,
+  signatureOf,
+  signedEntries,
+  toBase64,
+} from '../dist/esm/testing.js';
+import { LEFT_AMOUNT_XML, notificationFields, opensslKeyPair, signedBody, TRANSFER_XML } from './support/notify-oracle.mjs';
 
 const te = new TextEncoder();
 const bytes = (...b) => new Uint8Array(b);
@@ -100,7 +101,23 @@ test('base64: toBase64 and fromBase64 agree with Buffer for every length 0..64',
 });
 
 test('base64: fromBase64 (the sign parameter) rejects what is not canonical padded standard base64', () => {
-  for (const t of ['QQ', 'QUI', 'QQ=', 'QQ===', 'Q===', 'QR==', 'QUJ=QQ==', 'QQ==QQ==', ' QUJD', 'QUJD\n', 'QU JD', 'QUJ-', 'QUJ_', 'QUJ\u00e9', '====']) {
+  for (const t of [
+    'QQ',
+    'QUI',
+    'QQ=',
+    'QQ===',
+    'Q===',
+    'QR==',
+    'QUJ=QQ==',
+    'QQ==QQ==',
+    ' QUJD',
+    'QUJD\n',
+    'QU JD',
+    'QUJ-',
+    'QUJ_',
+    'QUJ\u00e9',
+    '====',
+  ]) {
     assert.equal(fromBase64(t), undefined, JSON.stringify(t));
   }
   // Buffer is lenient where we are strict: it reads 'QR==' as 'A' (non-zero bits dropped).
@@ -159,7 +176,15 @@ test('urlencoded: parseFormBytes keeps the raw bytes of escapes (GBK from iconv-
   const [[n, v]] = parseFormBytes(te.encode('nick_name=%CC%EC%d6%ae%C0%B6'));
   assert.equal(latin1(n), 'nick_name');
   assert.deepEqual(v, new Uint8Array(iconv.encode('天之蓝', 'gbk')));
-  for (const [body, offset] of [['%', 0], ['a=%4', 2], ['a=%G1', 2], ['a=1&b=%2', 6], ['a=%zz&b=1', 2], ['a%2=1', 1], ['a=%4&b=1', 2]]) {
+  for (const [body, offset] of [
+    ['%', 0],
+    ['a=%4', 2],
+    ['a=%G1', 2],
+    ['a=1&b=%2', 6],
+    ['a=%zz&b=1', 2],
+    ['a%2=1', 1],
+    ['a=%4&b=1', 2],
+  ]) {
     throwsWitkey(() => parseFormBytes(te.encode(body)), 'ILLEGAL_ARGUMENT', { offset });
   }
 });
@@ -194,11 +219,18 @@ test('urlencoded: FormStreamParser gives the same fields as parseFormBytes howev
     for (const chunks of splits(body)) {
       const got = streamParse(chunks);
       assert.ok(Array.isArray(got), `${body}: ${got}`);
-      assert.deepEqual(got.map(([n, v]) => [n, v]), whole, `${JSON.stringify(body)} split ${chunks.map((c) => c.length)}`);
+      assert.deepEqual(
+        got.map(([n, v]) => [n, v]),
+        whole,
+        `${JSON.stringify(body)} split ${chunks.map((c) => c.length)}`,
+      );
     }
   }
   // The offset given with a name is where its value starts ('=') or the field ends.
-  assert.deepEqual(streamParse([te.encode('ab=1&c&d=')]).map((f) => f[2]), [2, 6, 8]);
+  assert.deepEqual(
+    streamParse([te.encode('ab=1&c&d=')]).map((f) => f[2]),
+    [2, 6, 8],
+  );
 });
 
 test('urlencoded: FormStreamParser errors, at the same offset at every split: malformed escape, no name, non-printable name, limits', () => {
@@ -252,9 +284,15 @@ test('canonical: sign and sign_type are not signed, empty and undefined values d
     'partner=2088101115793868&service=x',
   );
   // '_' (0x5F) sorts after upper case and before lower case, as in Java's String.compareTo.
-  assert.equal(canonicalize({ b: '2', a: '1', _input_charset: 'utf-8', Z: 'z', a_: '3' }), 'Z=z&_input_charset=utf-8&a=1&a_=3&b=2');
+  assert.equal(
+    canonicalize({ b: '2', a: '1', _input_charset: 'utf-8', Z: 'z', a_: '3' }),
+    'Z=z&_input_charset=utf-8&a=1&a_=3&b=2',
+  );
   // Code units, not code points: U+1F600 (surrogates D83D DE00) sorts before U+FF01.
-  assert.deepEqual(signedEntries({ '\uFF01': '1', '\u{1F600}': '2' }).map((e) => e[0]), ['\u{1F600}', '\uFF01']);
+  assert.deepEqual(
+    signedEntries({ '\uFF01': '1', '\u{1F600}': '2' }).map((e) => e[0]),
+    ['\u{1F600}', '\uFF01'],
+  );
   assert.deepEqual(['b', 'B', '_', 'a'].sort(byCodeUnit), ['B', '_', 'a', 'b']);
   assert.equal(canonicalize({}), '');
   throwsWitkey(() => signedEntries(null), 'ILLEGAL_ARGUMENT', { field: 'params' });
@@ -270,7 +308,16 @@ test('canonical: rawCanonicalBytes of a received GBK form equals the canonical b
   assert.ok(form.has('sign') && form.has('sign_type') && form.has('empty'));
   assert.deepEqual(rawCanonicalBytes(form), canonical);
   assert.deepEqual(rawCanonicalBytes(new Map()), new Uint8Array(0));
-  assert.deepEqual(rawCanonicalBytes(new Map([['b', bytes(0xcc, 0xec)], ['a', bytes(0x31)], ['sign', bytes(0x51)]])), bytes(0x61, 0x3d, 0x31, 0x26, 0x62, 0x3d, 0xcc, 0xec));
+  assert.deepEqual(
+    rawCanonicalBytes(
+      new Map([
+        ['b', bytes(0xcc, 0xec)],
+        ['a', bytes(0x31)],
+        ['sign', bytes(0x51)],
+      ]),
+    ),
+    bytes(0x61, 0x3d, 0x31, 0x26, 0x62, 0x3d, 0xcc, 0xec),
+  );
 });
 
 test('canonical: CanonicalStream feeds exactly rawCanonicalBytes, whichever field streams and however its value is chunked', () => {
@@ -301,7 +348,12 @@ test('canonical: CanonicalStream feeds exactly rawCanonicalBytes, whichever fiel
   }
   // A held field whose value has not ended (undefined) is skipped.
   const out = [];
-  new CanonicalStream((b) => out.push(b.slice())).held(new Map([['a', undefined], ['b', te.encode('2')]]));
+  new CanonicalStream((b) => out.push(b.slice())).held(
+    new Map([
+      ['a', undefined],
+      ['b', te.encode('2')],
+    ]),
+  );
   assert.equal(latin1(concat(out)), 'b=2');
 });
 
@@ -314,7 +366,8 @@ test('signed-form: signatureOf checks sign first, then sign_type, byte for byte 
   throwsWitkey(() => signatureOf(f({ sign: 'QUJD' })), 'ILLEGAL_SIGN', { field: 'sign_type' });
   throwsWitkey(() => signatureOf(f({ sign: 'QUJD', sign_type: '' })), 'ILLEGAL_SIGN', { field: 'sign_type' });
   throwsWitkey(() => signatureOf(f({ sign: 'QUJD', sign_type: undefined })), 'ILLEGAL_SIGN', { field: 'sign_type' });
-  for (const st of ['dsa', 'RSA', 'DSA ', ' DSA', 'DS']) throwsWitkey(() => signatureOf(f({ sign: 'QUJD', sign_type: st })), 'ILLEGAL_SIGN_TYPE', { field: 'sign_type' });
+  for (const st of ['dsa', 'RSA', 'DSA ', ' DSA', 'DS'])
+    throwsWitkey(() => signatureOf(f({ sign: 'QUJD', sign_type: st })), 'ILLEGAL_SIGN_TYPE', { field: 'sign_type' });
   // A byte-order mark is three bytes, not nothing; non-ASCII is quoted byte by byte.
   assert.throws(() => signatureOf(f({ sign: 'QUJD', sign_type: bytes(0xef, 0xbb, 0xbf, 0x44, 0x53, 0x41) })), /got "ï»¿DSA"/);
   assert.throws(() => signatureOf(f({ sign: 'QUJD', sign_type: bytes(0xe4, 0xb8, 0xad) })), /got "ä¸\u00ad"/);
@@ -362,7 +415,12 @@ test('a non-ASCII sign_type is quoted the same way by both decoders', async () =
 });
 
 test('a sign value of 300 000 bytes (maxFieldBytes: Infinity) is ILLEGAL_SIGN in both decoders, not a RangeError from the stream', async () => {
-  const { body } = signedBody(transferFields(), { privateKey: oracleKey.privateKey, tamper: (a) => { a.sign = new Uint8Array(300_000).fill(0x41); } });
+  const { body } = signedBody(transferFields(), {
+    privateKey: oracleKey.privateKey,
+    tamper: (a) => {
+      a.sign = new Uint8Array(300_000).fill(0x41);
+    },
+  });
   const options = { alipayPublicKey, limits: { maxFieldBytes: Infinity } };
   const whole = await outcome(() => decodeNotification(body, options));
   assert.equal(whole.code, 'ILLEGAL_SIGN');

@@ -2,9 +2,10 @@
 // the built bundle. Every `valid` test must verify; every `invalid` and every `acceptable` test
 // (BER integers missing the leading zero) must be rejected, since our DER parser is strict like
 // OpenSSL's. verify() must answer false, never throw.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import * as lib from '../dist/esm/index.js';
 import { big, hexToBytes } from './support/util.mjs';
 
@@ -110,7 +111,11 @@ test('wycheproof: importPublicKey(publicKeyDer/keyDer) gives the same key as the
   const declared = /\bimportPublicKey\b/.test(srcDsa);
   const importPublicKey = lib.importPublicKey;
   if (typeof importPublicKey !== 'function') {
-    assert.equal(declared, false, 'src/dsa.ts exports importPublicKey but dist/esm/index.js does not: rebuild, or fix the export');
+    assert.equal(
+      declared,
+      false,
+      'src/dsa.ts exports importPublicKey but dist/esm/index.js does not: rebuild, or fix the export',
+    );
     t.diagnostic('importPublicKey is not exported by src/dsa.ts yet: SPKI import check not run');
     return;
   }
@@ -128,5 +133,8 @@ test('wycheproof: importPublicKey(publicKeyDer/keyDer) gives the same key as the
     }
   }
   t.diagnostic(`imported ${groups} SPKI keys`);
-  assert.equal(groups, Object.values(EXPECTED).reduce((a, e) => a + e.groups, 0));
+  assert.equal(
+    groups,
+    Object.values(EXPECTED).reduce((a, e) => a + e.groups, 0),
+  );
 });

@@ -2,13 +2,14 @@
 // anything but WitkeyError (and never hang: sizes are bounded, every run is synchronous); whatever we
 // accept in UTF-8, saxes accepts with the same tree; random trees serialised by an independent
 // serialiser round-trip through every chunking.
-import test from 'node:test';
+
 import assert from 'node:assert/strict';
+import test from 'node:test';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
-import { XmlDecoder, WitkeyError } from '../dist/esm/xml.js';
 import { loadCharset } from '../dist/esm/charset.js';
-import { SAMPLE_61, SAMPLE_62, TRICKY_GBK_TEXT, bidderDocument, plain, saxesTree, splitAt } from './support/xml-docs.mjs';
+import { WitkeyError, XmlDecoder } from '../dist/esm/xml.js';
+import { bidderDocument, plain, SAMPLE_61, SAMPLE_62, saxesTree, splitAt, TRICKY_GBK_TEXT } from './support/xml-docs.mjs';
 
 await loadCharset('gbk');
 const utf8 = (s) => new TextEncoder().encode(s);
@@ -28,16 +29,30 @@ function attempt(chunks, options) {
   }
 }
 
-const cutsFor = (len) => fc.uniqueArray(fc.integer({ min: 1, max: Math.max(1, len - 1) }), { maxLength: 8 }).map((c) => c.filter((x) => x < len).sort((a, b) => a - b));
+const cutsFor = (len) =>
+  fc
+    .uniqueArray(fc.integer({ min: 1, max: Math.max(1, len - 1) }), { maxLength: 8 })
+    .map((c) => c.filter((x) => x < len).sort((a, b) => a - b));
 
 test('random bytes: only WitkeyError, for utf-8 and gbk, whole and chunked', () => {
   fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 400 }), fc.constantFrom('utf-8', 'gbk', 'gb2312'), fc.array(fc.nat(400), { maxLength: 6 }), (bytes, charset, cuts) => {
-      const whole = attempt([bytes], { charset });
-      const parts = attempt(splitAt(bytes, [...new Set(cuts.filter((c) => c > 0 && c < bytes.length))].sort((a, b) => a - b)), { charset });
-      assert.equal(!!whole.error, !!parts.error);
-      if (whole.tree) assert.deepEqual(parts.tree, whole.tree);
-    }),
+    fc.property(
+      fc.uint8Array({ maxLength: 400 }),
+      fc.constantFrom('utf-8', 'gbk', 'gb2312'),
+      fc.array(fc.nat(400), { maxLength: 6 }),
+      (bytes, charset, cuts) => {
+        const whole = attempt([bytes], { charset });
+        const parts = attempt(
+          splitAt(
+            bytes,
+            [...new Set(cuts.filter((c) => c > 0 && c < bytes.length))].sort((a, b) => a - b),
+          ),
+          { charset },
+        );
+        assert.equal(!!whole.error, !!parts.error);
+        if (whole.tree) assert.deepEqual(parts.tree, whole.tree);
+      },
+    ),
     { numRuns: 2000 },
   );
   // random bytes drawn mostly from XML's alphabet, so that they get further into the grammar
@@ -60,9 +75,32 @@ const SEEDS = [
   utf8(bidderDocument(2, { extras: true })),
 ];
 const GBK_SEEDS = [gbk(SAMPLE_61), gbk(`<alipay><n a="${TRICKY_GBK_TEXT}">${TRICKY_GBK_TEXT}<![CDATA[乚]]]></n></alipay>`)];
-const INSERTS = ['<', '>', '&', ';', ']]>', '<!DOCTYPE a>', '<!--', '-->', '<?', '?>', '<![CDATA[', '&#x0;', '&foo;', '"', "'", '=', '/', '</a>', '<a>', '\u0000', '\r\n', '\uFFFF', '\x81', ']'].map((s) =>
-  s === '\x81' ? new Uint8Array([0x81]) : utf8(s),
-);
+const INSERTS = [
+  '<',
+  '>',
+  '&',
+  ';',
+  ']]>',
+  '<!DOCTYPE a>',
+  '<!--',
+  '-->',
+  '<?',
+  '?>',
+  '<![CDATA[',
+  '&#x0;',
+  '&foo;',
+  '"',
+  "'",
+  '=',
+  '/',
+  '</a>',
+  '<a>',
+  '\u0000',
+  '\r\n',
+  '\uFFFF',
+  '\x81',
+  ']',
+].map((s) => (s === '\x81' ? new Uint8Array([0x81]) : utf8(s)));
 
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('set'), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
@@ -85,26 +123,47 @@ function mutate(bytes, muts) {
 
 test('mutations of valid documents: only WitkeyError; chunking never changes the outcome; accepted UTF-8 agrees with saxes', () => {
   fc.assert(
-    fc.property(fc.constantFrom(...SEEDS.keys()), fc.array(mutation, { minLength: 1, maxLength: 4 }), cutsFor(2000), (k, muts, cuts) => {
-      const bytes = mutate(SEEDS[k], muts);
-      const whole = attempt([bytes]);
-      const parts = attempt(splitAt(bytes, cuts.filter((c) => c < bytes.length)));
-      assert.equal(!!whole.error, !!parts.error, `whole ${whole.error?.message} parts ${parts.error?.message}`);
-      if (whole.tree) {
-        assert.deepEqual(parts.tree, whole.tree);
-        assert.deepEqual(whole.tree, saxesTree(new TextDecoder('utf-8', { fatal: true }).decode(bytes)));
-      }
-    }),
+    fc.property(
+      fc.constantFrom(...SEEDS.keys()),
+      fc.array(mutation, { minLength: 1, maxLength: 4 }),
+      cutsFor(2000),
+      (k, muts, cuts) => {
+        const bytes = mutate(SEEDS[k], muts);
+        const whole = attempt([bytes]);
+        const parts = attempt(
+          splitAt(
+            bytes,
+            cuts.filter((c) => c < bytes.length),
+          ),
+        );
+        assert.equal(!!whole.error, !!parts.error, `whole ${whole.error?.message} parts ${parts.error?.message}`);
+        if (whole.tree) {
+          assert.deepEqual(parts.tree, whole.tree);
+          assert.deepEqual(whole.tree, saxesTree(new TextDecoder('utf-8', { fatal: true }).decode(bytes)));
+        }
+      },
+    ),
     { numRuns: 3000 },
   );
   fc.assert(
-    fc.property(fc.constantFrom(...GBK_SEEDS.keys()), fc.array(mutation, { minLength: 1, maxLength: 4 }), cutsFor(1500), (k, muts, cuts) => {
-      const bytes = mutate(GBK_SEEDS[k], muts);
-      const whole = attempt([bytes], { charset: 'gbk' });
-      const parts = attempt(splitAt(bytes, cuts.filter((c) => c < bytes.length)), { charset: 'gbk' });
-      assert.equal(!!whole.error, !!parts.error, `whole ${whole.error?.message} parts ${parts.error?.message}`);
-      if (whole.tree) assert.deepEqual(parts.tree, whole.tree);
-    }),
+    fc.property(
+      fc.constantFrom(...GBK_SEEDS.keys()),
+      fc.array(mutation, { minLength: 1, maxLength: 4 }),
+      cutsFor(1500),
+      (k, muts, cuts) => {
+        const bytes = mutate(GBK_SEEDS[k], muts);
+        const whole = attempt([bytes], { charset: 'gbk' });
+        const parts = attempt(
+          splitAt(
+            bytes,
+            cuts.filter((c) => c < bytes.length),
+          ),
+          { charset: 'gbk' },
+        );
+        assert.equal(!!whole.error, !!parts.error, `whole ${whole.error?.message} parts ${parts.error?.message}`);
+        if (whole.tree) assert.deepEqual(parts.tree, whole.tree);
+      },
+    ),
     { numRuns: 2000 },
   );
 });
@@ -112,12 +171,24 @@ test('mutations of valid documents: only WitkeyError; chunking never changes the
 // An independent serialiser for round trips: escapes what XML requires, with random choices of
 // representation (references, CDATA) that must all decode to the same text.
 const nameArb = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.-]{0,8}$/);
-const textArb = fc.string({ unit: fc.oneof(fc.constantFrom('a', ' ', '<', '>', '&', '"', "'", ']', '\n', '\t', '\r', '天', '乚', '€', '😀', 'x'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 20 }).filter((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(s));
+const textArb = fc
+  .string({
+    unit: fc.oneof(
+      fc.constantFrom('a', ' ', '<', '>', '&', '"', "'", ']', '\n', '\t', '\r', '天', '乚', '€', '😀', 'x'),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    ),
+    maxLength: 20,
+  })
+  .filter((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(s));
 const treeArb = fc.letrec((tie) => ({
   el: fc.record({
     name: nameArb,
     attributes: fc.dictionary(nameArb, textArb, { maxKeys: 3 }),
-    kids: fc.oneof({ depthSize: 'small', maxDepth: 4 }, fc.constant([]), fc.array(fc.tuple(tie('el'), textArb), { maxLength: 3 })),
+    kids: fc.oneof(
+      { depthSize: 'small', maxDepth: 4 },
+      fc.constant([]),
+      fc.array(fc.tuple(tie('el'), textArb), { maxLength: 3 }),
+    ),
     text0: textArb,
     style: fc.nat(3),
   }),
@@ -141,11 +212,18 @@ function escText(s, style) {
   return out.replace(/]]>/g, ']]&gt;');
 }
 function serialise(t) {
-  const attrs = Object.entries(t.attributes).map(([k, v]) => ` ${k}="${[...v].map((c) => esc(c, t.style, true)).join('')}"`).join('');
+  const attrs = Object.entries(t.attributes)
+    .map(([k, v]) => ` ${k}="${[...v].map((c) => esc(c, t.style, true)).join('')}"`)
+    .join('');
   return `<${t.name}${attrs}>${escText(t.text0, t.style)}${t.kids.map(([k, after]) => serialise(k) + escText(after, t.style)).join('')}</${t.name}>`;
 }
 function expected(t) {
-  return { name: t.name, attributes: { ...t.attributes }, children: t.kids.map(([k]) => expected(k)), text: t.text0 + t.kids.map(([, a]) => a).join('') };
+  return {
+    name: t.name,
+    attributes: { ...t.attributes },
+    children: t.kids.map(([k]) => expected(k)),
+    text: t.text0 + t.kids.map(([, a]) => a).join(''),
+  };
 }
 
 test('valid documents round-trip: random trees serialised, parsed whole and chunked, in UTF-8 and GBK', () => {
@@ -160,7 +238,17 @@ test('valid documents round-trip: random trees serialised, parsed whole and chun
       assert.deepEqual(saxesTree(xml), want); // the serialiser itself agrees with saxes
       if (!/[^\u0000-\uFFFF]|[^\u0000-\u007f\u4e00-\u9fa5€乚]/u.test(xml)) {
         const g = gbk(xml);
-        assert.deepEqual(attempt(splitAt(g, c.filter((x) => x < g.length)), { charset: 'gbk' }).tree, want, xml);
+        assert.deepEqual(
+          attempt(
+            splitAt(
+              g,
+              c.filter((x) => x < g.length),
+            ),
+            { charset: 'gbk' },
+          ).tree,
+          want,
+          xml,
+        );
       }
     }),
     { numRuns: 1500 },

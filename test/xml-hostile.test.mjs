@@ -1,16 +1,19 @@
 // Hostile XML: no DTD at all (billion laughs, XXE, parameter entities, internal subsets), undeclared
 // entities, and every resource limit, checked as the bytes arrive (a stream fails before it is fed whole).
-import test from 'node:test';
+
 import assert from 'node:assert/strict';
-import { parseXml, XmlDecoder, WitkeyError } from '../dist/esm/xml.js';
+import test from 'node:test';
+import { parseXml, WitkeyError, XmlDecoder } from '../dist/esm/xml.js';
 
 const utf8 = (s) => new TextEncoder().encode(s);
-const isCode = (code, extra = {}) => (e) => {
-  assert.ok(e instanceof WitkeyError, `expected WitkeyError, got ${e?.stack ?? e}`);
-  assert.equal(e.code, code, e.message);
-  for (const [k, v] of Object.entries(extra)) assert.equal(e[k], v, `${k} in: ${e.message}`);
-  return true;
-};
+const isCode =
+  (code, extra = {}) =>
+  (e) => {
+    assert.ok(e instanceof WitkeyError, `expected WitkeyError, got ${e?.stack ?? e}`);
+    assert.equal(e.code, code, e.message);
+    for (const [k, v] of Object.entries(extra)) assert.equal(e[k], v, `${k} in: ${e.message}`);
+    return true;
+  };
 
 const BILLION_LAUGHS = `<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -46,14 +49,31 @@ test('any DTD is rejected: billion laughs, XXE (SYSTEM/PUBLIC), parameter entiti
     }, isCode('INVALID_XML'));
     assert.ok(fed <= Math.max(at + 2, 9), `failed after ${fed} bytes, markup at ${at}`);
   }
-  assert.throws(() => parseXml(utf8(BILLION_LAUGHS)), (e) => /no DTD/.test(e.message));
+  assert.throws(
+    () => parseXml(utf8(BILLION_LAUGHS)),
+    (e) => /no DTD/.test(e.message),
+  );
 });
 
 test('references to anything but the five predefined entities are INVALID_XML, in text and attributes', () => {
-  for (const xml of ['<a>&xxe;</a>', '<a>&nbsp;</a>', '<a>&lol3;</a>', '<a>&AMP;</a>', '<a b="&xxe;"/>', '<a b="&copy;"/>', '<a b="&#x0;"/>', '<a b="&amp"/>', '<a>&%p;</a>', '<a>&thisisaverylongentityname;</a>']) {
+  for (const xml of [
+    '<a>&xxe;</a>',
+    '<a>&nbsp;</a>',
+    '<a>&lol3;</a>',
+    '<a>&AMP;</a>',
+    '<a b="&xxe;"/>',
+    '<a b="&copy;"/>',
+    '<a b="&#x0;"/>',
+    '<a b="&amp"/>',
+    '<a>&%p;</a>',
+    '<a>&thisisaverylongentityname;</a>',
+  ]) {
     assert.throws(() => parseXml(utf8(xml)), isCode('INVALID_XML'), xml);
   }
-  assert.throws(() => parseXml(utf8('<a>&xxe;</a>')), (e) => /undeclared entity '&xxe;'/.test(e.message) && e.offset === 3);
+  assert.throws(
+    () => parseXml(utf8('<a>&xxe;</a>')),
+    (e) => /undeclared entity '&xxe;'/.test(e.message) && e.offset === 3,
+  );
 });
 
 function feedUntilError(decoder, chunks) {
@@ -92,18 +112,33 @@ test('maxDepth: nesting beyond the limit fails at the first element too deep (de
 test('maxTextLength: a huge text node fed as a stream fails soon after the limit, not at its end', () => {
   const limit = 1 << 20;
   // 64 KiB chunks of text, 1 GiB in total if it were fed whole
-  const { fed, error } = feedUntilError(new XmlDecoder({ limits: { maxBytes: Infinity } }), repeatChunks('<a>', 'x', 65536, 16384, '</a>'));
+  const { fed, error } = feedUntilError(
+    new XmlDecoder({ limits: { maxBytes: Infinity } }),
+    repeatChunks('<a>', 'x', 65536, 16384, '</a>'),
+  );
   assert.ok(isCode('XML_LIMIT_EXCEEDED', { field: 'maxTextLength' })(error));
   assert.ok(fed <= limit + 65536, `fed ${fed}`);
   // the same with GBK-free multi-byte UTF-8 text and CDATA
-  const r2 = feedUntilError(new XmlDecoder({ limits: { maxBytes: Infinity, maxTextLength: 1000 } }), repeatChunks('<a><![CDATA[', '天', 999, 100000));
+  const r2 = feedUntilError(
+    new XmlDecoder({ limits: { maxBytes: Infinity, maxTextLength: 1000 } }),
+    repeatChunks('<a><![CDATA[', '天', 999, 100000),
+  );
   assert.ok(isCode('XML_LIMIT_EXCEEDED', { field: 'maxTextLength' })(r2.error));
   assert.ok(r2.fed < 10000, `fed ${r2.fed}`);
   // text pieces of one element add up (text around children and references count)
-  assert.throws(() => parseXml(utf8(`<a>${'x'.repeat(6)}<b/>${'y'.repeat(6)}&amp;</a>`), { limits: { maxTextLength: 12 } }), isCode('XML_LIMIT_EXCEEDED', { field: 'maxTextLength' }));
-  assert.equal(parseXml(utf8(`<a>${'x'.repeat(6)}<b/>${'y'.repeat(5)}&amp;</a>`), { limits: { maxTextLength: 12 } }).root.text.length, 12);
+  assert.throws(
+    () => parseXml(utf8(`<a>${'x'.repeat(6)}<b/>${'y'.repeat(6)}&amp;</a>`), { limits: { maxTextLength: 12 } }),
+    isCode('XML_LIMIT_EXCEEDED', { field: 'maxTextLength' }),
+  );
+  assert.equal(
+    parseXml(utf8(`<a>${'x'.repeat(6)}<b/>${'y'.repeat(5)}&amp;</a>`), { limits: { maxTextLength: 12 } }).root.text.length,
+    12,
+  );
   // attribute values and single pieces of markup (a tag, a comment) are bounded too
-  assert.throws(() => parseXml(utf8(`<a b="${'v'.repeat(20)}"/>`), { limits: { maxTextLength: 10 } }), isCode('XML_LIMIT_EXCEEDED', { field: 'maxTextLength' }));
+  assert.throws(
+    () => parseXml(utf8(`<a b="${'v'.repeat(20)}"/>`), { limits: { maxTextLength: 10 } }),
+    isCode('XML_LIMIT_EXCEEDED', { field: 'maxTextLength' }),
+  );
   const r3 = feedUntilError(new XmlDecoder({ limits: { maxBytes: Infinity } }), repeatChunks('<a b="', 'v', 65536, 16384));
   assert.ok(isCode('XML_LIMIT_EXCEEDED', { field: 'maxTextLength' })(r3.error));
   assert.ok(r3.fed <= limit + 65536, `fed ${r3.fed}`);
@@ -116,14 +151,20 @@ test('maxBytes: counted as chunks arrive (default 16 MiB)', () => {
   const { fed, error } = feedUntilError(new XmlDecoder(), repeatChunks('<a>', `<b>${'x'.repeat(57)}</b>`, 65536, 1000, '</a>'));
   assert.ok(isCode('XML_LIMIT_EXCEEDED', { field: 'maxBytes' })(error));
   assert.ok(fed <= 16 * 1024 * 1024 && fed > 16 * 1024 * 1024 - 65536 - 3, `fed ${fed}`);
-  assert.throws(() => parseXml(utf8('<a>12345</a>'), { limits: { maxBytes: 11 } }), isCode('XML_LIMIT_EXCEEDED', { field: 'maxBytes' }));
+  assert.throws(
+    () => parseXml(utf8('<a>12345</a>'), { limits: { maxBytes: 11 } }),
+    isCode('XML_LIMIT_EXCEEDED', { field: 'maxBytes' }),
+  );
   assert.equal(parseXml(utf8('<a>12345</a>'), { limits: { maxBytes: 12 } }).root.text, '12345');
 });
 
 test('maxElements, maxAttributes, maxNameLength', () => {
   const many = (n) => `<a>${'<b/>'.repeat(n - 1)}</a>`;
   assert.equal(parseXml(utf8(many(100)), { limits: { maxElements: 100 } }).root.children.length, 99);
-  assert.throws(() => parseXml(utf8(many(101)), { limits: { maxElements: 100 } }), isCode('XML_LIMIT_EXCEEDED', { field: 'maxElements' }));
+  assert.throws(
+    () => parseXml(utf8(many(101)), { limits: { maxElements: 100 } }),
+    isCode('XML_LIMIT_EXCEEDED', { field: 'maxElements' }),
+  );
   // records count too, though they are not kept
   const d = new XmlDecoder({ limits: { maxElements: 100, maxBytes: Infinity }, split: (p) => p.length === 2 });
   const { error } = feedUntilError(d, repeatChunks('<a>', '<b/>', 4000, 100));
@@ -134,5 +175,8 @@ test('maxElements, maxAttributes, maxNameLength', () => {
   assert.equal(parseXml(utf8(`<${'n'.repeat(256)}/>`)).root.name.length, 256);
   assert.throws(() => parseXml(utf8(`<${'n'.repeat(257)}/>`)), isCode('XML_LIMIT_EXCEEDED', { field: 'maxNameLength' }));
   assert.throws(() => parseXml(utf8(`<a ${'n'.repeat(257)}="1"/>`)), isCode('XML_LIMIT_EXCEEDED', { field: 'maxNameLength' }));
-  assert.throws(() => parseXml(utf8(`<${'名'.repeat(11)}/>`), { limits: { maxNameLength: 10 } }), isCode('XML_LIMIT_EXCEEDED', { field: 'maxNameLength' }));
+  assert.throws(
+    () => parseXml(utf8(`<${'名'.repeat(11)}/>`), { limits: { maxNameLength: 10 } }),
+    isCode('XML_LIMIT_EXCEEDED', { field: 'maxNameLength' }),
+  );
 });

@@ -1,13 +1,23 @@
 // XML decoder: the docs/PROTOCOL.md §6 samples in UTF-8 and GBK (GBK bytes made by iconv-lite), trees
 // compared with saxes and fast-xml-parser as independent oracles, chunk splits at every byte offset,
 // records mode, charsets and well-formedness errors.
-import test from 'node:test';
+
 import assert from 'node:assert/strict';
-import iconv from 'iconv-lite';
+import test from 'node:test';
 import fc from 'fast-check';
-import { parseXml, XmlDecoder, DEFAULT_XML_LIMITS, WitkeyError } from '../dist/esm/xml.js';
+import iconv from 'iconv-lite';
 import { loadCharset } from '../dist/esm/charset.js';
-import { SAMPLE_61, SAMPLE_62, TRICKY_GBK_TEXT, bidderDocument, plain, saxesTree, fxpTree, splitAt } from './support/xml-docs.mjs';
+import { DEFAULT_XML_LIMITS, parseXml, WitkeyError, XmlDecoder } from '../dist/esm/xml.js';
+import {
+  bidderDocument,
+  fxpTree,
+  plain,
+  SAMPLE_61,
+  SAMPLE_62,
+  saxesTree,
+  splitAt,
+  TRICKY_GBK_TEXT,
+} from './support/xml-docs.mjs';
 
 const utf8 = (s) => new TextEncoder().encode(s);
 const gbk = (s) => new Uint8Array(iconv.encode(s, 'gbk'));
@@ -50,15 +60,32 @@ test('§6.1 sample in UTF-8 and in GBK (iconv-lite bytes) gives the tree the pro
     assert.equal(doc.declaredEncoding, declared);
     const r = doc.root;
     assert.equal(r.name, 'alipay');
-    assert.deepEqual(r.children.map((c) => c.name), ['is_success', 'response']);
+    assert.deepEqual(
+      r.children.map((c) => c.name),
+      ['is_success', 'response'],
+    );
     assert.equal(child(r, 'is_success').text, 'T');
     const ti = child(r, 'response', 'task_info');
     assert.equal(child(ti, 'outer_task_id').text, '20111221_0011');
-    assert.deepEqual(child(ti, 'refund_detail').children.map((c) => [c.name, c.text]), [['outer_transfer_no', '20111221_0012_03'], ['transfer_amount', '20.10'], ['transfer_status', 'W']]);
+    assert.deepEqual(
+      child(ti, 'refund_detail').children.map((c) => [c.name, c.text]),
+      [
+        ['outer_transfer_no', '20111221_0012_03'],
+        ['transfer_amount', '20.10'],
+        ['transfer_status', 'W'],
+      ],
+    );
     const ok = child(ti, 'success_bidders', 'bidder');
-    assert.deepEqual(ok.children.map((c) => [c.name, c.text]), [
-      ['outer_transfer_no', '20111221_0011_10'], ['transfer_amount', '15.00'], ['alipay_user_id', '2088102116203708'], ['nick_name', '天之蓝'], ['transfer_status', 'W'],
-    ]);
+    assert.deepEqual(
+      ok.children.map((c) => [c.name, c.text]),
+      [
+        ['outer_transfer_no', '20111221_0011_10'],
+        ['transfer_amount', '15.00'],
+        ['alipay_user_id', '2088102116203708'],
+        ['nick_name', '天之蓝'],
+        ['transfer_status', 'W'],
+      ],
+    );
     assert.equal(child(ti, 'fail_bidders', 'bidder', 'nick_name').text, '喆镕');
     assert.equal(child(ti, 'fail_bidders', 'bidder', 'error_code').text, 'ACCOUNT_NOT_EXIST');
     assert.equal(ok.text.trim(), '');
@@ -109,8 +136,10 @@ test('corpus: trees equal saxes and fast-xml-parser (UTF-8 and GBK bytes, and wh
     const expect = saxesTree(xml);
     assert.deepEqual(plain(parseXml(utf8(xml)).root), expect, xml);
     assert.deepEqual(plain(parseXml(xml).root), expect, xml);
-    if (!/[\u{10000}-\u{10FFFF}✓]/u.test(xml)) assert.deepEqual(plain(parseXml(gbk(xml), { charset: 'gbk' }).root), expect, `gbk: ${xml}`);
-    if (!/&#|\t|\n"/.test(xml) && !/<[^>]* = /.test(xml)) assert.deepEqual(plain(parseXml(utf8(xml)).root), fxpTree(xml), `fxp: ${xml}`);
+    if (!/[\u{10000}-\u{10FFFF}✓]/u.test(xml))
+      assert.deepEqual(plain(parseXml(gbk(xml), { charset: 'gbk' }).root), expect, `gbk: ${xml}`);
+    if (!/&#|\t|\n"/.test(xml) && !/<[^>]* = /.test(xml))
+      assert.deepEqual(plain(parseXml(utf8(xml)).root), fxpTree(xml), `fxp: ${xml}`);
   }
 });
 
@@ -134,13 +163,20 @@ test('declared encodings: UTF-8, GBK, GB2312 in any case; anything else is ILLEG
   assert.equal(parseXml(gbk('<?xml version="1.0" encoding="gb2312"?><a>天之蓝</a>')).root.text, '天之蓝');
   assert.equal(parseXml(gbk('<?xml version="1.0" encoding="Gbk"?><a>喆</a>')).charset, 'gbk');
   for (const enc of ['ISO-8859-1', 'GB18030', 'utf8', 'UTF-16']) {
-    assert.throws(() => parseXml(utf8(`<?xml version="1.0" encoding="${enc}"?><a/>`)), (e) => e instanceof WitkeyError && e.code === 'ILLEGAL_CHARSET' && e.message.includes(enc));
+    assert.throws(
+      () => parseXml(utf8(`<?xml version="1.0" encoding="${enc}"?><a/>`)),
+      (e) => e instanceof WitkeyError && e.code === 'ILLEGAL_CHARSET' && e.message.includes(enc),
+    );
   }
   // GB 2312 is strict EUC-CN: 喆 exists in GBK only
   throwsCode(() => parseXml(gbk('<?xml version="1.0" encoding="GB2312"?><a>喆</a>')), 'INVALID_XML');
   // malformed bytes in the charset, with the byte offset
-  throwsCode(() => parseXml(new Uint8Array([...utf8('<a>'), 0xff, ...utf8('</a>')]), { charset: 'gbk' }), 'INVALID_XML', { offset: 3 });
-  throwsCode(() => parseXml(new Uint8Array([...utf8('<a>x'), 0x81, 0x20, ...utf8('</a>')]), { charset: 'gbk' }), 'INVALID_XML', { offset: 4 });
+  throwsCode(() => parseXml(new Uint8Array([...utf8('<a>'), 0xff, ...utf8('</a>')]), { charset: 'gbk' }), 'INVALID_XML', {
+    offset: 3,
+  });
+  throwsCode(() => parseXml(new Uint8Array([...utf8('<a>x'), 0x81, 0x20, ...utf8('</a>')]), { charset: 'gbk' }), 'INVALID_XML', {
+    offset: 4,
+  });
   throwsCode(() => parseXml(new Uint8Array([...utf8('<a>xy'), 0xc3, 0x28, ...utf8('</a>')])), 'INVALID_XML', { offset: 5 });
   throwsCode(() => parseXml(new Uint8Array([...utf8('<a b="'), 0xed, 0xa0, 0x80, ...utf8('"/>')])), 'INVALID_XML'); // UTF-8 surrogate
   throwsCode(() => parseXml(new Uint8Array([...utf8('<a>'), 0xef, 0xbf, 0xbf, ...utf8('</a>')])), 'INVALID_XML'); // U+FFFF
@@ -157,7 +193,16 @@ test('short and long text spans decode alike: whole (in-JS short path) = one byt
       }
     };
     const whole = run([bytes]);
-    assert.deepEqual(run(splitAt(bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1))), whole, `${charset} ${bytes}`);
+    assert.deepEqual(
+      run(
+        splitAt(
+          bytes,
+          Array.from({ length: bytes.length - 1 }, (_, i) => i + 1),
+        ),
+      ),
+      whole,
+      `${charset} ${bytes}`,
+    );
     return whole;
   };
   const wrap = (inner) => new Uint8Array([...utf8('<a>'), ...inner, ...utf8('</a>')]);
@@ -171,9 +216,19 @@ test('short and long text spans decode alike: whole (in-JS short path) = one byt
     assert.deepEqual(outcome(wrap(utf8(u)), 'utf-8'), { text: u });
   }
   // malformed bytes at each position of a short span: the same error at the same offset either way
-  for (const [charset, bad] of [['gbk', [0x81, 0x7f]], ['gbk', [0xff, 0x41]], ['gbk', [0x81, 0x30, 0x81, 0x30]], ['gb2312', [0x80]], ['gb2312', [0x81, 0x40]], ['utf-8', [0xe5, 0xa4]], ['utf-8', [0xf0, 0x9f, 0x98]], ['utf-8', [0xed, 0xa0, 0x80]]]) {
+  for (const [charset, bad] of [
+    ['gbk', [0x81, 0x7f]],
+    ['gbk', [0xff, 0x41]],
+    ['gbk', [0x81, 0x30, 0x81, 0x30]],
+    ['gb2312', [0x80]],
+    ['gb2312', [0x81, 0x40]],
+    ['utf-8', [0xe5, 0xa4]],
+    ['utf-8', [0xf0, 0x9f, 0x98]],
+    ['utf-8', [0xed, 0xa0, 0x80]],
+  ]) {
     const text = charset === 'utf-8' ? utf8('天ab') : gbk('天ab');
-    for (const at of charset === 'utf-8' ? [0, 3, 4, 5] : [0, 2, 3, 4]) { // character boundaries
+    for (const at of charset === 'utf-8' ? [0, 3, 4, 5] : [0, 2, 3, 4]) {
+      // character boundaries
       const inner = [...text.slice(0, at), ...bad, ...text.slice(at)];
       const r = outcome(wrap(inner), charset);
       assert.equal(r.code, 'INVALID_XML', `${charset} ${inner}`);
@@ -233,7 +288,7 @@ const MALFORMED = [
   ['<a></a >x</a>', 'text after root'],
   ['</a>', 'end tag without start'],
   ['<a>&lt</a>', 'unterminated'],
-  ['<Ã·></÷>', 'mismatched non-ASCII names whose UTF-8 bytes equal the other name\'s code units'],
+  ['<Ã·></÷>', "mismatched non-ASCII names whose UTF-8 bytes equal the other name's code units"],
   ['<ab></a>', 'end tag a prefix of the open name'],
   ['<a></ab>', 'end tag longer than the open name'],
   ['<a></a b>', 'attribute in an end tag'],
@@ -266,7 +321,8 @@ test('errors name the place: offset is the byte offset in the input', () => {
 
 // A GBK document exercising every carried state: declaration, trail bytes 0x5D/0x5B/0x40, CRLF,
 // references, CDATA with ']' trails right before ']]>', comments, PIs, attributes with GBK text.
-const GBK_DOC = `<?xml version="1.0" encoding="GBK"?>\r\n<!-- 注释 乚] --><alipay v="乚]&amp;天\t之" w='乕[丂@'>\r\n<is_success>T</is_success><?pi 乚]?>\r\n<response><task_info><success_bidders>` +
+const GBK_DOC =
+  `<?xml version="1.0" encoding="GBK"?>\r\n<!-- 注释 乚] --><alipay v="乚]&amp;天\t之" w='乕[丂@'>\r\n<is_success>T</is_success><?pi 乚]?>\r\n<response><task_info><success_bidders>` +
   `<bidder n="1"><nick_name>${TRICKY_GBK_TEXT}&lt;&#x4E2D;&#20013;\r\n</nick_name><note><![CDATA[乚]乚]]]><![CDATA[乚]]]></note></bidder>` +
   `<bidder n="2"><nick_name>喆镕€</nick_name></bidder></success_bidders></task_info></response>\r</alipay>\r\n`;
 
@@ -276,9 +332,15 @@ test('GBK document split at EVERY byte offset gives the same tree and records as
   const whole = stream([bytes], { split: isBidder });
   assert.deepEqual(plain(parseXml(bytes).root), expectTree);
   assert.equal(whole.records.length, 2);
-  assert.deepEqual(whole.records.map((r) => r.path), [BIDDER_PATH, BIDDER_PATH]);
+  assert.deepEqual(
+    whole.records.map((r) => r.path),
+    [BIDDER_PATH, BIDDER_PATH],
+  );
   const expectBidders = child(expectTree, 'response', 'task_info', 'success_bidders').children;
-  assert.deepEqual(whole.records.map((r) => r.element), expectBidders);
+  assert.deepEqual(
+    whole.records.map((r) => r.element),
+    expectBidders,
+  );
   for (let k = 0; k <= bytes.length; k++) {
     assert.deepEqual(stream(splitAt(bytes, [k])).tree, expectTree, `split at ${k}`);
     const s = stream(splitAt(bytes, [k]), { split: isBidder });
@@ -286,7 +348,15 @@ test('GBK document split at EVERY byte offset gives the same tree and records as
     assert.deepEqual(s.tree, whole.tree, `records tree, split at ${k}`);
   }
   // one byte at a time
-  assert.deepEqual(stream(splitAt(bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1))).tree, expectTree);
+  assert.deepEqual(
+    stream(
+      splitAt(
+        bytes,
+        Array.from({ length: bytes.length - 1 }, (_, i) => i + 1),
+      ),
+    ).tree,
+    expectTree,
+  );
 });
 
 test('random multi-splits of GBK and UTF-8 documents give the same tree (fast-check)', () => {
@@ -294,7 +364,16 @@ test('random multi-splits of GBK and UTF-8 documents give the same tree (fast-ch
     const expect = stream([bytes], { split: isBidder });
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 40 }), (cuts) => {
-        assert.deepEqual(stream(splitAt(bytes, cuts.sort((a, b) => a - b)), { split: isBidder }), expect);
+        assert.deepEqual(
+          stream(
+            splitAt(
+              bytes,
+              cuts.sort((a, b) => a - b),
+            ),
+            { split: isBidder },
+          ),
+          expect,
+        );
       }),
       { numRuns: 300 },
     );
@@ -322,7 +401,10 @@ test('records mode: each bidder comes out of write() on its end tag and is absen
   assert.equal(d.write(bytes.subarray(prev)).length, 0);
   const { document, records } = d.end();
   assert.equal(records.length, 0);
-  assert.deepEqual(got.map((r) => plain(r.element)), [...okB, ...failB]);
+  assert.deepEqual(
+    got.map((r) => plain(r.element)),
+    [...okB, ...failB],
+  );
   assert.deepEqual(got[0].path, BIDDER_PATH);
   assert.deepEqual(got[39].path, ['alipay', 'response', 'task_info', 'fail_bidders', 'bidder']);
   const ti = child(document.root, 'response', 'task_info');
@@ -333,7 +415,10 @@ test('records mode: each bidder comes out of write() on its end tag and is absen
   assert.equal(child(ti, 'success_bidders').text, '\n        ');
   assert.equal(child(ti, 'fail_bidders').text, '\n        ');
   // parseXml ignores split: a whole tree
-  assert.equal(child(parseXml(bytes, { split: () => true }).root, 'response', 'task_info', 'success_bidders').children.length, 20);
+  assert.equal(
+    child(parseXml(bytes, { split: () => true }).root, 'response', 'task_info', 'success_bidders').children.length,
+    20,
+  );
 });
 
 test('options are checked: limits, split, charset', () => {
@@ -345,7 +430,10 @@ test('options are checked: limits, split, charset', () => {
   throwsCode(() => parseXml(42), 'INVALID_OPTION');
   throwsCode(() => parseXml('<a>\uD800</a>'), 'INVALID_XML');
   assert.equal(new XmlDecoder({ limits: { maxBytes: Infinity } }) instanceof XmlDecoder, true);
-  assert.deepEqual({ ...DEFAULT_XML_LIMITS }, { maxBytes: 16777216, maxDepth: 32, maxElements: 1000000, maxTextLength: 1048576, maxAttributes: 32, maxNameLength: 256 });
+  assert.deepEqual(
+    { ...DEFAULT_XML_LIMITS },
+    { maxBytes: 16777216, maxDepth: 32, maxElements: 1000000, maxTextLength: 1048576, maxAttributes: 32, maxNameLength: 256 },
+  );
   assert.ok(Object.isFrozen(DEFAULT_XML_LIMITS));
 });
 
@@ -363,6 +451,10 @@ test('the caller may reuse its chunk buffer after write() returns: the decoder k
       buf.fill(0x3c); // scribble '<' over it
     }
     const end = d.end();
-    assert.deepEqual({ tree: plain(end.document.root), records }, { tree: expect.tree, records: expect.records }, `chunk size ${size}`);
+    assert.deepEqual(
+      { tree: plain(end.document.root), records },
+      { tree: expect.tree, records: expect.records },
+      `chunk size ${size}`,
+    );
   }
 });

@@ -5,9 +5,10 @@
 // contender's quiet minute with another's busy one. Each round runs every contender of a group back
 // to back (in a rotating order), ratios are taken within the round, and the report gives the median
 // of those per-round ratios.
-import { Bench } from 'tinybench';
+
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { Bench } from 'tinybench';
 
 /** Median of numbers (mean of the middle two for an even count). */
 export function median(xs) {
@@ -47,7 +48,16 @@ export function interleavedRounds(groups, { rounds = 9, time = 30, iterations = 
       const order = [...names.slice(shift), ...names.slice(0, shift)];
       // A full GC before each task, so that no contender pays for the garbage (or the incremental
       // marking) that the previous one left behind.
-      const bench = new Bench({ time, iterations, warmup: r === 0, warmupIterations: 4, warmupTime: 20, throws: true, retainSamples: true, setup: () => gc() });
+      const bench = new Bench({
+        time,
+        iterations,
+        warmup: r === 0,
+        warmupIterations: 4,
+        warmupTime: 20,
+        throws: true,
+        retainSamples: true,
+        setup: () => gc(),
+      });
       for (const n of order) bench.add(n, g.tasks[n]);
       bench.runSync();
       if (r === 0) continue;
@@ -107,7 +117,11 @@ export function textTable(header, rows) {
 
 /** Markdown table. */
 export function mdTable(header, rows) {
-  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 }
 
 export const fmtRatio = (x) => `${x.toFixed(2)}×`;

@@ -63,12 +63,17 @@ if (process.argv.includes('--write')) {
 const problems = [];
 const a = JSON.stringify(pkg.exports, null, 2);
 const b = JSON.stringify(want.exports, null, 2);
-if (a !== b) problems.push(`package.json "exports" differs from what rollup.config.mjs's input implies (run with --write):\n--- expected\n${b}`);
-if (JSON.stringify(pkg.typesVersions) !== JSON.stringify(want.typesVersions)) problems.push(`package.json "typesVersions" differs (run with --write): expected ${JSON.stringify(want.typesVersions)}`);
+if (a !== b)
+  problems.push(
+    `package.json "exports" differs from what rollup.config.mjs's input implies (run with --write):\n--- expected\n${b}`,
+  );
+if (JSON.stringify(pkg.typesVersions) !== JSON.stringify(want.typesVersions))
+  problems.push(`package.json "typesVersions" differs (run with --write): expected ${JSON.stringify(want.typesVersions)}`);
 if (pkg.sideEffects !== false) problems.push('package.json "sideEffects" must be false');
 if (existsSync(path.join(root, 'dist'))) {
   const files = JSON.stringify(want.exports).match(/\.\/dist\/[^"]+/g) ?? [];
-  for (const f of new Set(files)) if (!existsSync(path.join(root, f))) problems.push(`exports names ${f}, which the build did not produce`);
+  for (const f of new Set(files))
+    if (!existsSync(path.join(root, f))) problems.push(`exports names ${f}, which the build did not produce`);
 }
 if (problems.length) {
   console.error(problems.map((p) => `✖ ${p}`).join('\n'));

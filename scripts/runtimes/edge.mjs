@@ -7,9 +7,10 @@
 // ArrayBuffer ...") while accepting typed arrays; real Edge/worker runtimes and browsers accept both.
 // pkijs (encrypted PKCS#8) passes ArrayBuffers. When the bug is detected, crypto.subtle's methods are
 // wrapped to pass ArrayBuffer arguments as Uint8Array views, and the summary says so.
-import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
+
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -37,13 +38,19 @@ export async function runEdge({ timeoutMs = 300_000 } = {}) {
   const probe = new EdgeRuntime();
   const bug = await probe.evaluate(`crypto.subtle.digest('SHA-256', new ArrayBuffer(1)).then(() => false, () => true)`);
   const notes = [];
-  if (bug) notes.push('edge-runtime bug: crypto.subtle rejects ArrayBuffers made in its context; shimmed (ArrayBuffer → Uint8Array view)');
+  if (bug)
+    notes.push(
+      'edge-runtime bug: crypto.subtle rejects ArrayBuffers made in its context; shimmed (ArrayBuffer → Uint8Array view)',
+    );
   const rt = new EdgeRuntime({ initialCode: (bug ? SHIM : '') + out.outputFiles[0].text });
   const kind = await rt.evaluate(`[typeof EdgeRuntime, typeof process, typeof require].join(' ')`);
   let timer;
   const result = await Promise.race([
     rt.evaluate('__runPortable().then((r) => JSON.stringify(r))'),
-    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`edge-runtime: no result within ${timeoutMs / 1000} s`)), timeoutMs))),
+    new Promise(
+      (_, reject) =>
+        (timer = setTimeout(() => reject(new Error(`edge-runtime: no result within ${timeoutMs / 1000} s`)), timeoutMs)),
+    ),
   ]).finally(() => clearTimeout(timer));
   return { ...JSON.parse(result), runtime: `edge-runtime (typeof EdgeRuntime/process/require: ${kind})`, notes };
 }

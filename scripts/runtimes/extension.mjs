@@ -11,7 +11,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
 
 /** @returns {Promise<object>} the worker's JSON report; rejects on timeout with Chromium's last output. */
 export async function runExtension({ chromium = process.env.CHROME_PATH || '/usr/bin/chromium', timeoutMs = 300_000 } = {}) {
@@ -39,18 +47,40 @@ export async function runExtension({ chromium = process.env.CHROME_PATH || '/usr
       });
     });
     await new Promise((r) => server.listen(0, '127.0.0.1', r));
-    writeFileSync(path.join(ext, 'report-config.js'), `export const REPORT_URL = 'http://127.0.0.1:${server.address().port}/report';\n`);
-    child = spawn(chromium, ['--headless=new', ...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, `--disable-extensions-except=${ext}`, `--load-extension=${ext}`, 'about:blank'], {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    writeFileSync(
+      path.join(ext, 'report-config.js'),
+      `export const REPORT_URL = 'http://127.0.0.1:${server.address().port}/report';\n`,
+    );
+    child = spawn(
+      chromium,
+      [
+        '--headless=new',
+        ...CHROMIUM_FLAGS,
+        `--user-data-dir=${profile}`,
+        `--disable-extensions-except=${ext}`,
+        `--load-extension=${ext}`,
+        'about:blank',
+      ],
+      {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const keep = (d) => (output = (output + d).slice(-4000));
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    const exited = new Promise((r) => child.on('exit', (code, sig) => r(`chromium exited (${code ?? sig}) before the worker reported`)));
+    const exited = new Promise((r) =>
+      child.on('exit', (code, sig) => r(`chromium exited (${code ?? sig}) before the worker reported`)),
+    );
     let timer;
-    const timeout = new Promise((r) => (timer = setTimeout(() => r(`no report from the service worker within ${timeoutMs / 1000} s`), timeoutMs)));
-    const first = await Promise.race([report.then((body) => ({ body })), exited.then((err) => ({ err })), timeout.then((err) => ({ err }))]);
+    const timeout = new Promise(
+      (r) => (timer = setTimeout(() => r(`no report from the service worker within ${timeoutMs / 1000} s`), timeoutMs)),
+    );
+    const first = await Promise.race([
+      report.then((body) => ({ body })),
+      exited.then((err) => ({ err })),
+      timeout.then((err) => ({ err })),
+    ]);
     clearTimeout(timer);
     if (first.err) throw new Error(`${first.err}\n--- chromium output (tail) ---\n${output.trim()}`);
     return JSON.parse(first.body);

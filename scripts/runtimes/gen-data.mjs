@@ -21,15 +21,15 @@
 // (≈1 s). Usage: node scripts/runtimes/gen-data.mjs
 import { execFileSync } from 'node:child_process';
 import { createHash, createPrivateKey, sign as nodeSign } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
 import { parseCavs } from '../../test/support/cavp.mjs';
-import { rfc6979Nonce } from '../../test/support/rfc6979.mjs';
-import { powMod, invMod, bitLen, leftmostBits, digest } from '../../test/support/util.mjs';
 import { derSignature } from '../../test/support/der.mjs';
+import { rfc6979Nonce } from '../../test/support/rfc6979.mjs';
+import { bitLen, digest, invMod, leftmostBits, powMod } from '../../test/support/util.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(root, 'test/portable/generated');
@@ -50,7 +50,9 @@ const sizes = {};
   const files = {};
   const present = [];
   for (const sub of ['testvectors', 'testvectors_v1']) {
-    for (const f of readdirSync(path.join(dir, sub)).filter((n) => n.endsWith('.json')).sort()) {
+    for (const f of readdirSync(path.join(dir, sub))
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       present.push(`${sub}/${f}`);
       const d = JSON.parse(readFileSync(path.join(dir, sub, f), 'utf8'));
       files[`${sub}/${f}`] = {
@@ -63,7 +65,14 @@ const sizes = {};
             sha: g.sha,
             key: { p: k.p, q: k.q, g: k.g, y: k.y, keySize: k.keySize },
             keyDer: g.publicKeyDer ?? g.keyDer,
-            tests: g.tests.map((c) => ({ tcId: c.tcId, comment: c.comment, msg: c.msg, sig: c.sig, result: c.result, flags: c.flags })),
+            tests: g.tests.map((c) => ({
+              tcId: c.tcId,
+              comment: c.comment,
+              msg: c.msg,
+              sig: c.sig,
+              result: c.result,
+              flags: c.flags,
+            })),
           };
         }),
       };
@@ -77,15 +86,27 @@ const sizes = {};
   const HASH = { 'SHA-1': 'sha1', 'SHA-224': 'sha224', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
   const read = (n) => parseCavs(readFileSync(path.join(VECTORS, 'nist', n), 'utf8'));
   const sigver = read('FIPS_186_3_SigVer.rsp');
-  const siggen = read('FIPS_186_3_SigGen.txt').map((r) => ({ ...r, H: createHash(HASH[r.sha]).update(Buffer.from(r.Msg, 'hex')).digest('hex') }));
-  sizes['nist.js'] = write('nist.js', { sigver, siggen }, 'Source: test/vectors/nist (see its SOURCE.md); H = node:crypto hash of Msg.');
+  const siggen = read('FIPS_186_3_SigGen.txt').map((r) => ({
+    ...r,
+    H: createHash(HASH[r.sha]).update(Buffer.from(r.Msg, 'hex')).digest('hex'),
+  }));
+  sizes['nist.js'] = write(
+    'nist.js',
+    { sigver, siggen },
+    'Source: test/vectors/nist (see its SOURCE.md); H = node:crypto hash of Msg.',
+  );
 }
 
 // ---- RFC 6979 ----
-sizes['rfc6979.js'] = write('rfc6979.js', JSON.parse(readFileSync(path.join(root, 'test/vectors/rfc6979-dsa.json'), 'utf8')), 'Source: test/vectors/rfc6979-dsa.json.');
+sizes['rfc6979.js'] = write(
+  'rfc6979.js',
+  JSON.parse(readFileSync(path.join(root, 'test/vectors/rfc6979-dsa.json'), 'utf8')),
+  'Source: test/vectors/rfc6979-dsa.json.',
+);
 
 // ---- OpenSSL-made keys ----
-const MESSAGE = '_input_charset=utf-8&outer_task_id=20111221_0011&partner=2088101568338364&refund_detail=R1~*~20.10&service=alipay.witkey.task.left.amount.handle&备注=天之蓝';
+const MESSAGE =
+  '_input_charset=utf-8&outer_task_id=20111221_0011&partner=2088101568338364&refund_detail=R1~*~20.10&service=alipay.witkey.task.left.amount.handle&备注=天之蓝';
 let keys;
 if (existsSync(path.join(OUT, 'keys.js'))) {
   keys = (await import(path.join(OUT, 'keys.js') + `?t=${Date.now()}`)).default;
@@ -100,7 +121,18 @@ if (existsSync(path.join(OUT, 'keys.js'))) {
       [1024, 160],
       [2048, 256],
     ]) {
-      ossl(['genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', `dsa_paramgen_bits:${L}`, '-pkeyopt', `dsa_paramgen_q_bits:${N}`, '-out', p('params.pem')]);
+      ossl([
+        'genpkey',
+        '-genparam',
+        '-algorithm',
+        'DSA',
+        '-pkeyopt',
+        `dsa_paramgen_bits:${L}`,
+        '-pkeyopt',
+        `dsa_paramgen_q_bits:${N}`,
+        '-out',
+        p('params.pem'),
+      ]);
       ossl(['gendsa', '-out', p('k.pem'), p('params.pem')]);
       const text = ossl(['dsa', '-in', p('k.pem'), '-text', '-noout']).toString();
       const field = (label) => {
@@ -125,7 +157,18 @@ if (existsSync(path.join(OUT, 'keys.js'))) {
         signatures: {},
         // PBES2 (PBKDF2-HMAC-SHA-256, AES-256-CBC), OpenSSL's default iteration count.
         encryptedPassphrase: 'correct horse 天',
-        encryptedPem: ossl(['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-v2prf', 'hmacWithSHA256', '-passout', 'pass:correct horse 天', '-in', p('k.pem')]).toString(),
+        encryptedPem: ossl([
+          'pkcs8',
+          '-topk8',
+          '-v2',
+          'aes-256-cbc',
+          '-v2prf',
+          'hmacWithSHA256',
+          '-passout',
+          'pass:correct horse 天',
+          '-in',
+          p('k.pem'),
+        ]).toString(),
       };
       for (const h of ['sha1', 'sha256']) k.signatures[h] = hex(ossl(['dgst', `-${h}`, '-sign', p('k.pem'), p('msg')]));
       keys.keys.push(k);
@@ -158,7 +201,16 @@ sizes['keys.js'] = write('keys.js', keys, 'DSA keys made by the openssl CLI at g
     else gbkEncodeBmp += '!!!!';
   }
   const samples = ['天之蓝', '€5', '红彤彤 JIM Tom', 'ḿ〇，。（）·—'].map((s) => ({ text: s, gbk: hex(iconv.encode(s, 'gbk')) }));
-  sizes['charset.js'] = write('charset.js', { iconvLite: JSON.parse(readFileSync(path.join(root, 'node_modules/iconv-lite/package.json'), 'utf8')).version, gbkDecodeAll, gbkEncodeBmp, samples }, 'Oracle: iconv-lite.');
+  sizes['charset.js'] = write(
+    'charset.js',
+    {
+      iconvLite: JSON.parse(readFileSync(path.join(root, 'node_modules/iconv-lite/package.json'), 'utf8')).version,
+      gbkDecodeAll,
+      gbkEncodeBmp,
+      samples,
+    },
+    'Oracle: iconv-lite.',
+  );
 }
 
 // ---- params / request samples ----
@@ -240,26 +292,45 @@ sizes['keys.js'] = write('keys.js', keys, 'DSA keys made by the openssl CLI at g
 // SHA1withDSA by OpenSSL, percent-encoding by test/support/notify-oracle.mjs. Expected values are the
 // docs/PROTOCOL.md §6 samples, written in test/portable/notify.portable.js.
 {
-  const { opensslKeyPair, signedBody, notificationFields, LEFT_AMOUNT_XML, TRANSFER_XML } = await import('../../test/support/notify-oracle.mjs');
+  const { opensslKeyPair, signedBody, notificationFields, LEFT_AMOUNT_XML, TRANSFER_XML } = await import(
+    '../../test/support/notify-oracle.mjs'
+  );
   const alipay = opensslKeyPair();
   const other = opensslKeyPair();
   const gbk = { charset: 'gbk', privateKey: alipay.privateKey };
   const text = (b) => b.text;
-  const bidders = Array.from({ length: 12 }, (_, i) => `<bidder><outer_transfer_no>S${i}</outer_transfer_no><transfer_amount>${i + 1}.00</transfer_amount><alipay_user_id>20881021162037${String(i).padStart(2, '0')}</alipay_user_id><nick_name>天之蓝${i}</nick_name><transfer_status>W</transfer_status></bidder>`).join('');
+  const bidders = Array.from(
+    { length: 12 },
+    (_, i) =>
+      `<bidder><outer_transfer_no>S${i}</outer_transfer_no><transfer_amount>${i + 1}.00</transfer_amount><alipay_user_id>20881021162037${String(i).padStart(2, '0')}</alipay_user_id><nick_name>天之蓝${i}</nick_name><transfer_status>W</transfer_status></bidder>`,
+  ).join('');
   const streamXml = `<?xml version="1.0" encoding="GBK"?><alipay><is_success>T</is_success><response><task_info><outer_task_id>T1</outer_task_id><success_bidders>${bidders}</success_bidders></task_info></response></alipay>`;
   sizes['notify.js'] = write(
     'notify.js',
     {
       alipayPublicPem: alipay.publicPem,
       leftGbk: text(signedBody(notificationFields(LEFT_AMOUNT_XML('GBK')), gbk)),
-      transferUtf8: text(signedBody(notificationFields(TRANSFER_XML, { notifyType: 'witkey_assign_transfer' }), { privateKey: alipay.privateKey })),
+      transferUtf8: text(
+        signedBody(notificationFields(TRANSFER_XML, { notifyType: 'witkey_assign_transfer' }), { privateKey: alipay.privateKey }),
+      ),
       kppwGbk: text(signedBody(notificationFields(LEFT_AMOUNT_XML('GBK'), { dataField: 'resultMsg', prefix: 'xml=' }), gbk)),
       forgedGbk: text(signedBody(notificationFields(LEFT_AMOUNT_XML('GBK')), { charset: 'gbk', privateKey: other.privateKey })),
-      streamGbk: text(signedBody(notificationFields(streamXml), { ...gbk, order: ['notify_data', 'notify_id', 'notify_time', 'notify_type', 'sign_type', 'sign'] })),
-      returnUtf8: text(signedBody({ notify_data: LEFT_AMOUNT_XML('UTF-8'), notify_type: 'witkey_task_left_amount_handle' }, { privateKey: alipay.privateKey })),
+      streamGbk: text(
+        signedBody(notificationFields(streamXml), {
+          ...gbk,
+          order: ['notify_data', 'notify_id', 'notify_time', 'notify_type', 'sign_type', 'sign'],
+        }),
+      ),
+      returnUtf8: text(
+        signedBody(
+          { notify_data: LEFT_AMOUNT_XML('UTF-8'), notify_type: 'witkey_task_left_amount_handle' },
+          { privateKey: alipay.privateKey },
+        ),
+      ),
     },
     'Oracles: iconv-lite bytes, OpenSSL SHA1withDSA, test/support/notify-oracle.mjs percent-encoding.',
   );
 }
 
-if (process.argv.includes('--verbose')) for (const [n, s] of Object.entries(sizes)) console.log(`${n.padEnd(14)} ${(s / 1024).toFixed(0)} KB`);
+if (process.argv.includes('--verbose'))
+  for (const [n, s] of Object.entries(sizes)) console.log(`${n.padEnd(14)} ${(s / 1024).toFixed(0)} KB`);

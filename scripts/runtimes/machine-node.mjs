@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export function machineNode() {
-  const candidates = [process.env.npm_node_execpath, ...(process.env.PATH ?? '').split(path.delimiter).map((d) => d && path.join(d, 'node'))];
+  const candidates = [
+    process.env.npm_node_execpath,
+    ...(process.env.PATH ?? '').split(path.delimiter).map((d) => d && path.join(d, 'node')),
+  ];
   for (const c of candidates) {
     if (!c || !existsSync(c)) continue;
     const real = realpathSync(c);

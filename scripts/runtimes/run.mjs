@@ -19,13 +19,12 @@
 // test/runtimes/results.test.mjs turns into one node:test test per runtime, so that the closing lines
 // of `npm test` count them. Exit code: 0 when every runtime passed or was allowed not to run.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-
-import { ensureMachineNode, machineNode } from './machine-node.mjs';
 import { freePort } from './free-port.mjs';
+import { ensureMachineNode, machineNode } from './machine-node.mjs';
 
 // `npm run test:runtimes` would start this on node_modules/.bin/node (= Node 22): use the machine's.
 await ensureMachineNode();
@@ -67,7 +66,12 @@ const stripAnsi = (s) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 /** Spawns a runner in its own process group; kills the group on timeout. Resolves { code, output }. */
 function runProcess(cmd, args, { timeoutMs = 300_000, extraEnv = {} } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -89,7 +93,9 @@ function runProcess(cmd, args, { timeoutMs = 300_000, extraEnv = {} } = {}) {
 }
 /** The last PORTABLE-RESULT line of a runner's output. */
 function resultFromOutput(output) {
-  const lines = stripAnsi(output).split('\n').filter((l) => l.includes('PORTABLE-RESULT {'));
+  const lines = stripAnsi(output)
+    .split('\n')
+    .filter((l) => l.includes('PORTABLE-RESULT {'));
   if (!lines.length) return null;
   const l = lines.at(-1);
   return JSON.parse(l.slice(l.indexOf('{')));
@@ -98,7 +104,9 @@ function resultFromOutput(output) {
 const node22 = rel('node_modules/node22/bin/node');
 const node24 = rel('node_modules/node24/bin/node');
 const denoBin = rel('node_modules/.bin/deno');
-const bunBin = existsSync(rel('node_modules/bun/bin/bun.exe')) ? rel('node_modules/bun/bin/bun.exe') : rel('node_modules/.bin/bun');
+const bunBin = existsSync(rel('node_modules/bun/bin/bun.exe'))
+  ? rel('node_modules/bun/bin/bun.exe')
+  : rel('node_modules/.bin/bun');
 const chromium = env.CHROME_PATH || '/usr/bin/chromium';
 const firefox = env.FIREFOX_PATH || '/usr/bin/firefox-esr';
 const resolvable = (name) => {
@@ -124,7 +132,12 @@ const nodeRunner = (bin) => async () => {
 const wtrRunner = (browser) => async () => {
   const resultFile = path.join(tmpdir(), `witkey-wtr-${browser}-${process.pid}.json`);
   rmSync(resultFile, { force: true });
-  const extraEnv = { WTR_BROWSER: browser, WTR_PORT: String(await freePort()), WTR_RESULT_FILE: resultFile, PUPPETEER_SKIP_DOWNLOAD: '1' };
+  const extraEnv = {
+    WTR_BROWSER: browser,
+    WTR_PORT: String(await freePort()),
+    WTR_RESULT_FILE: resultFile,
+    PUPPETEER_SKIP_DOWNLOAD: '1',
+  };
   const wtr = rel('node_modules/@web/test-runner/dist/bin.js');
   const { code, output } =
     browser === 'webkit'
@@ -136,7 +149,13 @@ const wtrRunner = (browser) => async () => {
     rmSync(resultFile, { force: true });
     const line = r.resultLines.length ? JSON.parse(r.resultLines.at(-1).slice('PORTABLE-RESULT '.length)) : null;
     // WTR's own count of mocha tests is authoritative; the browser's result line adds the facts.
-    result = { passed: r.passed, failed: r.failed, failures: [...r.failures, ...r.sessionErrors.map((e) => ({ name: '(session)', error: e }))], facts: line?.facts ?? {}, runtime: line?.runtime };
+    result = {
+      passed: r.passed,
+      failed: r.failed,
+      failures: [...r.failures, ...r.sessionErrors.map((e) => ({ name: '(session)', error: e }))],
+      facts: line?.facts ?? {},
+      runtime: line?.runtime,
+    };
     if (r.sessionErrors.length) result.failed += r.sessionErrors.length;
   }
   return { code, output, result };
@@ -158,11 +177,28 @@ const RUNTIMES = [
     name: `Node ${process.versions.node.split('.')[0]} (machine)`,
     expected: N,
     version: () => `${process.version} (${machineNode()})`,
-    missing: () => ([node22, node24].some((n) => existsSync(n) && realpathSync(n) === realpathSync(process.execPath)) ? `the machine's node is ${process.execPath}, one of node_modules/node22|24: PATH problem` : null),
+    missing: () =>
+      [node22, node24].some((n) => existsSync(n) && realpathSync(n) === realpathSync(process.execPath))
+        ? `the machine's node is ${process.execPath}, one of node_modules/node22|24: PATH problem`
+        : null,
     run: nodeRunner(process.execPath),
   },
-  { id: 'node22', name: 'Node 22', expected: N, version: () => version(node22), missing: () => (existsSync(node22) ? null : 'node_modules/node22 missing (npm ci)'), run: nodeRunner(node22) },
-  { id: 'node24', name: 'Node 24', expected: N, version: () => version(node24), missing: () => (existsSync(node24) ? null : 'node_modules/node24 missing (npm ci)'), run: nodeRunner(node24) },
+  {
+    id: 'node22',
+    name: 'Node 22',
+    expected: N,
+    version: () => version(node22),
+    missing: () => (existsSync(node22) ? null : 'node_modules/node22 missing (npm ci)'),
+    run: nodeRunner(node22),
+  },
+  {
+    id: 'node24',
+    name: 'Node 24',
+    expected: N,
+    version: () => version(node24),
+    missing: () => (existsSync(node24) ? null : 'node_modules/node24 missing (npm ci)'),
+    run: nodeRunner(node24),
+  },
   {
     id: 'deno',
     name: 'Deno',
@@ -170,7 +206,9 @@ const RUNTIMES = [
     version: () => version(denoBin).replace(/ \(.*/, ''),
     missing: () => (existsSync(denoBin) ? null : 'node_modules/.bin/deno missing (npm ci)'),
     run: async () => {
-      const { code, output } = await runProcess(denoBin, ['test', '--no-prompt', '--no-check', 'test/runtimes/deno.test.js'], { extraEnv: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } });
+      const { code, output } = await runProcess(denoBin, ['test', '--no-prompt', '--no-check', 'test/runtimes/deno.test.js'], {
+        extraEnv: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+      });
       return { code, output, result: resultFromOutput(output) };
     },
   },
@@ -221,9 +259,17 @@ const RUNTIMES = [
     id: 'webkit',
     name: 'WebKit (WTR, WebKitGTK)',
     expected: N + 1,
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${Version} is dpkg-query's format field, not a template
-    version: () => `WebKitGTK ${spawnSync('dpkg-query', ['-W', '-f=${Version}', 'webkit2gtk-driver'], { encoding: 'utf8' }).stdout.replace(/-.*/, '') || '?'}`,
-    missing: () => (!which('WebKitWebDriver') ? aptHint('webkit2gtk-driver') : !which('xvfb-run') ? aptHint('xvfb') : !which('xauth') ? aptHint('xauth') : null),
+    version: () =>
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${Version} is dpkg-query's format field, not a template
+      `WebKitGTK ${spawnSync('dpkg-query', ['-W', '-f=${Version}', 'webkit2gtk-driver'], { encoding: 'utf8' }).stdout.replace(/-.*/, '') || '?'}`,
+    missing: () =>
+      !which('WebKitWebDriver')
+        ? aptHint('webkit2gtk-driver')
+        : !which('xvfb-run')
+          ? aptHint('xvfb')
+          : !which('xauth')
+            ? aptHint('xauth')
+            : null,
     run: wtrRunner('webkit'),
   },
   {
@@ -238,7 +284,11 @@ const RUNTIMES = [
 
 // ---------------------------------------------------------------------------------------------
 // run
-const list = (v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const selected = list(env.WITKEY_RUNTIMES);
 const allowed = list(env.WITKEY_ALLOW_NOT_RUN);
 const unknown = [...selected, ...allowed].filter((id) => id !== 'all' && !RUNTIMES.some((r) => r.id === id));
@@ -257,8 +307,14 @@ for (const rt of RUNTIMES) {
   const notSelected = selected.length && !selected.includes(rt.id);
   const missing = notSelected ? 'not selected (WITKEY_RUNTIMES)' : rt.missing();
   if (missing) {
-    Object.assign(entry, { status: 'not run', reason: missing, allowed: isAllowed(rt.id, notSelected ? 'not selected' : missing) });
-    console.log(`\n── ${rt.name}: NOT RUN — ${missing}${entry.allowed ? '' : '  (fails the run; WITKEY_ALLOW_NOT_RUN to allow)'}`);
+    Object.assign(entry, {
+      status: 'not run',
+      reason: missing,
+      allowed: isAllowed(rt.id, notSelected ? 'not selected' : missing),
+    });
+    console.log(
+      `\n── ${rt.name}: NOT RUN — ${missing}${entry.allowed ? '' : '  (fails the run; WITKEY_ALLOW_NOT_RUN to allow)'}`,
+    );
     results.push(entry);
     continue;
   }
@@ -285,10 +341,13 @@ for (const rt of RUNTIMES) {
   entry.reason = problems.join('; ');
   results.push(entry);
   if (entry.status === 'passed') {
-    console.log(`   ✔ ${entry.passed}/${rt.expected} passed in ${(entry.ms / 1000).toFixed(1)} s${entry.notes.length ? `  — note: ${entry.notes.join('; ')}` : ''}`);
+    console.log(
+      `   ✔ ${entry.passed}/${rt.expected} passed in ${(entry.ms / 1000).toFixed(1)} s${entry.notes.length ? `  — note: ${entry.notes.join('; ')}` : ''}`,
+    );
   } else {
     console.log(`   ✖ FAILED: ${entry.reason} (${(entry.ms / 1000).toFixed(1)} s)`);
-    for (const f of entry.failures.slice(0, 20)) console.log(`     ✖ ${f.name}\n         ${String(f.error).split('\n').slice(0, 6).join('\n         ')}`);
+    for (const f of entry.failures.slice(0, 20))
+      console.log(`     ✖ ${f.name}\n         ${String(f.error).split('\n').slice(0, 6).join('\n         ')}`);
     if (!result || code !== 0) {
       const tail = stripAnsi(output).trim().split('\n').slice(-40).join('\n       ');
       if (tail) console.log(`     --- output (last 40 lines) ---\n       ${tail}`);
@@ -309,10 +368,17 @@ for (const r of results) {
   const status = r.status === 'passed' ? 'passed' : r.status === 'failed' ? 'FAILED' : 'NOT RUN';
   const tests = r.status === 'not run' ? '—' : `${r.passed}/${r.expected}`;
   const wall = r.ms === undefined ? '—' : `${(r.ms / 1000).toFixed(1)} s`;
-  console.log(`  ${pad(r.name, 31)}${pad((r.version ?? '').slice(0, 44), 46)}${pad(status, 10)}${pad(tests, 9)}${wall}${r.status === 'passed' ? (r.notes?.length ? `   note: ${r.notes.join('; ')}` : '') : `   ${r.reason}${r.status === 'not run' ? (r.allowed ? ' [allowed]' : ' [NOT ALLOWED]') : ''}`}`);
+  console.log(
+    `  ${pad(r.name, 31)}${pad((r.version ?? '').slice(0, 44), 46)}${pad(status, 10)}${pad(tests, 9)}${wall}${r.status === 'passed' ? (r.notes?.length ? `   note: ${r.notes.join('; ')}` : '') : `   ${r.reason}${r.status === 'not run' ? (r.allowed ? ' [allowed]' : ' [NOT ALLOWED]') : ''}`}`,
+  );
 }
-console.log(`\n  TextDecoder('gbk') of each runtime vs iconv-lite, where loadCharset took the GBK index from, and which decode loop runs:`);
-for (const r of results.filter((x) => x.facts?.['TextDecoder gbk'])) console.log(`  ${pad(r.name, 31)}${r.facts['TextDecoder gbk']} → ${r.facts['loadCharset gbk source']}, ${r.facts['gbk decode loop'] ?? '?'} decode loop`);
+console.log(
+  `\n  TextDecoder('gbk') of each runtime vs iconv-lite, where loadCharset took the GBK index from, and which decode loop runs:`,
+);
+for (const r of results.filter((x) => x.facts?.['TextDecoder gbk']))
+  console.log(
+    `  ${pad(r.name, 31)}${r.facts['TextDecoder gbk']} → ${r.facts['loadCharset gbk source']}, ${r.facts['gbk decode loop'] ?? '?'} decode loop`,
+  );
 const verdict = failed.length || notRunBad.length ? 'FAILED' : 'ok';
 console.log(
   `\n  ${verdict === 'ok' ? '✔' : '✖'} ${results.filter((r) => r.status === 'passed').length} passed, ${failed.length} failed, ${notRun.length} NOT RUN` +
@@ -320,5 +386,8 @@ console.log(
 );
 
 mkdirSync(rel('build-tmp'), { recursive: true });
-writeFileSync(rel('build-tmp/runtimes.json'), JSON.stringify({ runId: env.WITKEY_RUN_ID ?? null, portableTests: N, totalMs, results }, null, 2));
+writeFileSync(
+  rel('build-tmp/runtimes.json'),
+  JSON.stringify({ runId: env.WITKEY_RUN_ID ?? null, portableTests: N, totalMs, results }, null, 2),
+);
 process.exitCode = verdict === 'ok' ? 0 : 1;

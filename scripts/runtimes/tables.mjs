@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measureSizes, measureShipped } from '../size.mjs';
+import { measureShipped, measureSizes } from '../size.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DOC = path.join(root, 'docs/RUNTIMES.md');
@@ -43,11 +43,24 @@ const gbkShort = (f) => {
 
 const lines = [];
 lines.push('## Per-runtime results', '');
-lines.push(`Every runtime runs the same portable suite (\`test/portable/\`, ${data.portableTests} tests: all Wycheproof DSA and NIST CAVP vectors, RFC 6979, OpenSSL-made keys, GBK/GB2312 against iconv-lite over the whole BMP, canonicalisation, signing, the request builder, and notification decoding, streaming and the notify handler over OpenSSL-signed GBK bodies), plus the runtime's own checks (no Node globals in edge-runtime, workerd, browsers and the extension; a signed request and a GBK notification in the extension service worker). Measured by \`npm test\` (\`scripts/runtimes/run.mjs\`) on Debian 12, 2 cores; wall time includes starting the runtime.`, '');
-lines.push('| Runtime | Version | How | Tests | Wall time | `TextDecoder(\'gbk\')` vs iconv-lite; GBK decode loop |', '| --- | --- | --- | --- | --- | --- |');
+lines.push(
+  `Every runtime runs the same portable suite (\`test/portable/\`, ${data.portableTests} tests: all Wycheproof DSA and NIST CAVP vectors, RFC 6979, OpenSSL-made keys, GBK/GB2312 against iconv-lite over the whole BMP, canonicalisation, signing, the request builder, and notification decoding, streaming and the notify handler over OpenSSL-signed GBK bodies), plus the runtime's own checks (no Node globals in edge-runtime, workerd, browsers and the extension; a signed request and a GBK notification in the extension service worker). Measured by \`npm test\` (\`scripts/runtimes/run.mjs\`) on Debian 12, 2 cores; wall time includes starting the runtime.`,
+  '',
+);
+lines.push(
+  "| Runtime | Version | How | Tests | Wall time | `TextDecoder('gbk')` vs iconv-lite; GBK decode loop |",
+  '| --- | --- | --- | --- | --- | --- |',
+);
 for (const r of data.results) {
-  const tests = r.status === 'passed' ? `${r.passed}/${r.expected} ✔` : r.status === 'failed' ? `FAILED (${r.reason})` : `NOT RUN (${r.reason})`;
-  lines.push(`| ${r.name} | ${(r.version ?? '—').replace(/ \(\/.*\)$/, '')} | ${HOW[r.id] ?? ''} | ${tests} | ${r.ms === undefined ? '—' : `${(r.ms / 1000).toFixed(1)} s`} | ${gbkShort(r.facts)} |`);
+  const tests =
+    r.status === 'passed'
+      ? `${r.passed}/${r.expected} ✔`
+      : r.status === 'failed'
+        ? `FAILED (${r.reason})`
+        : `NOT RUN (${r.reason})`;
+  lines.push(
+    `| ${r.name} | ${(r.version ?? '—').replace(/ \(\/.*\)$/, '')} | ${HOW[r.id] ?? ''} | ${tests} | ${r.ms === undefined ? '—' : `${(r.ms / 1000).toFixed(1)} s`} | ${gbkShort(r.facts)} |`,
+  );
 }
 const notes = data.results.flatMap((r) => (r.notes ?? []).map((n) => `${r.name}: ${n}`));
 lines.push('', `All runtimes: ${(data.totalMs / 1000).toFixed(0)} s.${notes.length ? ` Notes: ${notes.join('; ')}.` : ''}`, '');
@@ -55,10 +68,20 @@ lines.push('', `All runtimes: ${(data.totalMs / 1000).toFixed(0)} s.${notes.leng
 const sizes = await measureSizes();
 const shipped = measureShipped();
 lines.push('## Bundle size', '');
-lines.push('What an application bundle contains, by use (esbuild: bundle, minify, ESM, browser; gzip -9; from `scripts/size.mjs`, checked by `test/size.test.mjs`):', '');
+lines.push(
+  'What an application bundle contains, by use (esbuild: bundle, minify, ESM, browser; gzip -9; from `scripts/size.mjs`, checked by `test/size.test.mjs`):',
+  '',
+);
 lines.push('| Use | Imports | min | min+gz | Budget (min+gz) |', '| --- | --- | --- | --- | --- |');
-for (const r of sizes) lines.push(`| ${r.name} | ${r.what} | ${kb(r.bytes)} | **${kb(r.gz)}** | ${kb(r.budget)}${r.withinBudget && !r.bleed.length ? ' ✔' : ' ✖'} |`);
-lines.push('', 'The verify-only bundle contains no signing code, no GBK codec or table, no XML and no asn1js/pkijs; the UTF-8 signing bundle no GBK codec or table (the "bleed" checks).', '');
+for (const r of sizes)
+  lines.push(
+    `| ${r.name} | ${r.what} | ${kb(r.bytes)} | **${kb(r.gz)}** | ${kb(r.budget)}${r.withinBudget && !r.bleed.length ? ' ✔' : ' ✖'} |`,
+  );
+lines.push(
+  '',
+  'The verify-only bundle contains no signing code, no GBK codec or table, no XML and no asn1js/pkijs; the UTF-8 signing bundle no GBK codec or table (the "bleed" checks).',
+  '',
+);
 lines.push('What `dist/` ships for use without a bundler (ES modules, not minified, dependencies included):', '');
 lines.push('| Files | What | Size | gzip |', '| --- | --- | --- | --- |');
 for (const r of shipped.rows) lines.push(`| ${r.name} | ${r.what} | ${kb(r.bytes)} | ${kb(r.gz)} |`);

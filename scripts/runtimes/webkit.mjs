@@ -4,14 +4,17 @@
 // Starts WebKitWebDriver on a free loopback port, waits for it, runs WTR with WTR_BROWSER=webkit, and
 // stops the driver (its whole process group) whatever happens. Exit code: WTR's.
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const port = await freePort();
-const driver = spawn('WebKitWebDriver', [`--port=${port}`, '--host=127.0.0.1'], { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+const driver = spawn('WebKitWebDriver', [`--port=${port}`, '--host=127.0.0.1'], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+  detached: true,
+});
 const stop = () => {
   try {
     process.kill(-driver.pid, 'SIGTERM');
@@ -30,11 +33,15 @@ if (!ready) {
   console.error(`WebKitWebDriver did not answer on port ${port}`);
   process.exit(2);
 }
-const wtr = spawn(process.execPath, [path.join(root, 'node_modules/@web/test-runner/dist/bin.js'), '--config', 'test/runtimes/wtr.config.mjs'], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, WTR_BROWSER: 'webkit', WEBDRIVER_PORT: String(port) },
-});
+const wtr = spawn(
+  process.execPath,
+  [path.join(root, 'node_modules/@web/test-runner/dist/bin.js'), '--config', 'test/runtimes/wtr.config.mjs'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, WTR_BROWSER: 'webkit', WEBDRIVER_PORT: String(port) },
+  },
+);
 const code = await new Promise((resolve) => wtr.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
 stop();
 process.exit(code);

@@ -15,7 +15,7 @@ import { WitkeyError } from '../errors.js';
 import { optionsObject } from '../options.js';
 import type { ChunkDecoder, GbkCodec } from './gbk.js';
 import type { GbkSource } from './gbk-load.js';
-import { normalizeCharset, type Charset, type CharsetContext } from './names.js';
+import { type Charset, type CharsetContext, normalizeCharset } from './names.js';
 import { encodeUtf8, Utf8Decoder } from './utf8.js';
 
 const NO_CONTEXT: CharsetContext = /* @__PURE__ */ Object.freeze({});
@@ -53,7 +53,9 @@ export async function loadCharset(charset: string, options?: LoadCharsetOptions)
   const cs = normalizeCharset(charset);
   const opts = optionsObject(options, 'loadCharset');
   if (opts.source !== undefined && opts.source !== 'auto' && opts.source !== 'table') {
-    throw new WitkeyError('INVALID_OPTION', `loadCharset: source must be 'auto' or 'table', got ${JSON.stringify(opts.source)}`, { field: 'source' });
+    throw new WitkeyError('INVALID_OPTION', `loadCharset: source must be 'auto' or 'table', got ${JSON.stringify(opts.source)}`, {
+      field: 'source',
+    });
   }
   if (opts.wasm !== undefined && typeof opts.wasm !== 'boolean') {
     throw new WitkeyError('INVALID_OPTION', `loadCharset: wasm must be a boolean, got ${typeof opts.wasm}`, { field: 'wasm' });
@@ -126,7 +128,8 @@ export function encode(text: string, charset: Charset | string, ctx: CharsetCont
  */
 export function decode(bytes: Uint8Array, charset: Charset | string, ctx: CharsetContext = NO_CONTEXT): string {
   const cs = normalizeCharset(charset);
-  if (!(bytes instanceof Uint8Array)) throw new WitkeyError('INVALID_OPTION', 'decode: bytes must be a Uint8Array', { field: 'bytes' });
+  if (!(bytes instanceof Uint8Array))
+    throw new WitkeyError('INVALID_OPTION', 'decode: bytes must be a Uint8Array', { field: 'bytes' });
   if (cs === 'utf-8') return new Utf8Decoder(ctx).decode(bytes);
   return codec(cs, ctx).decode(bytes, cs, ctx);
 }

@@ -12,10 +12,10 @@
  * @module
  */
 import { sha1 } from '@noble/hashes/legacy.js';
-import { createGbkCodec, POINTERS, type GbkCodec } from './gbk.js';
+import { hex } from '../wire/bytes.js';
+import { createGbkCodec, type GbkCodec, POINTERS } from './gbk.js';
 import { GBK_INDEX_SHA1 } from './gbk-index-hash.js';
 import { compileGbkWasm } from './gbk-wasm.js';
-import { hex } from '../wire/bytes.js';
 
 /** @internal How to obtain the index: from the runtime if it matches (`auto`), or always from the table. */
 export type GbkSource = 'auto' | 'table';

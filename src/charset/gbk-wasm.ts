@@ -78,7 +78,11 @@ export class WasmPairDecoder {
   consumed = 0;
   wide = false;
 
-  constructor(module: WebAssembly.Module, pairs: Uint16Array, private readonly gbk: boolean) {
+  constructor(
+    module: WebAssembly.Module,
+    pairs: Uint16Array,
+    private readonly gbk: boolean,
+  ) {
     const inst = new WebAssembly.Instance(module, {});
     this.run = inst.exports.decode as (input: number, n: number, out: number, gbk: number) => number;
     this.memory = inst.exports.memory as WebAssembly.Memory;

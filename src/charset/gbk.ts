@@ -24,10 +24,11 @@
  * other table layouts) and the figures are in bench/README.md.
  * @module
  */
-import { malformed, unencodable, type Charset, type CharsetContext } from './names.js';
-import { WASM_MAX, WASM_MIN, WasmPairDecoder } from './gbk-wasm.js';
+
 // ASCII-only spans skip the table and the UTF-16 conversion (the runtime's UTF-8 decoder is fastest).
 import { ascii as asciiToString } from '../wire/bytes.js';
+import { WASM_MAX, WASM_MIN, WasmPairDecoder } from './gbk-wasm.js';
+import { type Charset, type CharsetContext, malformed, unencodable } from './names.js';
 
 /** Number of two-byte GBK pointers: 126 lead bytes × 190 trail bytes. */
 export const POINTERS = 23940;
@@ -59,15 +60,25 @@ export function isGb2312(lead: number, trail: number): boolean {
   if (trail < 0xa1 || trail > 0xfe) return false;
   if (lead >= 0xb0) return lead <= 0xf7 && (lead !== 0xd7 || trail <= 0xf9);
   switch (lead) {
-    case 0xa1: case 0xa3: return true;
-    case 0xa2: return (trail >= 0xb1 && trail <= 0xe2) || (trail >= 0xe5 && trail <= 0xee) || (trail >= 0xf1 && trail <= 0xfc);
-    case 0xa4: return trail <= 0xf3;
-    case 0xa5: return trail <= 0xf6;
-    case 0xa6: return trail <= 0xb8 || (trail >= 0xc1 && trail <= 0xd8);
-    case 0xa7: return trail <= 0xc1 || (trail >= 0xd1 && trail <= 0xf1);
-    case 0xa8: return trail <= 0xba || (trail >= 0xc5 && trail <= 0xe9);
-    case 0xa9: return trail >= 0xa4 && trail <= 0xef;
-    default: return false;
+    case 0xa1:
+    case 0xa3:
+      return true;
+    case 0xa2:
+      return (trail >= 0xb1 && trail <= 0xe2) || (trail >= 0xe5 && trail <= 0xee) || (trail >= 0xf1 && trail <= 0xfc);
+    case 0xa4:
+      return trail <= 0xf3;
+    case 0xa5:
+      return trail <= 0xf6;
+    case 0xa6:
+      return trail <= 0xb8 || (trail >= 0xc1 && trail <= 0xd8);
+    case 0xa7:
+      return trail <= 0xc1 || (trail >= 0xd1 && trail <= 0xf1);
+    case 0xa8:
+      return trail <= 0xba || (trail >= 0xc5 && trail <= 0xe9);
+    case 0xa9:
+      return trail >= 0xa4 && trail <= 0xef;
+    default:
+      return false;
   }
 }
 
@@ -86,11 +97,14 @@ function codeUnitsToString(u: Uint16Array, n: number): string {
     utf16 = null;
     try {
       if (new Uint8Array(new Uint16Array([1]).buffer)[0] === 1) utf16 = new TextDecoder('utf-16le');
-    } catch { /* runtime without utf-16le */ }
+    } catch {
+      /* runtime without utf-16le */
+    }
   }
   if (n < 64 || !utf16) {
     let s = '';
-    for (let i = 0; i < n; i += 4096) s += String.fromCharCode.apply(null, u.subarray(i, Math.min(n, i + 4096)) as unknown as number[]);
+    for (let i = 0; i < n; i += 4096)
+      s += String.fromCharCode.apply(null, u.subarray(i, Math.min(n, i + 4096)) as unknown as number[]);
     return s;
   }
   return utf16.decode(u.subarray(0, n));
@@ -236,7 +250,8 @@ class GbkDecoder implements ChunkDecoder {
 
   decode(chunk: Uint8Array = EMPTY, stream = false): string {
     const n = chunk.length;
-    if (this.wasm !== undefined && n >= WASM_MIN && n <= WASM_MAX && this.wasm.fits(n)) return this.decodeWasm(this.wasm, chunk, stream);
+    if (this.wasm !== undefined && n >= WASM_MIN && n <= WASM_MAX && this.wasm.fits(n))
+      return this.decodeWasm(this.wasm, chunk, stream);
     const out = unitBuffer(n + 1);
     const dec = this.dec;
     const gbk = this.charset === 'gbk';
@@ -262,7 +277,9 @@ class GbkDecoder implements ChunkDecoder {
       let b = chunk[i]!;
       if (b < 0x80) {
         while (i < last4) {
-          const c1 = chunk[i + 1]!, c2 = chunk[i + 2]!, c3 = chunk[i + 3]!;
+          const c1 = chunk[i + 1]!,
+            c2 = chunk[i + 2]!,
+            c3 = chunk[i + 3]!;
           if ((c1 | c2 | c3) >= 0x80) break;
           out[o] = b;
           out[o + 1] = c1;
@@ -297,7 +314,8 @@ class GbkDecoder implements ChunkDecoder {
       else {
         wide = true;
         if (b === 0x80 && gbk) out[o++] = 0x20ac;
-        else if (stream && b >= 0x81 && b <= 0xfe) this.lead = b; // waits for its trail in the next chunk
+        else if (stream && b >= 0x81 && b <= 0xfe)
+          this.lead = b; // waits for its trail in the next chunk
         else throw this.fail(i, [b]);
       }
     }

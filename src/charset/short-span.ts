@@ -42,7 +42,8 @@ export function asciiSpan(b: Uint8Array, from: number, to: number): string {
   }
   if (latin1) return latin1.decode(b.subarray(from, to));
   let s = '';
-  for (let i = from; i < to; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, Math.min(to, i + 4096)) as unknown as number[]);
+  for (let i = from; i < to; i += 4096)
+    s += String.fromCharCode.apply(null, b.subarray(i, Math.min(to, i + 4096)) as unknown as number[]);
   return s;
 }
 
@@ -77,14 +78,17 @@ export function utf8Short(b: Uint8Array, from: number, to: number): string | und
       a[u++] = ((c & 0x1f) << 6) | (c1 & 0x3f);
       i += 2;
     } else if (c >= 0xe0 && c <= 0xef) {
-      const c1 = b[i + 1]!, c2 = b[i + 2]!;
+      const c1 = b[i + 1]!,
+        c2 = b[i + 2]!;
       if (i + 2 >= to || (c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80) return undefined;
       const cp = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
       if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
       a[u++] = cp;
       i += 3;
     } else if (c >= 0xf0 && c <= 0xf4) {
-      const c1 = b[i + 1]!, c2 = b[i + 2]!, c3 = b[i + 3]!;
+      const c1 = b[i + 1]!,
+        c2 = b[i + 2]!,
+        c3 = b[i + 3]!;
       if (i + 3 >= to || (c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80 || (c3 & 0xc0) !== 0x80) return undefined;
       const cp = ((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
       if (cp < 0x10000 || cp > 0x10ffff) return undefined;

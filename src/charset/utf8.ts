@@ -4,7 +4,7 @@
  * and a BOM is kept as U+FEFF rather than stripped, since the bytes are what was signed.
  * @module
  */
-import { malformed, unencodable, type CharsetContext } from './names.js';
+import { type CharsetContext, malformed, unencodable } from './names.js';
 
 const encoder = /* @__PURE__ */ new TextEncoder();
 const EMPTY = /* @__PURE__ */ new Uint8Array(0);
@@ -30,12 +30,23 @@ export function utf8ErrorOffset(b: Uint8Array, final = true): number {
   let i = 0;
   while (i < n) {
     const c = b[i]!;
-    if (c < 0x80) { i++; continue; }
-    let need: number, lo = 0x80, hi = 0xbf;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number,
+      lo = 0x80,
+      hi = 0xbf;
     if (c >= 0xc2 && c <= 0xdf) need = 1;
-    else if (c >= 0xe0 && c <= 0xef) { need = 2; if (c === 0xe0) lo = 0xa0; if (c === 0xed) hi = 0x9f; }
-    else if (c >= 0xf0 && c <= 0xf4) { need = 3; if (c === 0xf0) lo = 0x90; if (c === 0xf4) hi = 0x8f; }
-    else return i;
+    else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      if (c === 0xe0) lo = 0xa0;
+      if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      if (c === 0xf0) lo = 0x90;
+      if (c === 0xf4) hi = 0x8f;
+    } else return i;
     for (let k = 1; k <= need; k++) {
       if (i + k >= n) return final ? i : -1;
       const t = b[i + k]!;
@@ -87,7 +98,10 @@ export class Utf8Decoder {
     }
     let k = tail.length;
     let back = 0;
-    while (k > 0 && back < 3 && (tail[k - 1]! & 0xc0) === 0x80) { k--; back++; }
+    while (k > 0 && back < 3 && (tail[k - 1]! & 0xc0) === 0x80) {
+      k--;
+      back++;
+    }
     const lead = k > 0 ? tail[k - 1]! : 0;
     const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
     this.carry = k > 0 && need > back + 1 ? tail.slice(k - 1) : EMPTY;

@@ -12,17 +12,17 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { GatewayEvent } from '../gateway.js';
 import {
   buildLeftAmountRequest,
   decodeReturn,
   generateKeyPair,
   importPublicKey,
   loadCharset,
+  type Notification,
   toFetchRequest,
   WitkeyError,
-  type Notification,
 } from '../index.js';
-import type { GatewayEvent } from '../gateway.js';
 import { createNodeNotifyHandler, startGatewayServer } from '../node/index.js';
 
 /** Options of {@link runDemo}. */
@@ -67,7 +67,9 @@ export async function runDemo(options: DemoOptions): Promise<{ notifications: nu
   const cont = (text: string): void => out(`${' '.repeat(20)}${text}`);
 
   out(`alipay-witkey demo: partner site and gateway simulator on 127.0.0.1, fresh keys, ${charset.toUpperCase()}`);
-  out(`time scale 1/${Math.round(1 / scale)}: the gateway's first retry, 4 minutes after a failed delivery, comes ${Math.round(240_000 * scale)} ms later\n`);
+  out(
+    `time scale 1/${Math.round(1 / scale)}: the gateway's first retry, 4 minutes after a failed delivery, comes ${Math.round(240_000 * scale)} ms later\n`,
+  );
 
   let dots = 0;
   const partnerKeys = generateKeyPair({ L: 1024, N: 160 }, { onProgress: () => void dots++ });
@@ -88,7 +90,16 @@ export async function runDemo(options: DemoOptions): Promise<{ notifications: nu
     port: 0,
     timeScale: scale,
     partners: { [PARTNER]: { charsets: [charset], publicKey: partnerKeys.publicKey } },
-    tasks: [{ outerTaskId: '20111221_0011', publisher: PUBLISHER, outerAccountId: 'admin01', mobile: '138****0000', frozen: '60.00', expiresAt: Date.now() - 86_400_000 }],
+    tasks: [
+      {
+        outerTaskId: '20111221_0011',
+        publisher: PUBLISHER,
+        outerAccountId: 'admin01',
+        mobile: '138****0000',
+        frozen: '60.00',
+        expiresAt: Date.now() - 86_400_000,
+      },
+    ],
     accounts: [PUBLISHER, PARTNER, BIDDERS[0]!.alipayUserId, BIDDERS[1]!.alipayUserId, { id: ABNORMAL, abnormal: true }],
     onEvent: (e) => {
       events.push(e);
@@ -98,15 +109,27 @@ export async function runDemo(options: DemoOptions): Promise<{ notifications: nu
         const n = e.notification;
         const what = `notify #${n.seq}`;
         const tried = `attempt ${a.attempt}${a.duplicate ? ', a duplicate copy' : a.attempt > 1 ? ' (retry)' : ''}`;
-        if (a.outcome === 'success') say(what, `${n.kind.padEnd(24)} ${tried}: partner answered "success"${a.duplicate ? ' (already processed: onNotification not called again)' : ''}`);
-        else if (a.outcome === 'dropped') say(what, `${n.kind.padEnd(24)} ${tried}: LOST on the way (injected network fault); the gateway will retry`);
-        else say(what, `${n.kind.padEnd(24)} ${tried}: partner answered ${JSON.stringify(a.body ?? a.error ?? '')} (HTTP ${a.status ?? '-'}); the gateway will retry`);
+        if (a.outcome === 'success')
+          say(
+            what,
+            `${n.kind.padEnd(24)} ${tried}: partner answered "success"${a.duplicate ? ' (already processed: onNotification not called again)' : ''}`,
+          );
+        else if (a.outcome === 'dropped')
+          say(what, `${n.kind.padEnd(24)} ${tried}: LOST on the way (injected network fault); the gateway will retry`);
+        else
+          say(
+            what,
+            `${n.kind.padEnd(24)} ${tried}: partner answered ${JSON.stringify(a.body ?? a.error ?? '')} (HTTP ${a.status ?? '-'}); the gateway will retry`,
+          );
       } else if (e.type === 'settled') {
         const t = e.transfer;
         say('settled', `${t.kind} ${t.serial} → ${t.payee}: ${t.status}${t.errorCode ? ` (${t.errorCode})` : ''}`);
       } else if (e.type === 'request') {
         const r = e.request;
-        say('gateway', `gateway.do checked the partner's signature over the received ${r.charset.toUpperCase()} bytes and the business rules: ${r.isSuccess ? 'accepted' : `refused (${r.error})`}`);
+        say(
+          'gateway',
+          `gateway.do checked the partner's signature over the received ${r.charset.toUpperCase()} bytes and the business rules: ${r.isSuccess ? 'accepted' : `refused (${r.error})`}`,
+        );
       } else if (e.type === 'gave_up') say('gave up', `notify #${e.notification.seq} ${e.notification.kind}`);
     },
   });
@@ -155,14 +178,25 @@ export async function runDemo(options: DemoOptions): Promise<{ notifications: nu
       gateway: sim.gatewayUrl,
     });
     say('request', `POST ${sim.gatewayUrl}  (${request.body.length} bytes, ${request.contentType})`);
-    cont(`refund 20.10 → publisher, platform share 5.00, bidders ${BIDDERS.map((b) => `${b.nickName} ${b.amount}`).join(', ')} (${BIDDERS[2]!.nickName}'s account is abnormal)`);
-    cont(`sign=${request.fields['sign']!.slice(0, 24)}… (SHA1withDSA over the ${charset.toUpperCase()} bytes of the canonical string)`);
+    cont(
+      `refund 20.10 → publisher, platform share 5.00, bidders ${BIDDERS.map((b) => `${b.nickName} ${b.amount}`).join(', ')} (${BIDDERS[2]!.nickName}'s account is abnormal)`,
+    );
+    cont(
+      `sign=${request.fields['sign']!.slice(0, 24)}… (SHA1withDSA over the ${charset.toUpperCase()} bytes of the canonical string)`,
+    );
 
     const res = await fetch(toFetchRequest(request), { redirect: 'manual' });
     const location = res.headers.get('location');
-    if (res.status !== 302 || !location) throw new WitkeyError('SYSTEM_ERROR', `demo: the gateway answered HTTP ${res.status} ${res.headers.get('x-witkey-error') ?? ''}`);
+    if (res.status !== 302 || !location)
+      throw new WitkeyError(
+        'SYSTEM_ERROR',
+        `demo: the gateway answered HTTP ${res.status} ${res.headers.get('x-witkey-error') ?? ''}`,
+      );
     const ret = await decodeReturn(new URL(location), { alipayPublicKey });
-    say('return', `302 to return_url; decodeReturn verified it: is_success=${ret.isSuccess ? 'T' : 'F'}, ${ret.successBidders.length} bidders accepted, ${ret.failBidders.map((b) => `${b.nickName} refused (${b.errorCode})`).join(', ') || 'none refused'}`);
+    say(
+      'return',
+      `302 to return_url; decodeReturn verified it: is_success=${ret.isSuccess ? 'T' : 'F'}, ${ret.successBidders.length} bidders accepted, ${ret.failBidders.map((b) => `${b.nickName} refused (${b.errorCode})`).join(', ') || 'none refused'}`,
+    );
     await fetch(location).then((r) => r.text()); // the browser following the redirect
     if (!lastReturn) throw new WitkeyError('SYSTEM_ERROR', 'demo: the return_url was not reached');
 
@@ -172,16 +206,26 @@ export async function runDemo(options: DemoOptions): Promise<{ notifications: nu
     for (const sms of snap.sms) say('sms', `to ${sms.mobile}: ${sms.text}`);
     const attempts = sent.reduce((n, x) => n + x.attempts, 0);
     out('');
-    out(`Notifications: ${sent.length}, delivery attempts: ${attempts}, processed by the partner: ${processed.size} (each exactly once: ${seenTwice.length === 0 ? 'yes' : 'NO'})`);
+    out(
+      `Notifications: ${sent.length}, delivery attempts: ${attempts}, processed by the partner: ${processed.size} (each exactly once: ${seenTwice.length === 0 ? 'yes' : 'NO'})`,
+    );
     for (const n of sent) out(`  #${n.seq} ${n.kind.padEnd(24)} attempts ${n.attempts}  ${n.status}`);
     out('Balances:');
-    const who = (a: string): string => a === PUBLISHER ? 'publisher (refund)' : a === PARTNER ? 'partner site (share + service fees)' : a === 'alipay' ? "Alipay's fees" : BIDDERS.find((b) => b.alipayUserId === a)?.nickName ?? '';
+    const who = (a: string): string =>
+      a === PUBLISHER
+        ? 'publisher (refund)'
+        : a === PARTNER
+          ? 'partner site (share + service fees)'
+          : a === 'alipay'
+            ? "Alipay's fees"
+            : (BIDDERS.find((b) => b.alipayUserId === a)?.nickName ?? '');
     for (const b of snap.balances) out(`  ${b.account.padEnd(16)} ${b.amount.padStart(8)}  ${who(b.account)}`);
     const task = snap.tasks[0]!;
     out(`Task ${task.outerTaskId}: frozen ${task.frozen}, paid out ${task.paid}, remaining ${task.remaining}`);
     const kinds = new Set([...processed.values()].map((n) => n.kind));
     const problems: string[] = [];
-    for (const k of ['left_amount_handled', 'refund_transfer', 'assign_transfer', 'platform_profit_transfer']) if (!kinds.has(k as Notification['kind'])) problems.push(`no ${k} notification was processed`);
+    for (const k of ['left_amount_handled', 'refund_transfer', 'assign_transfer', 'platform_profit_transfer'])
+      if (!kinds.has(k as Notification['kind'])) problems.push(`no ${k} notification was processed`);
     if (seenTwice.length) problems.push(`processed twice: ${seenTwice.join(', ')}`);
     if (sent.some((n) => n.status !== 'delivered')) problems.push('a notification was not delivered');
     if (sent.length !== processed.size) problems.push(`${sent.length} notifications sent, ${processed.size} processed`);
@@ -206,5 +250,7 @@ function describe(n: Notification): string {
     return parts.join('; ');
   }
   const t = n.transfer;
-  return t ? `${t.outerTransferNo} ${t.amount}${t.feeAmount ? ` (fee ${t.feeAmount})` : ''} → ${t.payeeUserId ?? '?'}: ${t.status === 'S' ? 'succeeded' : t.status}` : `is_success=F ${n.error}`;
+  return t
+    ? `${t.outerTransferNo} ${t.amount}${t.feeAmount ? ` (fee ${t.feeAmount})` : ''} → ${t.payeeUserId ?? '?'}: ${t.status === 'S' ? 'succeeded' : t.status}`
+    : `is_success=F ${n.error}`;
 }

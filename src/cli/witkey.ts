@@ -10,7 +10,8 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { GatewayConfig, PartnerConfig } from '../gateway.js';
 import {
   buildLeftAmountRequest,
   canonicalBytes,
@@ -23,17 +24,16 @@ import {
   generateKeyPair,
   importPrivateKey,
   importPublicKey,
+  type LeftAmountRequestInput,
   loadCharset,
   renderForm,
   signParams,
   verifyParams,
   WitkeyError,
-  type LeftAmountRequestInput,
 } from '../index.js';
-import type { GatewayConfig, PartnerConfig } from '../gateway.js';
 import { startGatewayServer } from '../node/index.js';
-import { runDemo } from './demo.js';
 import { hex } from '../wire/bytes.js';
+import { runDemo } from './demo.js';
 
 /** A usage error: exit code 1. */
 class UsageError extends Error {}
@@ -82,9 +82,11 @@ function parseJson(text: string, what: string): unknown {
 }
 
 function paramsObject(value: unknown, what: string): Record<string, string> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new WitkeyError('ILLEGAL_ARGUMENT', `${what} must be a JSON object of strings`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new WitkeyError('ILLEGAL_ARGUMENT', `${what} must be a JSON object of strings`);
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw new WitkeyError('ILLEGAL_ARGUMENT', `${what}: ${k} must be a string, got ${typeof v}`, { field: k });
+    if (typeof v !== 'string')
+      throw new WitkeyError('ILLEGAL_ARGUMENT', `${what}: ${k} must be a string, got ${typeof v}`, { field: k });
   }
   return value as Record<string, string>;
 }
@@ -97,7 +99,10 @@ function requireOption(values: Record<string, unknown>, name: string): string {
 
 const charsetOf = async (params: Record<string, string>, option: unknown): Promise<string> => {
   const cs = typeof option === 'string' ? option : params['_input_charset'];
-  if (cs === undefined) throw new WitkeyError('ILLEGAL_CHARSET', 'no charset: the params have no _input_charset; pass --charset', { field: '_input_charset' });
+  if (cs === undefined)
+    throw new WitkeyError('ILLEGAL_CHARSET', 'no charset: the params have no _input_charset; pass --charset', {
+      field: '_input_charset',
+    });
   await loadCharset(cs);
   return cs;
 };
@@ -127,7 +132,8 @@ Options:
       const priv = join(dir, `${name}_private.pem`);
       const pub = join(dir, `${name}_public.pem`);
       for (const f of [priv, pub]) {
-        if (existsSync(f) && !values['force']) throw new WitkeyError('ILLEGAL_ARGUMENT', `${f} exists; pass --force to overwrite`);
+        if (existsSync(f) && !values['force'])
+          throw new WitkeyError('ILLEGAL_ARGUMENT', `${f} exists; pass --force to overwrite`);
       }
       io.stderr(`Generating a DSA ${sizeName} key pair `);
       const t0 = performance.now();
@@ -234,7 +240,8 @@ Options:
       const format = (values['format'] as string | undefined) ?? 'fields';
       if (!['fields', 'form', 'body'].includes(format)) throw new UsageError('--format must be fields, form or body');
       const input = parseJson(await readInput(positionals[0], io, 'the request JSON'), 'the request input');
-      if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new WitkeyError('ILLEGAL_ARGUMENT', 'the request input must be a JSON object');
+      if (input === null || typeof input !== 'object' || Array.isArray(input))
+        throw new WitkeyError('ILLEGAL_ARGUMENT', 'the request input must be a JSON object');
       const req = await buildLeftAmountRequest({
         ...(input as Omit<LeftAmountRequestInput, 'privateKey'>),
         ...(typeof values['gateway'] === 'string' && { gateway: values['gateway'] }),
@@ -249,7 +256,7 @@ Options:
   },
 
   decode: {
-    summary: 'verify and decode a notification or return body (urlencoded) with the gateway\'s public key',
+    summary: "verify and decode a notification or return body (urlencoded) with the gateway's public key",
     usage: 'witkey decode --key ALIPAY_PUBLIC.pem [--charset gbk] [--dialect spec|kppw] [--return] [--xml] [FILE|-]',
     help: `Reads an urlencoded notification body (docs/PROTOCOL.md §6) — or, with --return, the query string or
 body of the synchronous return (§5) — from FILE or stdin, verifies its signature over the raw bytes
@@ -264,18 +271,31 @@ Options:
   --xml             include the XML element tree in the output
 
 Exit codes: 0 decoded, 3 signature missing or invalid (ILLEGAL_SIGN), 2 any other fault.`,
-    options: { key: { type: 'string' }, charset: { type: 'string' }, dialect: { type: 'string' }, return: { type: 'boolean' }, xml: { type: 'boolean' } },
+    options: {
+      key: { type: 'string' },
+      charset: { type: 'string' },
+      dialect: { type: 'string' },
+      return: { type: 'boolean' },
+      xml: { type: 'boolean' },
+    },
     async run(values, positionals, io) {
       if (positionals.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}`);
       const alipayPublicKey = importPublicKey(readFileSync(requireOption(values, 'key')));
       const dialect = (values['dialect'] as string | undefined) ?? 'spec';
       if (dialect !== 'spec' && dialect !== 'kppw') throw new UsageError('--dialect must be spec or kppw');
       const file = positionals[0];
-      const body: Uint8Array | string = file !== undefined && file !== '-' ? new Uint8Array(readFileSync(file)) : (await readInput(file, io, 'the body')).trim();
-      const opts = { alipayPublicKey, dialect, ...(typeof values['charset'] === 'string' && { charset: values['charset'] }) } as const;
+      const body: Uint8Array | string =
+        file !== undefined && file !== '-' ? new Uint8Array(readFileSync(file)) : (await readInput(file, io, 'the body')).trim();
+      const opts = {
+        alipayPublicKey,
+        dialect,
+        ...(typeof values['charset'] === 'string' && { charset: values['charset'] }),
+      } as const;
       let n: Awaited<ReturnType<typeof decodeNotification>>;
       try {
-        n = values['return'] ? await decodeReturn(typeof body === 'string' ? body.replace(/^\?/, '') : body, opts) : await decodeNotification(body, opts);
+        n = values['return']
+          ? await decodeReturn(typeof body === 'string' ? body.replace(/^\?/, '') : body, opts)
+          : await decodeNotification(body, opts);
       } catch (e) {
         if (e instanceof WitkeyError && e.code === 'ILLEGAL_SIGN') {
           io.stderr(`witkey decode: ILLEGAL_SIGN: ${e.message}\n`);
@@ -305,7 +325,8 @@ Options:
     async run(values, positionals, io) {
       if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
       const charset = (values['charset'] as string | undefined) ?? 'gbk';
-      if (charset !== 'gbk' && charset !== 'utf-8' && charset !== 'gb2312') throw new UsageError('--charset must be gbk, utf-8 or gb2312');
+      if (charset !== 'gbk' && charset !== 'utf-8' && charset !== 'gb2312')
+        throw new UsageError('--charset must be gbk, utf-8 or gb2312');
       const scale = values['time-scale'] === undefined ? 0.001 : Number(values['time-scale']);
       if (!(scale > 0 && scale <= 1)) throw new UsageError('--time-scale must be a number in (0, 1]');
       await runDemo({ charset, timeScale: scale, out: (line) => io.stdout(line + '\n') });
@@ -315,7 +336,8 @@ Options:
 
   gateway: {
     summary: 'run the local gateway simulator',
-    usage: 'witkey gateway [--port 8080] [--host 127.0.0.1] [--config GATEWAY.json] [--db FILE] [--time-scale X] [--keys-dir DIR]',
+    usage:
+      'witkey gateway [--port 8080] [--host 127.0.0.1] [--config GATEWAY.json] [--db FILE] [--time-scale X] [--keys-dir DIR]',
     help: `Starts the witkey gateway simulator (gateway.do, notify_verify, /inspect, /inspect.html,
 /public-key.pem) on loopback. Stops on Ctrl-C.
 
@@ -355,7 +377,8 @@ Options:
       if (typeof values['config'] === 'string') {
         config = loadConfig(values['config']);
       } else {
-        const dir = typeof values['keys-dir'] === 'string' ? resolve(values['keys-dir']) : mkdtempSync(join(tmpdir(), 'witkey-gateway-'));
+        const dir =
+          typeof values['keys-dir'] === 'string' ? resolve(values['keys-dir']) : mkdtempSync(join(tmpdir(), 'witkey-gateway-'));
         io.stderr('Generating demo keys (DSA 1024/160) ');
         const partnerPair = generateKeyPair({ L: 1024, N: 160 }, { onProgress: () => io.stderr('.') });
         io.stderr('.');
@@ -415,8 +438,10 @@ Options:
 function loadConfig(file: string): GatewayConfig {
   const base = dirname(resolve(file));
   const raw = parseJson(readFileSync(file, 'utf8'), `the config ${file}`) as Record<string, unknown>;
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new WitkeyError('INVALID_OPTION', `${file}: must be a JSON object`);
-  const at = (v: unknown): unknown => (typeof v === 'string' && v.startsWith('@') ? readFileSync(resolve(base, v.slice(1)), 'utf8') : v);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new WitkeyError('INVALID_OPTION', `${file}: must be a JSON object`);
+  const at = (v: unknown): unknown =>
+    typeof v === 'string' && v.startsWith('@') ? readFileSync(resolve(base, v.slice(1)), 'utf8') : v;
   const partners: Record<string, PartnerConfig> = {};
   for (const [id, p] of Object.entries((raw['partners'] ?? {}) as Record<string, PartnerConfig>)) {
     partners[id] = { ...p, ...(p.publicKey !== undefined && { publicKey: at(p.publicKey) as string }) };
@@ -466,7 +491,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
   try {
     let parsed: ReturnType<typeof parseArgs>;
     try {
-      parsed = parseArgs({ args: [...rest], options: { ...cmd.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+      parsed = parseArgs({
+        args: [...rest],
+        options: { ...cmd.options, help: { type: 'boolean', short: 'h' } },
+        allowPositionals: true,
+        strict: true,
+      });
     } catch (e) {
       throw new UsageError((e as Error).message);
     }

@@ -31,7 +31,7 @@
  * @module
  */
 import { modPowRegular, randomBits } from './arith.js';
-import { buildComb, chooseShape, combEntries, combOps, combPowRegular, type Comb, type CombShape } from './comb.js';
+import { buildComb, type Comb, type CombShape, chooseShape, combEntries, combOps, combPowRegular } from './comb.js';
 
 /** The domain fields this module needs (a validated DsaDomain). */
 interface Domain {

@@ -11,7 +11,14 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { WitkeyError } from '../errors.js';
 import { optionsObject } from '../options.js';
 import { bigIntToBytes, bytesToBigInt, modPow, randomBits, randomBytes } from './arith.js';
-import { createPrivateKey, SUPPORTED_SIZES, validateDomain, type DsaDomain, type DsaPrivateKey, type DsaPublicKey } from './key.js';
+import {
+  createPrivateKey,
+  type DsaDomain,
+  type DsaPrivateKey,
+  type DsaPublicKey,
+  SUPPORTED_SIZES,
+  validateDomain,
+} from './key.js';
 import { isProbablePrime } from './prime.js';
 
 /** Progress events of a long generation: a candidate tested, a prime found. */

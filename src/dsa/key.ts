@@ -135,14 +135,15 @@ function mrRounds(L: number): number {
  * optionally the primality of p and q. Returns the domain with L and N filled in.
  * @throws WitkeyError `UNSUPPORTED_KEY_SIZE` or `INVALID_KEY` naming the component (`field`).
  */
-export function validateDomain(
-  params: { p: bigint; q: bigint; g: bigint },
-  options: KeyValidationOptions = {},
-): DsaDomain {
+export function validateDomain(params: { p: bigint; q: bigint; g: bigint }, options: KeyValidationOptions = {}): DsaDomain {
   options = optionsObject(options, 'validateDomain');
   if (params === null || typeof params !== 'object') throw invalid('domain', 'domain parameters must be an object { p, q, g }');
   const { p, q, g } = params;
-  for (const [name, v] of [['p', p], ['q', q], ['g', g]] as const) {
+  for (const [name, v] of [
+    ['p', p],
+    ['q', q],
+    ['g', g],
+  ] as const) {
     if (typeof v !== 'bigint') throw invalid(name, `${name} must be a bigint`);
     if (v <= 0n) throw invalid(name, `${name} must be positive`);
   }
@@ -215,7 +216,8 @@ const validated = new WeakSet<DsaDomain>();
 /** @internal The domain's value id (hex p:q:g), remembered per domain object. */
 export function domainId(domain: DsaDomain): string {
   let did = domainIds.get(domain);
-  if (did === undefined) domainIds.set(domain, (did = `${domain.p.toString(16)}:${domain.q.toString(16)}:${domain.g.toString(16)}`));
+  if (did === undefined)
+    domainIds.set(domain, (did = `${domain.p.toString(16)}:${domain.q.toString(16)}:${domain.g.toString(16)}`));
   return did;
 }
 
@@ -241,7 +243,8 @@ export function createPublicKey(
   options: KeyValidationOptions = {},
 ): DsaPublicKey {
   options = optionsObject(options, 'createPublicKey');
-  if (components === null || typeof components !== 'object') throw invalid('y', 'expected an object { p, q, g, y } or { domain, y }');
+  if (components === null || typeof components !== 'object')
+    throw invalid('y', 'expected an object { p, q, g, y } or { domain, y }');
   const domain = domainOf('domain' in components ? components.domain : components, options);
   const { y } = components;
   if (typeof y !== 'bigint') throw invalid('y', 'y must be a bigint');
@@ -278,7 +281,8 @@ export function createPrivateKey(
   options: KeyValidationOptions = {},
 ): DsaPrivateKey {
   options = optionsObject(options, 'createPrivateKey');
-  if (components === null || typeof components !== 'object') throw invalid('x', 'expected an object { p, q, g, x } or { domain, x }');
+  if (components === null || typeof components !== 'object')
+    throw invalid('x', 'expected an object { p, q, g, x } or { domain, x }');
   const domain = domainOf('domain' in components ? components.domain : components, options);
   const { x } = components;
   if (typeof x !== 'bigint') throw invalid('x', 'x must be a bigint');

@@ -12,9 +12,17 @@
  * @module
  */
 import { WitkeyError } from '../errors.js';
-import { buildComb, combEntries, combOps, type Comb, type CombShape } from './comb.js';
-import { buildSignComb, domainSignState, FEWEST_USES, shapeFor, threshold, useSignComb, type DomainSignState } from './domain-tables.js';
-import { domainId, isDsaPrivateKey, isDsaPublicKey, type DsaDomain, type DsaPrivateKey, type DsaPublicKey } from './key.js';
+import { buildComb, type Comb, type CombShape, combEntries, combOps } from './comb.js';
+import {
+  buildSignComb,
+  type DomainSignState,
+  domainSignState,
+  FEWEST_USES,
+  shapeFor,
+  threshold,
+  useSignComb,
+} from './domain-tables.js';
+import { type DsaDomain, type DsaPrivateKey, type DsaPublicKey, domainId, isDsaPrivateKey, isDsaPublicKey } from './key.js';
 
 export { BLIND_BITS, signExponentBits, signShape } from './domain-tables.js';
 
@@ -109,4 +117,3 @@ export function precompute(key: DsaPublicKey | DsaPrivateKey): void {
     throw new WitkeyError('INVALID_KEY', 'precompute: expected a DsaPublicKey or DsaPrivateKey', { field: 'key' });
   }
 }
-

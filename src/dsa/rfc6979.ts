@@ -3,9 +3,10 @@
  * with the optional additional data k' of §3.6 for hedged ("extra entropy") nonces.
  * @module
  */
+
+import { concat } from '../wire/bytes.js';
 import { bigIntToBytes, bitLength, bytesToBigInt } from './arith.js';
 import type { HashFn } from './hash.js';
-import { concat } from '../wire/bytes.js';
 
 /** bits2int (RFC 6979 §2.3.2): the leftmost qlen bits of `bytes` as an integer. */
 export function bits2int(bytes: Uint8Array, qlen: number): bigint {

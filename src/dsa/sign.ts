@@ -11,11 +11,11 @@
  * @module
  */
 import { WitkeyError } from '../errors.js';
+import { optionsObject } from '../options.js';
 import { bitLength, bytesToBigInt, mod, modInv, modPowRegular, randomBytes } from './arith.js';
 import { combPowRegular } from './comb.js';
-import { hashFor, type DsaHashName } from './hash.js';
-import { isDsaPrivateKey, privateScalar, type DsaPrivateKey } from './key.js';
-import { optionsObject } from '../options.js';
+import { type DsaHashName, hashFor } from './hash.js';
+import { type DsaPrivateKey, isDsaPrivateKey, privateScalar } from './key.js';
 import { BLIND_BITS, signComb, signExponentBits } from './precompute.js';
 import { bits2int, rfc6979Nonces } from './rfc6979.js';
 import { encodeDer, encodeP1363, type SignatureFormat } from './signature.js';
@@ -90,7 +90,9 @@ export function sign(message: Uint8Array, key: DsaPrivateKey, opts?: SignOptions
   const hash = hashFor(options.hash, key.domain.N);
   const format = options.format === undefined ? 'der' : options.format;
   if (format !== 'der' && format !== 'p1363') {
-    throw new WitkeyError('INVALID_OPTION', `sign: unknown format "${String(format)}"; expected der or p1363`, { field: 'format' });
+    throw new WitkeyError('INVALID_OPTION', `sign: unknown format "${String(format)}"; expected der or p1363`, {
+      field: 'format',
+    });
   }
   let extra: Uint8Array | undefined;
   if (options.extraEntropy === true) extra = randomBytes(32);

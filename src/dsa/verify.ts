@@ -3,11 +3,11 @@
  * @module
  */
 import { WitkeyError } from '../errors.js';
+import { optionsObject } from '../options.js';
 import { mod, modInv } from './arith.js';
 import { combPow2 } from './comb.js';
-import { hashFor, type DsaHashName } from './hash.js';
-import { isDsaPrivateKey, isDsaPublicKey, type DsaPrivateKey, type DsaPublicKey } from './key.js';
-import { optionsObject } from '../options.js';
+import { type DsaHashName, hashFor } from './hash.js';
+import { type DsaPrivateKey, type DsaPublicKey, isDsaPrivateKey, isDsaPublicKey } from './key.js';
 import { modPow2 } from './multiexp.js';
 import { verifyCombs } from './precompute.js';
 import { bits2int } from './rfc6979.js';
@@ -48,7 +48,9 @@ export function verify(
   const hash = hashFor(options.hash, pub.domain.N);
   const format = options.format === undefined ? 'der' : options.format;
   if (format !== 'der' && format !== 'p1363') {
-    throw new WitkeyError('INVALID_OPTION', `verify: unknown format "${String(format)}"; expected der or p1363`, { field: 'format' });
+    throw new WitkeyError('INVALID_OPTION', `verify: unknown format "${String(format)}"; expected der or p1363`, {
+      field: 'format',
+    });
   }
   if (!(signature instanceof Uint8Array)) return false;
   return verifyDigest(signature, hash(message), pub, format);
@@ -58,7 +60,12 @@ export function verify(
  * @internal The body of {@link verify} for a message digest computed by the caller (a streaming
  * hash over received bytes). Same strictness; never throws for a malformed signature.
  */
-export function verifyDigest(signature: Uint8Array, digest: Uint8Array, pub: DsaPublicKey, format: SignatureFormat = 'der'): boolean {
+export function verifyDigest(
+  signature: Uint8Array,
+  digest: Uint8Array,
+  pub: DsaPublicKey,
+  format: SignatureFormat = 'der',
+): boolean {
   const { p, q, g, N } = pub.domain;
   const rs = format === 'der' ? decodeDer(signature) : decodeP1363(signature, Math.ceil(N / 8));
   if (!rs) return false;

@@ -4,26 +4,25 @@
  * that a script can start a gateway from a few lines. Not the state: that lives in a GatewayStore.
  * @module
  */
-import { normalizeCharset, type Charset } from '../charset/names.js';
+import { type Charset, normalizeCharset } from '../charset/names.js';
 import { generateKeyPair } from '../dsa/generate.js';
-import { isDsaPrivateKey, isDsaPublicKey, type DsaPrivateKey, type DsaPublicKey } from '../dsa/key.js';
+import { type DsaPrivateKey, type DsaPublicKey, isDsaPrivateKey, isDsaPublicKey } from '../dsa/key.js';
 import { WitkeyError } from '../errors.js';
 import { importPrivateKey } from '../keys/import-private.js';
 import { importPublicKey } from '../keys/import-public.js';
-import { resolveDialect, type DetailDialect, type DetailSeparators } from '../params/detail.js';
-import { parseAmount, type AmountInput } from '../witkey/amount.js';
+import { type NotifyDataField, type NotifyDialect, resolveNotifyDialect } from '../notify/dialect.js';
+import type { NotificationKind } from '../notify/types.js';
+import { type DetailDialect, type DetailSeparators, resolveDialect } from '../params/detail.js';
+import { type AmountInput, parseAmount } from '../witkey/amount.js';
 import { LEFT_AMOUNT_SERVICE } from '../witkey/request.js';
 import type { GatewayEvent } from './records.js';
 import type { GatewayStore } from './store.js';
-import { resolveNotifyDialect, type NotifyDataField, type NotifyDialect } from '../notify/dialect.js';
-import type { NotificationKind } from '../notify/types.js';
 
-export type { NotificationKind } from '../notify/types.js';
 export type { NotifyDialect } from '../notify/dialect.js';
+export type { NotificationKind } from '../notify/types.js';
 
 /** The documented retry schedule after the initial delivery: 4m, 10m, 10m, 1h, 2h, 6h, 15h (ms). */
 export const RETRY_SCHEDULE: readonly number[] = Object.freeze([4, 10, 10, 60, 120, 360, 900].map((m) => m * 60_000));
-
 
 /** A partner site the simulator knows. */
 export interface PartnerConfig {
@@ -195,7 +194,12 @@ const nonNegative = (v: unknown): v is number => typeof v === 'number' && Number
 /** @internal An amount already paid: like parseAmount, but zero (`"0"`, `"0.00"`, `0n`, `{ fen: 0 }`) or absent is 0. */
 export function paidFen(v: AmountInput | undefined, field: string): bigint {
   if (v === undefined) return 0n;
-  if ((typeof v === 'string' && /^0{1,13}(\.0{1,2})?$/.test(v)) || v === 0n || (typeof v === 'object' && v !== null && (v.fen === 0 || v.fen === 0n))) return 0n;
+  if (
+    (typeof v === 'string' && /^0{1,13}(\.0{1,2})?$/.test(v)) ||
+    v === 0n ||
+    (typeof v === 'object' && v !== null && (v.fen === 0 || v.fen === 0n))
+  )
+    return 0n;
   return parseAmount(v, { field });
 }
 
@@ -212,7 +216,11 @@ export function toEpochMs(v: number | string | Date, field: string): number {
  */
 export function resolveConfig(config: GatewayConfig): ResolvedConfig {
   option(config !== null && typeof config === 'object', 'config', 'must be an object');
-  option(config.partners !== null && typeof config.partners === 'object', 'partners', 'must be an object of partner id → partner');
+  option(
+    config.partners !== null && typeof config.partners === 'object',
+    'partners',
+    'must be an object of partner id → partner',
+  );
   const defaultReturn = config.returnMode ?? 'redirect';
   option(defaultReturn === 'redirect' || defaultReturn === 'form', 'returnMode', "must be 'redirect' or 'form'");
   const partners = new Map<string, ResolvedPartner>();
@@ -220,7 +228,8 @@ export function resolveConfig(config: GatewayConfig): ResolvedConfig {
     option(ID_2088.test(id), `partners.${id}`, 'is not a partner id (2088 followed by 12 digits)');
     const field = `partners.${id}`;
     option(p !== null && typeof p === 'object', field, 'must be an object');
-    const publicKey = p.publicKey === undefined ? undefined : isDsaPublicKey(p.publicKey) ? p.publicKey : importPublicKey(p.publicKey as string);
+    const publicKey =
+      p.publicKey === undefined ? undefined : isDsaPublicKey(p.publicKey) ? p.publicKey : importPublicKey(p.publicKey as string);
     const charsets = (p.charsets ?? ['utf-8', 'gbk', 'gb2312']).map((c) => normalizeCharset(c, { field: `${field}.charsets` }));
     const dialect = p.dialect ?? 'spec';
     option(dialect === 'spec' || dialect === 'kppw', `${field}.dialect`, "must be 'spec' or 'kppw'");
@@ -249,7 +258,11 @@ export function resolveConfig(config: GatewayConfig): ResolvedConfig {
   const seen = new Set<string>();
   tasks.forEach((t, i) => {
     const f = `tasks[${i}]`;
-    option(t !== null && typeof t === 'object' && typeof t.outerTaskId === 'string' && t.outerTaskId !== '', `${f}.outerTaskId`, 'is required');
+    option(
+      t !== null && typeof t === 'object' && typeof t.outerTaskId === 'string' && t.outerTaskId !== '',
+      `${f}.outerTaskId`,
+      'is required',
+    );
     option(!seen.has(t.outerTaskId), `${f}.outerTaskId`, `repeats ${JSON.stringify(t.outerTaskId)}`);
     seen.add(t.outerTaskId);
     option(typeof t.publisher === 'string' && ID_2088.test(t.publisher), `${f}.publisher`, 'is not an Alipay user id');

@@ -9,12 +9,12 @@
  */
 import type { Charset } from '../charset/names.js';
 import type { NotificationKind } from '../notify/types.js';
+import { latin1 } from '../wire/bytes.js';
 import type { ResolvedPartner } from './config.js';
 import { beijingTime, signedNotification } from './notifications.js';
-import { publicView, randomId, readCounters, type AttemptRecord, type Counters, type NotificationRecord } from './records.js';
+import { type AttemptRecord, type Counters, type NotificationRecord, publicView, randomId, readCounters } from './records.js';
 import type { GatewayState } from './state.js';
 import type { GatewayStore, StoreWrite } from './store.js';
-import { latin1 } from '../wire/bytes.js';
 
 /**
  * @internal A new pending notification (or return data) with its signed fields and body, numbered from
@@ -33,11 +33,31 @@ export function newNotification(
   transferId?: string,
 ): NotificationRecord {
   const notifyId = randomId();
-  const signed = signedNotification(kind, xml, { notifyId, notifyTime: beijingTime(now), charset, dialect: partner.notify, key: state.cfg.key });
+  const signed = signedNotification(kind, xml, {
+    notifyId,
+    notifyTime: beijingTime(now),
+    charset,
+    dialect: partner.notify,
+    key: state.cfg.key,
+  });
   c.seq++;
   return {
-    notifyId, seq: c.seq, kind, partner: partner.id, outerTaskId, ...(transferId !== undefined && { transferId }),
-    url, charset, fields: signed.fields, body: signed.body, xml, createdAt: now, status: 'pending', attempts: 0, nextAt: now, notes: [],
+    notifyId,
+    seq: c.seq,
+    kind,
+    partner: partner.id,
+    outerTaskId,
+    ...(transferId !== undefined && { transferId }),
+    url,
+    charset,
+    fields: signed.fields,
+    body: signed.body,
+    xml,
+    createdAt: now,
+    status: 'pending',
+    attempts: 0,
+    nextAt: now,
+    notes: [],
   };
 }
 
@@ -70,7 +90,11 @@ export interface SendResult {
  * @internal POSTs a notification's body to its URL (no redirects followed) and classifies the answer;
  * no answer within `timeoutMs` real ms is a failure.
  */
-export async function send(n: NotificationRecord, fetchFn: (request: Request) => Promise<Response>, timeoutMs: number): Promise<SendResult> {
+export async function send(
+  n: NotificationRecord,
+  fetchFn: (request: Request) => Promise<Response>,
+  timeoutMs: number,
+): Promise<SendResult> {
   const ctrl = new AbortController();
   const timeout = setTimeout(() => ctrl.abort(), timeoutMs);
   try {
@@ -85,7 +109,10 @@ export async function send(n: NotificationRecord, fetchFn: (request: Request) =>
     const bytes = new Uint8Array(await res.arrayBuffer());
     return { ok: isSuccessAnswer(bytes), status: res.status, body: new TextDecoder().decode(bytes.subarray(0, 200)) };
   } catch (e) {
-    return { ok: false, error: ctrl.signal.aborted ? `no answer within ${timeoutMs} ms` : e instanceof Error ? e.message : String(e) };
+    return {
+      ok: false,
+      error: ctrl.signal.aborted ? `no answer within ${timeoutMs} ms` : e instanceof Error ? e.message : String(e),
+    };
   } finally {
     clearTimeout(timeout);
   }
@@ -146,10 +173,22 @@ export async function deliver(state: GatewayState, n: NotificationRecord): Promi
   const done: AttemptRecord[] = []; // reported once the notification's new state is stored
   for (let i = 0; i < copies; i++) {
     const id = `${n.notifyId}:${await nextAttemptId(state)}`;
-    const rec: AttemptRecord = { id, notifyId: n.notifyId, attempt, at: cfg.now(), outcome: 'sending', ...(i > 0 && { duplicate: true }) };
+    const rec: AttemptRecord = {
+      id,
+      notifyId: n.notifyId,
+      attempt,
+      at: cfg.now(),
+      outcome: 'sending',
+      ...(i > 0 && { duplicate: true }),
+    };
     made++;
     if (drop) {
-      const dropped: AttemptRecord = { ...rec, outcome: 'dropped', finishedAt: rec.at, error: 'dropped by fault injection: not sent' };
+      const dropped: AttemptRecord = {
+        ...rec,
+        outcome: 'dropped',
+        finishedAt: rec.at,
+        error: 'dropped by fault injection: not sent',
+      };
       await store.write([{ collection: 'attempt', key: id, value: dropped }]);
       done.push(dropped);
       break;
@@ -159,8 +198,12 @@ export async function deliver(state: GatewayState, n: NotificationRecord): Promi
     const r = await send(n, cfg.fetch, cfg.deliveryTimeoutMs);
     const finishedAt = cfg.now();
     const finished: AttemptRecord = {
-      ...rec, finishedAt, outcome: r.ok ? 'success' : 'failed',
-      ...(r.status !== undefined && { status: r.status }), ...(r.body !== undefined && { body: r.body }), ...(r.error !== undefined && { error: r.error }),
+      ...rec,
+      finishedAt,
+      outcome: r.ok ? 'success' : 'failed',
+      ...(r.status !== undefined && { status: r.status }),
+      ...(r.body !== undefined && { body: r.body }),
+      ...(r.error !== undefined && { error: r.error }),
     };
     const writes: StoreWrite[] = [{ collection: 'attempt', key: id, value: finished }];
     if (r.ok && n.status !== 'delivered') {
@@ -199,9 +242,14 @@ export async function recoverInterrupted(store: GatewayStore, now: number): Prom
   const writes: StoreWrite[] = [];
   for (const a of await store.list<AttemptRecord>('attempt')) {
     if (a.outcome !== 'sending') continue;
-    writes.push({ collection: 'attempt', key: a.id, value: { ...a, outcome: 'interrupted', finishedAt: now, error: 'the simulator stopped during this attempt' } });
+    writes.push({
+      collection: 'attempt',
+      key: a.id,
+      value: { ...a, outcome: 'interrupted', finishedAt: now, error: 'the simulator stopped during this attempt' },
+    });
     const n = await store.get<NotificationRecord>('notification', a.notifyId);
-    if (n && n.status === 'pending') writes.push({ collection: 'notification', key: n.notifyId, value: { ...n, nextAt: Math.min(n.nextAt, now) } });
+    if (n && n.status === 'pending')
+      writes.push({ collection: 'notification', key: n.notifyId, value: { ...n, nextAt: Math.min(n.nextAt, now) } });
   }
   return writes;
 }

@@ -21,11 +21,11 @@ import { WitkeyError, type WitkeyErrorCode } from '../errors.js';
 import { exportPublicKey } from '../keys/export.js';
 import { formEncodeString } from '../params/form.js';
 import { LEFT_AMOUNT_SERVICE } from '../witkey/request.js';
-import { resolveConfig, type FaultRule, type GatewayConfig } from './config.js';
+import { type FaultRule, type GatewayConfig, resolveConfig } from './config.js';
 import { recoverInterrupted } from './delivery.js';
 import { AUTOSUBMIT_JS, AUTOSUBMIT_SCRIPT, returnFormPage } from './html.js';
-import { asciiParam, checkPageRequest, readRawForm, type RawForm } from './inbound.js';
-import { inspectHtmlResponse, inspectJsonResponse, snapshot, type GatewaySnapshot } from './inspect.js';
+import { asciiParam, checkPageRequest, type RawForm, readRawForm } from './inbound.js';
+import { type GatewaySnapshot, inspectHtmlResponse, inspectJsonResponse, snapshot } from './inspect.js';
 import { seedTasks } from './ledger.js';
 import { handleLeftAmount } from './left-amount.js';
 import type { NotificationRecord, RunReport } from './records.js';
@@ -35,6 +35,7 @@ import { createScheduler } from './scheduler.js';
 import { createState } from './state.js';
 import { createMemoryStore } from './store.js';
 
+export type { GatewaySnapshot } from './inspect.js';
 export type {
   AttemptOutcome,
   AttemptRecord,
@@ -47,7 +48,6 @@ export type {
   TransferKind,
   TransferRecord,
 } from './records.js';
-export type { GatewaySnapshot } from './inspect.js';
 
 /** The service name of notification verification (docs/PROTOCOL.md §7). */
 export const NOTIFY_VERIFY_SERVICE = 'notify_verify';
@@ -105,7 +105,10 @@ export function createGateway(config: GatewayConfig): Gateway {
     if (writes.length) await store.write(writes);
   })();
   const scheduler = createScheduler(state, ready);
-  ready.then(() => scheduler.schedule(), () => undefined);
+  ready.then(
+    () => scheduler.schedule(),
+    () => undefined,
+  );
 
   // ---- gateway.do ---------------------------------------------------------------------------------
 
@@ -117,7 +120,8 @@ export function createGateway(config: GatewayConfig): Gateway {
     try {
       form = await readRawForm(request);
     } catch (e) {
-      if (e instanceof WitkeyError && e.code === 'ILLEGAL_ARGUMENT' && serviceInQuery(request) === NOTIFY_VERIFY_SERVICE) return textResponse('invalid');
+      if (e instanceof WitkeyError && e.code === 'ILLEGAL_ARGUMENT' && serviceInQuery(request) === NOTIFY_VERIFY_SERVICE)
+        return textResponse('invalid');
       return errorResponse(state, e);
     }
     let service = '';
@@ -145,13 +149,25 @@ export function createGateway(config: GatewayConfig): Gateway {
       try {
         args = checkArguments(fields, partner.id, charset, partner.detail);
       } catch (e) {
-        if (!(e instanceof WitkeyError) || PAGE_CODES.has(e.code) || e.code === 'CHARSET_NOT_LOADED' || e.code === 'INVALID_OPTION') throw e;
+        if (
+          !(e instanceof WitkeyError) ||
+          PAGE_CODES.has(e.code) ||
+          e.code === 'CHARSET_NOT_LOADED' ||
+          e.code === 'INVALID_OPTION'
+        )
+          throw e;
         businessError = { code: e.code, message: e.message };
       }
-      if (forced && forced.action === 'error') businessError = { code: forced.code, message: `forced by fault injection: ${forced.code}` };
-      const urls = { notifyUrl: args?.notifyUrl ?? fields.get('notify_url')!, returnUrl: args?.returnUrl ?? fields.get('return_url')! };
+      if (forced && forced.action === 'error')
+        businessError = { code: forced.code, message: `forced by fault injection: ${forced.code}` };
+      const urls = {
+        notifyUrl: args?.notifyUrl ?? fields.get('notify_url')!,
+        returnUrl: args?.returnUrl ?? fields.get('return_url')!,
+      };
       const outerTaskId = args?.outerTaskId ?? fields.get('outer_task_id')!;
-      const returned = await state.exclusive(() => handleLeftAmount(state, partner, charset, outerTaskId, urls, args, businessError));
+      const returned = await state.exclusive(() =>
+        handleLeftAmount(state, partner, charset, outerTaskId, urls, args, businessError),
+      );
       void scheduler.schedule();
       if (partner.returnMode === 'form') {
         return htmlResponse(returnFormPage(urls.returnUrl, returned.fields, charset, AUTOSUBMIT_SCRIPT), 200);
@@ -177,7 +193,8 @@ export function createGateway(config: GatewayConfig): Gateway {
     } catch {
       return textResponse('invalid');
     }
-    if (!/^2088\d{12}$/.test(partner) || !cfg.partners.has(partner) || !/^[0-9A-Za-z_-]{1,64}$/.test(notifyId)) return textResponse('invalid');
+    if (!/^2088\d{12}$/.test(partner) || !cfg.partners.has(partner) || !/^[0-9A-Za-z_-]{1,64}$/.test(notifyId))
+      return textResponse('invalid');
     await ready;
     const n = await store.get<NotificationRecord>('notification', notifyId);
     return textResponse(n && n.partner === partner && n.status !== 'delivered' ? 'true' : 'false');
@@ -195,13 +212,17 @@ export function createGateway(config: GatewayConfig): Gateway {
       await ready;
       const path = new URL(request.url).pathname;
       if (path.endsWith('/gateway.do')) return await handleGatewayDo(request);
-      if (request.method !== 'GET' && request.method !== 'HEAD') return new Response('method not allowed', { status: 405, headers: { allow: 'GET' } });
+      if (request.method !== 'GET' && request.method !== 'HEAD')
+        return new Response('method not allowed', { status: 405, headers: { allow: 'GET' } });
       if (path.endsWith('/inspect')) return inspectJsonResponse(await inspect());
       if (path.endsWith('/inspect.html')) return inspectHtmlResponse(await inspect());
       if (path.endsWith(`/${AUTOSUBMIT_SCRIPT}`)) {
-        return new Response(AUTOSUBMIT_JS, { headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' } });
+        return new Response(AUTOSUBMIT_JS, {
+          headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' },
+        });
       }
-      if (path.endsWith('/public-key.pem')) return new Response(publicKeyPem, { headers: { 'content-type': 'application/x-pem-file' } });
+      if (path.endsWith('/public-key.pem'))
+        return new Response(publicKeyPem, { headers: { 'content-type': 'application/x-pem-file' } });
       return textResponse('not found', 404);
     } catch (e) {
       return errorResponse(state, e);

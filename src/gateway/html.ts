@@ -28,7 +28,12 @@ export function errorPage(code: string, message: string): string {
  * charset and a `<noscript>`-free submit button, plus the external auto-submit script.
  * The page itself is UTF-8; the browser encodes the fields in `accept-charset`.
  */
-export function returnFormPage(action: string, fields: Readonly<Record<string, string>>, charset: string, scriptSrc: string): string {
+export function returnFormPage(
+  action: string,
+  fields: Readonly<Record<string, string>>,
+  charset: string,
+  scriptSrc: string,
+): string {
   const inputs = Object.entries(fields)
     .map(([n, v]) => `<input type="hidden" name="${escapeHtml(n)}" value="${escapeHtml(v)}">`)
     .join('\n');
@@ -43,7 +48,10 @@ function table(list: ReadonlyArray<object>, columns: readonly string[]): string 
   const rows = list as ReadonlyArray<Record<string, unknown>>;
   const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
   const body = rows
-    .map((r) => `<tr>${columns.map((c) => `<td>${escapeHtml(r[c] === undefined ? '' : typeof r[c] === 'object' ? JSON.stringify(r[c]) : String(r[c]))}</td>`).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${columns.map((c) => `<td>${escapeHtml(r[c] === undefined ? '' : typeof r[c] === 'object' ? JSON.stringify(r[c]) : String(r[c]))}</td>`).join('')}</tr>`,
+    )
     .join('\n');
   return `<table border="1" cellpadding="3"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
@@ -64,7 +72,19 @@ export function inspectPage(s: {
       '<h2>Tasks</h2>',
       table(s.tasks, ['outerTaskId', 'partner', 'publisher', 'frozen', 'paid', 'remaining', 'expiresAt']),
       '<h2>Transfers</h2>',
-      table(s.transfers, ['alipayTransferNo', 'kind', 'outerTaskId', 'serial', 'payee', 'nickName', 'amount', 'fee', 'status', 'errorCode', 'settledAt']),
+      table(s.transfers, [
+        'alipayTransferNo',
+        'kind',
+        'outerTaskId',
+        'serial',
+        'payee',
+        'nickName',
+        'amount',
+        'fee',
+        'status',
+        'errorCode',
+        'settledAt',
+      ]),
       '<h2>Balances</h2>',
       table(s.balances, ['account', 'amount']),
       '<h2>SMS outbox</h2>',

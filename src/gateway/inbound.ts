@@ -7,7 +7,7 @@
  * @module
  */
 import { decode, loadCharset } from '../charset/codec.js';
-import { normalizeCharset, type Charset } from '../charset/names.js';
+import { type Charset, normalizeCharset } from '../charset/names.js';
 import { verify } from '../dsa/verify.js';
 import { WitkeyError, type WitkeyErrorCode } from '../errors.js';
 import { fromBase64 } from '../wire/base64.js';
@@ -28,7 +28,8 @@ async function bodyBytes(request: Request): Promise<Uint8Array> {
   if (!request.body) {
     // Firefox has no Request.body: read the bytes (the size is checked after the fact there).
     const bytes = new Uint8Array(await request.arrayBuffer());
-    if (bytes.length > MAX_REQUEST_BYTES) throw new WitkeyError('ILLEGAL_ARGUMENT', `request body exceeds ${MAX_REQUEST_BYTES} bytes`);
+    if (bytes.length > MAX_REQUEST_BYTES)
+      throw new WitkeyError('ILLEGAL_ARGUMENT', `request body exceeds ${MAX_REQUEST_BYTES} bytes`);
     return bytes;
   }
   const reader = request.body.getReader();
@@ -60,7 +61,10 @@ export async function readRawForm(request: Request): Promise<RawForm> {
   if (request.method === 'POST') {
     const type = (request.headers.get('content-type') ?? 'application/x-www-form-urlencoded').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/x-www-form-urlencoded') {
-      throw new WitkeyError('ILLEGAL_ARGUMENT', `content type ${JSON.stringify(type)}: the gateway reads application/x-www-form-urlencoded`);
+      throw new WitkeyError(
+        'ILLEGAL_ARGUMENT',
+        `content type ${JSON.stringify(type)}: the gateway reads application/x-www-form-urlencoded`,
+      );
     }
     pairs.push(...parseFormBytes(await bodyBytes(request)));
   }
@@ -68,7 +72,9 @@ export async function readRawForm(request: Request): Promise<RawForm> {
   for (const [n, v] of pairs) {
     const name = latin1(n);
     if (!NAME.test(name) || n.some((b) => b > 0x7e)) {
-      throw new WitkeyError('ILLEGAL_ARGUMENT', `invalid parameter name ${JSON.stringify(name.slice(0, 64))}`, { field: name.slice(0, 64) });
+      throw new WitkeyError('ILLEGAL_ARGUMENT', `invalid parameter name ${JSON.stringify(name.slice(0, 64))}`, {
+        field: name.slice(0, 64),
+      });
     }
     if (form.has(name)) throw duplicateField(name);
     form.set(name, v);
@@ -97,14 +103,27 @@ export interface CheckedRequest {
  * @throws WitkeyError with the gateway code: `ILLEGAL_SERVICE`, `ILLEGAL_PARTNER`, `HAS_NO_PRIVILEGE`,
  * `ILLEGAL_CHARSET`, `ILLEGAL_SIGN_TYPE`, `HAS_NO_PUBLICKEY`, `ILLEGAL_SIGN`, `ILLEGAL_ARGUMENT`.
  */
-export async function checkPageRequest(form: RawForm, partners: ReadonlyMap<string, ResolvedPartner>, knownServices: readonly string[]): Promise<CheckedRequest> {
+export async function checkPageRequest(
+  form: RawForm,
+  partners: ReadonlyMap<string, ResolvedPartner>,
+  knownServices: readonly string[],
+): Promise<CheckedRequest> {
   const service = asciiParam(form, 'service', 'ILLEGAL_SERVICE');
   if (!knownServices.includes(service)) {
-    throw new WitkeyError('ILLEGAL_SERVICE', service ? `service ${JSON.stringify(service)} is not provided by this gateway` : 'service is required', { field: 'service' });
+    throw new WitkeyError(
+      'ILLEGAL_SERVICE',
+      service ? `service ${JSON.stringify(service)} is not provided by this gateway` : 'service is required',
+      { field: 'service' },
+    );
   }
   const partnerId = asciiParam(form, 'partner', 'ILLEGAL_PARTNER');
   const partner = partners.get(partnerId);
-  if (!partner) throw new WitkeyError('ILLEGAL_PARTNER', partnerId ? `partner ${partnerId} is not known to this gateway` : 'partner is required', { field: 'partner' });
+  if (!partner)
+    throw new WitkeyError(
+      'ILLEGAL_PARTNER',
+      partnerId ? `partner ${partnerId} is not known to this gateway` : 'partner is required',
+      { field: 'partner' },
+    );
   if (!partner.services.includes(service)) {
     throw new WitkeyError('HAS_NO_PRIVILEGE', `partner ${partnerId} has not signed up for ${service}`, { field: 'service' });
   }
@@ -112,17 +131,31 @@ export async function checkPageRequest(form: RawForm, partners: ReadonlyMap<stri
   if (!csName) throw new WitkeyError('ILLEGAL_CHARSET', '_input_charset is required', { field: '_input_charset' });
   const charset = normalizeCharset(csName, { field: '_input_charset' });
   if (!partner.charsets.includes(charset)) {
-    throw new WitkeyError('ILLEGAL_CHARSET', `_input_charset ${charset} is not enabled for partner ${partnerId} (enabled: ${partner.charsets.join(', ')})`, { field: '_input_charset' });
+    throw new WitkeyError(
+      'ILLEGAL_CHARSET',
+      `_input_charset ${charset} is not enabled for partner ${partnerId} (enabled: ${partner.charsets.join(', ')})`,
+      { field: '_input_charset' },
+    );
   }
   const signType = asciiParam(form, 'sign_type', 'ILLEGAL_SIGN_TYPE');
   if (signType !== 'DSA') {
-    throw new WitkeyError('ILLEGAL_SIGN_TYPE', signType ? `sign_type ${JSON.stringify(signType)}: must be DSA (upper case)` : 'sign_type is required', { field: 'sign_type' });
+    throw new WitkeyError(
+      'ILLEGAL_SIGN_TYPE',
+      signType ? `sign_type ${JSON.stringify(signType)}: must be DSA (upper case)` : 'sign_type is required',
+      { field: 'sign_type' },
+    );
   }
-  if (!partner.publicKey) throw new WitkeyError('HAS_NO_PUBLICKEY', `no DSA public key is on file for partner ${partnerId}`, { field: 'partner' });
+  if (!partner.publicKey)
+    throw new WitkeyError('HAS_NO_PUBLICKEY', `no DSA public key is on file for partner ${partnerId}`, { field: 'partner' });
   const sig = fromBase64(asciiParam(form, 'sign', 'ILLEGAL_SIGN'));
-  if (!sig || sig.length === 0) throw new WitkeyError('ILLEGAL_SIGN', 'sign is missing or not standard padded base64', { field: 'sign' });
+  if (!sig || sig.length === 0)
+    throw new WitkeyError('ILLEGAL_SIGN', 'sign is missing or not standard padded base64', { field: 'sign' });
   if (!verify(sig, rawCanonicalBytes(form), partner.publicKey, { hash: 'sha1', format: 'der' })) {
-    throw new WitkeyError('ILLEGAL_SIGN', `the signature does not verify with partner ${partnerId}'s public key over the received ${charset} bytes`, { field: 'sign' });
+    throw new WitkeyError(
+      'ILLEGAL_SIGN',
+      `the signature does not verify with partner ${partnerId}'s public key over the received ${charset} bytes`,
+      { field: 'sign' },
+    );
   }
   await loadCharset(charset);
   const fields = new Map<string, string>();

@@ -16,8 +16,21 @@ import type { GatewayState } from './state.js';
 export interface GatewaySnapshot {
   readonly now: number;
   readonly publicKey: string;
-  readonly partners: ReadonlyArray<{ id: string; charsets: readonly string[]; notifyDialect: { dataField: string; dataPrefix: string }; hasPublicKey: boolean }>;
-  readonly tasks: ReadonlyArray<{ outerTaskId: string; partner?: string; publisher: string; frozen: string; paid: string; remaining: string; expiresAt: string }>;
+  readonly partners: ReadonlyArray<{
+    id: string;
+    charsets: readonly string[];
+    notifyDialect: { dataField: string; dataPrefix: string };
+    hasPublicKey: boolean;
+  }>;
+  readonly tasks: ReadonlyArray<{
+    outerTaskId: string;
+    partner?: string;
+    publisher: string;
+    frozen: string;
+    paid: string;
+    remaining: string;
+    expiresAt: string;
+  }>;
   readonly transfers: ReadonlyArray<TransferRecord & { alipayTransferNo: string; amount: string; fee: string }>;
   readonly balances: ReadonlyArray<{ account: string; amount: string }>;
   readonly sms: ReadonlyArray<SmsRecord & { time: string }>;
@@ -32,16 +45,31 @@ export async function snapshot(state: GatewayState, publicKeyPem: string): Promi
   const { cfg, store } = state;
   const yuan = (f: string): string => formatFen(BigInt(f));
   const tasks = (await store.list<TaskRecord>('task')).map((t) => ({
-    outerTaskId: t.outerTaskId, ...(t.partner !== undefined && { partner: t.partner }), publisher: t.publisher,
-    frozen: yuan(t.frozenFen), paid: yuan(t.paidFen), remaining: formatFen(BigInt(t.frozenFen) - BigInt(t.paidFen)), expiresAt: new Date(t.expiresAt).toISOString(),
+    outerTaskId: t.outerTaskId,
+    ...(t.partner !== undefined && { partner: t.partner }),
+    publisher: t.publisher,
+    frozen: yuan(t.frozenFen),
+    paid: yuan(t.paidFen),
+    remaining: formatFen(BigInt(t.frozenFen) - BigInt(t.paidFen)),
+    expiresAt: new Date(t.expiresAt).toISOString(),
   }));
   const notifications = (await store.list<NotificationRecord>('notification')).map(({ body: _body, ...rest }) => rest);
   return {
     now: cfg.now(),
     publicKey: publicKeyPem,
-    partners: [...cfg.partners.values()].map((p) => ({ id: p.id, charsets: p.charsets, notifyDialect: p.notify, hasPublicKey: p.publicKey !== undefined })),
+    partners: [...cfg.partners.values()].map((p) => ({
+      id: p.id,
+      charsets: p.charsets,
+      notifyDialect: p.notify,
+      hasPublicKey: p.publicKey !== undefined,
+    })),
     tasks,
-    transfers: (await store.list<TransferRecord>('transfer')).map((t) => ({ ...t, alipayTransferNo: t.id, amount: yuan(t.fen), fee: yuan(t.feeFen) })),
+    transfers: (await store.list<TransferRecord>('transfer')).map((t) => ({
+      ...t,
+      alipayTransferNo: t.id,
+      amount: yuan(t.fen),
+      fee: yuan(t.feeFen),
+    })),
     balances: (await store.list<BalanceRecord>('balance')).map((b) => ({ account: b.account, amount: yuan(b.fen) })),
     sms: (await store.list<SmsRecord>('sms')).map((s) => ({ ...s, time: beijingTime(s.at) })),
     requests: await store.list<RequestRecord>('request'),
@@ -53,14 +81,20 @@ export async function snapshot(state: GatewayState, publicKeyPem: string): Promi
 
 /** @internal `GET /inspect`: the snapshot as indented JSON. */
 export function inspectJsonResponse(s: GatewaySnapshot): Response {
-  return new Response(JSON.stringify(s, null, 2), { headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } });
+  return new Response(JSON.stringify(s, null, 2), {
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  });
 }
 
 /** @internal `GET /inspect.html`: the snapshot as a page. */
 export function inspectHtmlResponse(s: GatewaySnapshot): Response {
   return htmlResponse(
     inspectPage({
-      tasks: s.tasks, transfers: s.transfers, sms: s.sms, balances: s.balances, attempts: s.attempts,
+      tasks: s.tasks,
+      transfers: s.transfers,
+      sms: s.sms,
+      balances: s.balances,
+      attempts: s.attempts,
       notifications: s.notifications.map((n) => ({ ...n, notes: n.notes.join('; ') })),
     }),
     200,

@@ -8,15 +8,15 @@
  * @module
  */
 import type { Charset } from '../charset/names.js';
+import type { NotificationKind } from '../notify/types.js';
 import { parseAmount } from '../witkey/amount.js';
-import { paidFen, toEpochMs, type ResolvedConfig, type ResolvedPartner, type TaskConfig } from './config.js';
+import { paidFen, type ResolvedConfig, type ResolvedPartner, type TaskConfig, toEpochMs } from './config.js';
 import { newNotification } from './delivery.js';
 import { beijingTime, transferXml } from './notifications.js';
-import { readCounters, SERIAL_ANY, serialKey, type BalanceRecord, type TransferKind, type TransferRecord } from './records.js';
+import { type BalanceRecord, readCounters, SERIAL_ANY, serialKey, type TransferKind, type TransferRecord } from './records.js';
 import type { LeftAmountArgs, RequestTransfer, TaskRecord } from './rules.js';
 import type { GatewayState } from './state.js';
 import type { GatewayStore, StoreWrite } from './store.js';
-import type { NotificationKind } from '../notify/types.js';
 
 /** @internal The fee settings after defaults (see FeeConfig). */
 export type Fees = ResolvedConfig['fees'];
@@ -87,8 +87,20 @@ export function acceptedTransfers(r: AcceptedRequest, nextNo: () => string): Tra
   const mk = (kind: TransferKind, serial: string, payee: string, fen: bigint, extra: Partial<TransferRecord> = {}): void => {
     const fee = kind === 'refund' ? 0n : alipayFee(fen, r.fees);
     out.push({
-      id: nextNo(), kind, partner: r.partner.id, outerTaskId: r.args.outerTaskId, serial, payee, fen: String(fen), feeFen: String(fee),
-      status: 'W', createdAt: r.now, settleAt: r.settleAt, charset: r.charset, notifyUrl: r.notifyUrl, ...extra,
+      id: nextNo(),
+      kind,
+      partner: r.partner.id,
+      outerTaskId: r.args.outerTaskId,
+      serial,
+      payee,
+      fen: String(fen),
+      feeFen: String(fee),
+      status: 'W',
+      createdAt: r.now,
+      settleAt: r.settleAt,
+      charset: r.charset,
+      notifyUrl: r.notifyUrl,
+      ...extra,
     });
   };
   if (r.args.refund) mk('refund', r.args.refund.serial, r.publisher, r.args.refund.fen);
@@ -131,7 +143,9 @@ export function settlement(
 ): Settlement {
   const error = ctx.settleError;
   const settled: TransferRecord = { ...t, status: error ? 'F' : 'S', settledAt: ctx.now, ...(error && { errorCode: error }) };
-  const fen = BigInt(t.fen), fee = BigInt(t.feeFen), service = BigInt(t.serviceFeeFen ?? '0');
+  const fen = BigInt(t.fen),
+    fee = BigInt(t.feeFen),
+    service = BigInt(t.serviceFeeFen ?? '0');
   const credits: Array<{ account: string; fen: bigint }> = [];
   const credit = (account: string, amount: bigint): void => {
     if (amount !== 0n) credits.push({ account, fen: amount });
@@ -150,9 +164,20 @@ export function settlement(
   if (t.kind !== 'assign' || service <= 0n) return { transfer: settled, credits };
   // The service fee is paid only once the bounty payment succeeded (docs/PROTOCOL.md §6.4).
   const profit: TransferRecord = {
-    id: ctx.nextNo(), kind: 'platform_profit', partner: t.partner, outerTaskId: t.outerTaskId, serial: t.serial, payee: ctx.partnerAccount,
-    fen: String(service), feeFen: String(alipayFee(service, ctx.fees)), status: 'W', createdAt: ctx.now, settleAt: ctx.profitSettleAt,
-    parent: t.id, charset: t.charset, notifyUrl: t.notifyUrl,
+    id: ctx.nextNo(),
+    kind: 'platform_profit',
+    partner: t.partner,
+    outerTaskId: t.outerTaskId,
+    serial: t.serial,
+    payee: ctx.partnerAccount,
+    fen: String(service),
+    feeFen: String(alipayFee(service, ctx.fees)),
+    status: 'W',
+    createdAt: ctx.now,
+    settleAt: ctx.profitSettleAt,
+    parent: t.id,
+    charset: t.charset,
+    notifyUrl: t.notifyUrl,
   };
   return { transfer: settled, credits, profit };
 }
@@ -182,20 +207,36 @@ export async function settle(state: GatewayState, t: TransferRecord, now: number
   const c = await readCounters(store);
   const settleError = cfg.accounts?.get(t.payee)?.settleError;
   const s = settlement(t, {
-    now, settleError, partnerAccount: partner.account, fees: cfg.fees, profitSettleAt: now + state.scale(cfg.settleDelay),
+    now,
+    settleError,
+    partnerAccount: partner.account,
+    fees: cfg.fees,
+    profitSettleAt: now + state.scale(cfg.settleDelay),
     nextNo: () => transferNo(now, ++c.transfer),
   });
   const writes: StoreWrite[] = [{ collection: 'transfer', key: t.id, value: s.transfer }];
   if (s.returnedFen !== undefined) {
     const task = await store.get<TaskRecord>('task', t.outerTaskId);
-    if (task) writes.push({ collection: 'task', key: task.outerTaskId, value: { ...task, paidFen: String(BigInt(task.paidFen) - s.returnedFen) } });
+    if (task)
+      writes.push({
+        collection: 'task',
+        key: task.outerTaskId,
+        value: { ...task, paidFen: String(BigInt(task.paidFen) - s.returnedFen) },
+      });
   }
   writes.push(...(await balanceWrites(store, s.credits)));
   if (s.profit) writes.push({ collection: 'transfer', key: s.profit.id, value: s.profit });
   const xml = transferXml(
     {
-      outerTaskId: t.outerTaskId, serial: t.serial, alipayTransferNo: t.id, ...(SUB_TYPES[t.kind] !== undefined && { subType: SUB_TYPES[t.kind] }),
-      payee: t.payee, fen: BigInt(t.fen), feeFen: BigInt(t.feeFen), status: s.transfer.status, ...(settleError && { errorCode: settleError }),
+      outerTaskId: t.outerTaskId,
+      serial: t.serial,
+      alipayTransferNo: t.id,
+      ...(SUB_TYPES[t.kind] !== undefined && { subType: SUB_TYPES[t.kind] }),
+      payee: t.payee,
+      fen: BigInt(t.fen),
+      feeFen: BigInt(t.feeFen),
+      status: s.transfer.status,
+      ...(settleError && { errorCode: settleError }),
       gmtTransfer: beijingTime(now),
     },
     t.charset,
@@ -225,7 +266,11 @@ export async function seedTasks(store: GatewayStore, tasks: readonly TaskConfig[
     writes.push({ collection: 'task', key: t.outerTaskId, value: rec });
     for (const s of t.usedSerials ?? []) {
       const partner = t.partner ?? SERIAL_ANY;
-      writes.push({ collection: 'serial', key: serialKey(partner, s), value: { partner, serial: s, outerTaskId: t.outerTaskId } });
+      writes.push({
+        collection: 'serial',
+        key: serialKey(partner, s),
+        value: { partner, serial: s, outerTaskId: t.outerTaskId },
+      });
     }
   }
   return writes;

@@ -11,8 +11,16 @@ import { formatFen } from '../witkey/amount.js';
 import type { ResolvedPartner } from './config.js';
 import { newNotification } from './delivery.js';
 import { acceptedTransfers, transferNo } from './ledger.js';
-import { leftAmountXml, type LeftAmountResult } from './notifications.js';
-import { randomId, readCounters, SERIAL_ANY, serialKey, type RequestRecord, type SmsRecord, type TransferRecord } from './records.js';
+import { type LeftAmountResult, leftAmountXml } from './notifications.js';
+import {
+  type RequestRecord,
+  randomId,
+  readCounters,
+  SERIAL_ANY,
+  type SmsRecord,
+  serialKey,
+  type TransferRecord,
+} from './records.js';
 import { applyRules, type LeftAmountArgs, type TaskRecord } from './rules.js';
 import type { GatewayState } from './state.js';
 import type { StoreWrite } from './store.js';
@@ -60,11 +68,20 @@ export async function handleLeftAmount(
     const serials = [args.refund, args.platform, ...args.transfers].filter((l) => l !== undefined).map((l) => l.serial);
     const used = new Set<string>();
     for (const s of serials) {
-      if ((await store.get('serial', serialKey(partner.id, s))) || (await store.get('serial', serialKey(SERIAL_ANY, s)))) used.add(s);
+      if ((await store.get('serial', serialKey(partner.id, s))) || (await store.get('serial', serialKey(SERIAL_ANY, s))))
+        used.add(s);
     }
     const transfers = await store.list<TransferRecord>('transfer');
     const unsettled = transfers.some((t) => t.outerTaskId === args.outerTaskId && t.partner === partner.id && t.status === 'W');
-    outcome = applyRules(args, { partner: partner.id, now, task, usedSerials: used, unsettled, accounts: cfg.accounts, requireExactTotal: cfg.requireExactTotal });
+    outcome = applyRules(args, {
+      partner: partner.id,
+      now,
+      task,
+      usedSerials: used,
+      unsettled,
+      accounts: cfg.accounts,
+      requireExactTotal: cfg.requireExactTotal,
+    });
     if (!outcome.ok) {
       result = { isSuccess: false, error: outcome.error };
     } else {
@@ -74,18 +91,46 @@ export async function handleLeftAmount(
         outerTaskId: args.outerTaskId,
         ...(args.refund && { refund: { serial: args.refund.serial, fen: args.refund.fen, status: W } }),
         ...(args.platform && { platform: { serial: args.platform.serial, fen: args.platform.fen, status: W } }),
-        success: outcome.success.map((t) => ({ serial: t.serial, fen: t.fen, userId: t.userId, nickName: t.nickName, status: W })),
-        fail: outcome.fail.map((t) => ({ serial: t.serial, fen: t.fen, userId: t.userId, nickName: t.nickName, status: 'F' as const, errorCode: t.errorCode })),
+        success: outcome.success.map((t) => ({
+          serial: t.serial,
+          fen: t.fen,
+          userId: t.userId,
+          nickName: t.nickName,
+          status: W,
+        })),
+        fail: outcome.fail.map((t) => ({
+          serial: t.serial,
+          fen: t.fen,
+          userId: t.userId,
+          nickName: t.nickName,
+          status: 'F' as const,
+          errorCode: t.errorCode,
+        })),
       };
       const task2 = outcome.task;
-      writes.push({ collection: 'task', key: task2.outerTaskId, value: { ...task2, paidFen: String(BigInt(task2.paidFen) + outcome.acceptedFen) } });
+      writes.push({
+        collection: 'task',
+        key: task2.outerTaskId,
+        value: { ...task2, paidFen: String(BigInt(task2.paidFen) + outcome.acceptedFen) },
+      });
       for (const s of serials) {
-        writes.push({ collection: 'serial', key: serialKey(partner.id, s), value: { partner: partner.id, serial: s, outerTaskId: args.outerTaskId, at: now } });
+        writes.push({
+          collection: 'serial',
+          key: serialKey(partner.id, s),
+          value: { partner: partner.id, serial: s, outerTaskId: args.outerTaskId, at: now },
+        });
       }
       const created = acceptedTransfers(
         {
-          partner, publisher: task2.publisher, args, success: outcome.success, now, settleAt: now + state.scale(cfg.settleDelay), charset,
-          notifyUrl: urls.notifyUrl, fees: cfg.fees,
+          partner,
+          publisher: task2.publisher,
+          args,
+          success: outcome.success,
+          now,
+          settleAt: now + state.scale(cfg.settleDelay),
+          charset,
+          notifyUrl: urls.notifyUrl,
+          fees: cfg.fees,
         },
         () => transferNo(now, ++c.transfer),
       );
@@ -115,7 +160,12 @@ export async function handleLeftAmount(
     collection: 'request',
     key: requestId,
     value: {
-      id: requestId, at: now, partner: partner.id, charset, outerTaskId, isSuccess: result.isSuccess,
+      id: requestId,
+      at: now,
+      partner: partner.id,
+      charset,
+      outerTaskId,
+      isSuccess: result.isSuccess,
       ...(error && { error: error.code, message: error.message }),
       returnNotifyId: ret.notifyId,
     } satisfies RequestRecord,

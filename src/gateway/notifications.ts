@@ -8,13 +8,13 @@
  */
 import type { Charset } from '../charset/names.js';
 import type { DsaPrivateKey } from '../dsa/key.js';
+import type { NotifyDataField } from '../notify/dialect.js';
+import { NOTIFY_TYPES } from '../notify/kinds.js';
+import type { NotificationKind } from '../notify/types.js';
 import { formEncodeString } from '../params/form.js';
 import { signParams } from '../params/sign.js';
 import { formatFen } from '../witkey/amount.js';
-import { NOTIFY_TYPES } from '../notify/kinds.js';
-import type { NotificationKind } from '../notify/types.js';
-import type { NotifyDataField } from '../notify/dialect.js';
-import { xmlDocument, type XmlNode } from './xml.js';
+import { type XmlNode, xmlDocument } from './xml.js';
 
 /** `transfer_status`: W accepted and waiting, I paid immediately, S succeeded, F failed. */
 export type TransferStatus = 'W' | 'I' | 'S' | 'F';
@@ -90,13 +90,32 @@ const bidder = (b: BidderLine): XmlNode => [
  * // '<?xml version="1.0" encoding="UTF-8"?><alipay><is_success>F</is_success><error>WITKEY_TASK_NOT_EXIST</error></alipay>'
  */
 export function leftAmountXml(r: LeftAmountResult, charset: Charset): string {
-  if (!r.isSuccess) return xmlDocument(['alipay', [['is_success', 'F'], ['error', r.error]]], XML_ENCODING[charset]);
+  if (!r.isSuccess)
+    return xmlDocument(
+      [
+        'alipay',
+        [
+          ['is_success', 'F'],
+          ['error', r.error],
+        ],
+      ],
+      XML_ENCODING[charset],
+    );
   const info: XmlNode[] = [['outer_task_id', r.outerTaskId]];
   if (r.refund) info.push(line('refund_detail', r.refund));
   if (r.platform) info.push(line('platform_detail', r.platform));
   if (r.success.length) info.push(['success_bidders', r.success.map(bidder)]);
   if (r.fail.length) info.push(['fail_bidders', r.fail.map(bidder)]);
-  return xmlDocument(['alipay', [['is_success', 'T'], ['response', [['task_info', info]]]]], XML_ENCODING[charset]);
+  return xmlDocument(
+    [
+      'alipay',
+      [
+        ['is_success', 'T'],
+        ['response', [['task_info', info]]],
+      ],
+    ],
+    XML_ENCODING[charset],
+  );
 }
 
 /** @internal The §6.2–6.4 document. `sub_type` is left out when there is none (refunds). */
@@ -115,7 +134,16 @@ export function transferXml(t: TransferInfo, charset: Charset): string {
     ['error_code', t.errorCode ?? null],
     ['gmt_transfer', t.gmtTransfer],
   );
-  return xmlDocument(['alipay', [['is_success', 'T'], ['response', [['transfer', transfer]]]]], XML_ENCODING[charset]);
+  return xmlDocument(
+    [
+      'alipay',
+      [
+        ['is_success', 'T'],
+        ['response', [['transfer', transfer]]],
+      ],
+    ],
+    XML_ENCODING[charset],
+  );
 }
 
 /** @internal A signed notification form and its urlencoded body. */

@@ -6,9 +6,9 @@
  */
 import type { Charset } from '../charset/names.js';
 import type { NotificationKind } from '../notify/types.js';
-import type { GatewayStore } from './store.js';
 import { hex } from '../wire/bytes.js';
 import type { TransferStatus } from './notifications.js';
+import type { GatewayStore } from './store.js';
 
 /** Kinds of transfer. `platform_profit` is the service fee of a bounty payment. */
 export type TransferKind = 'refund' | 'platform' | 'assign' | 'platform_profit';
@@ -126,7 +126,12 @@ export type GatewayEvent =
   | { readonly type: 'request'; readonly at: number; readonly request: RequestRecord }
   | { readonly type: 'sms'; readonly at: number; readonly sms: SmsRecord }
   | { readonly type: 'settled'; readonly at: number; readonly transfer: TransferRecord }
-  | { readonly type: 'attempt'; readonly at: number; readonly notification: Omit<NotificationRecord, 'body'>; readonly attempt: AttemptRecord }
+  | {
+      readonly type: 'attempt';
+      readonly at: number;
+      readonly notification: Omit<NotificationRecord, 'body'>;
+      readonly attempt: AttemptRecord;
+    }
   | { readonly type: 'gave_up'; readonly at: number; readonly notification: Omit<NotificationRecord, 'body'> };
 
 /** What one `gateway.runDue()` did. */
@@ -154,7 +159,8 @@ export const SERIAL_ANY = '*';
 export const serialKey = (partner: string, serial: string): string => `${partner}|${serial}`;
 
 /** @internal A notification as shown outside (events, inspection): a copy without the body. */
-export const publicView = ({ body: _body, ...rest }: NotificationRecord): Omit<NotificationRecord, 'body'> => structuredClone(rest);
+export const publicView = ({ body: _body, ...rest }: NotificationRecord): Omit<NotificationRecord, 'body'> =>
+  structuredClone(rest);
 
 /** @internal A random 128-bit id (hex) from the Web Crypto generator: notify ids and request ids. */
 export const randomId = (): string => hex(crypto.getRandomValues(new Uint8Array(16)));

@@ -10,13 +10,24 @@ import type { GatewayState } from './state.js';
 
 /** Gateway codes answered with an HTML error page (docs/PROTOCOL.md §8). */
 export const PAGE_CODES: ReadonlySet<string> = new Set([
-  'ILLEGAL_SIGN', 'ILLEGAL_ARGUMENT', 'ILLEGAL_SERVICE', 'ILLEGAL_PARTNER', 'ILLEGAL_SIGN_TYPE', 'ILLEGAL_CHARSET', 'HAS_NO_PRIVILEGE',
-  'HAS_NO_PUBLICKEY', 'SYSTEM_ERROR', 'SESSION_TIMEOUT',
+  'ILLEGAL_SIGN',
+  'ILLEGAL_ARGUMENT',
+  'ILLEGAL_SERVICE',
+  'ILLEGAL_PARTNER',
+  'ILLEGAL_SIGN_TYPE',
+  'ILLEGAL_CHARSET',
+  'HAS_NO_PRIVILEGE',
+  'HAS_NO_PUBLICKEY',
+  'SYSTEM_ERROR',
+  'SESSION_TIMEOUT',
 ]);
 
 /** @internal An HTML response, never cached. */
 export function htmlResponse(body: string, status: number, extra: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...extra } });
+  return new Response(body, {
+    status,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...extra },
+  });
 }
 
 /** @internal A plain-text response, never cached. */

@@ -9,9 +9,9 @@
  */
 import type { Charset } from '../charset/names.js';
 import { WitkeyError } from '../errors.js';
-import { decodeDetail, type DetailSeparators } from '../params/detail.js';
+import { type DetailSeparators, decodeDetail } from '../params/detail.js';
 import { parseAmount } from '../witkey/amount.js';
-import { leftAmountParams, type LeftAmountTransfer } from '../witkey/request.js';
+import { type LeftAmountTransfer, leftAmountParams } from '../witkey/request.js';
 import type { AccountConfig } from './config.js';
 
 /** @internal A detail line of a request, amount in fen. */
@@ -40,13 +40,22 @@ export interface LeftAmountArgs {
   readonly returnUrl: string;
 }
 
-function records(fields: ReadonlyMap<string, string>, name: string, sep: DetailSeparators, width: number): string[][] | undefined {
+function records(
+  fields: ReadonlyMap<string, string>,
+  name: string,
+  sep: DetailSeparators,
+  width: number,
+): string[][] | undefined {
   const text = fields.get(name);
   if (text === undefined || text === '') return undefined;
   const recs = decodeDetail(text, sep);
   recs.forEach((r, i) => {
     if (r.length !== width) {
-      throw new WitkeyError('ILLEGAL_ARGUMENT', `${name}[${i}]: expected ${width} fields separated by ${JSON.stringify(sep.field)}, got ${r.length}`, { field: name, index: i });
+      throw new WitkeyError(
+        'ILLEGAL_ARGUMENT',
+        `${name}[${i}]: expected ${width} fields separated by ${JSON.stringify(sep.field)}, got ${r.length}`,
+        { field: name, index: i },
+      );
     }
   });
   return recs;
@@ -57,11 +66,17 @@ function records(fields: ReadonlyMap<string, string>, name: string, sep: DetailS
  * @throws WitkeyError `ILLEGAL_ARGUMENT` (and `ILLEGAL_CHARSET`) for malformed arguments;
  * `WITKEY_OUTER_TRANSFER_REPEAT` for a serial repeated inside the request (a business failure).
  */
-export function checkArguments(fields: ReadonlyMap<string, string>, partner: string, charset: Charset, sep: DetailSeparators): LeftAmountArgs {
+export function checkArguments(
+  fields: ReadonlyMap<string, string>,
+  partner: string,
+  charset: Charset,
+  sep: DetailSeparators,
+): LeftAmountArgs {
   const one = (name: 'refund_detail' | 'platform_detail'): { serial: string; amount: string } | undefined => {
     const recs = records(fields, name, sep, 2);
     if (!recs) return undefined;
-    if (recs.length !== 1) throw new WitkeyError('ILLEGAL_ARGUMENT', `${name}: holds ${recs.length} records, at most one is allowed`, { field: name });
+    if (recs.length !== 1)
+      throw new WitkeyError('ILLEGAL_ARGUMENT', `${name}: holds ${recs.length} records, at most one is allowed`, { field: name });
     return { serial: recs[0]![0]!, amount: recs[0]![1]! };
   };
   const refund = one('refund_detail');
@@ -107,16 +122,17 @@ export function checkArguments(fields: ReadonlyMap<string, string>, partner: str
     ...(p.params['alipay_user_id'] !== undefined && { alipayUserId: p.params['alipay_user_id'] }),
     ...(refundLine && { refund: refundLine }),
     ...(platformLine && { platform: platformLine }),
-    transfers: p.params['transfer_detail'] === undefined
-      ? []
-      : decodeDetail(p.params['transfer_detail'], sep).map(([serial, amount, userId, nickName], index) => ({
-          field: 'transfer_detail' as const,
-          index,
-          serial: serial!,
-          fen: fen(amount!),
-          userId: userId!,
-          nickName: nickName!,
-        })),
+    transfers:
+      p.params['transfer_detail'] === undefined
+        ? []
+        : decodeDetail(p.params['transfer_detail'], sep).map(([serial, amount, userId, nickName], index) => ({
+            field: 'transfer_detail' as const,
+            index,
+            serial: serial!,
+            fen: fen(amount!),
+            userId: userId!,
+            nickName: nickName!,
+          })),
     notifyUrl: p.params['notify_url']!,
     returnUrl: p.params['return_url']!,
   };
@@ -149,7 +165,14 @@ export interface RuleContext {
 
 /** @internal The outcome of the business rules: accepted (with bidders split) or a witkey error code. */
 export type RuleOutcome =
-  | { readonly ok: true; readonly task: TaskRecord; readonly success: readonly RequestTransfer[]; readonly fail: ReadonlyArray<RequestTransfer & { errorCode: string }>; readonly acceptedFen: bigint; readonly totalFen: bigint }
+  | {
+      readonly ok: true;
+      readonly task: TaskRecord;
+      readonly success: readonly RequestTransfer[];
+      readonly fail: ReadonlyArray<RequestTransfer & { errorCode: string }>;
+      readonly acceptedFen: bigint;
+      readonly totalFen: bigint;
+    }
   | { readonly ok: false; readonly error: string; readonly message: string };
 
 /** @internal The business rules of docs/PROTOCOL.md §1/§8, in order. */
@@ -163,27 +186,45 @@ export function applyRules(args: LeftAmountArgs, ctx: RuleContext): RuleOutcome 
     return fail('WITKEY_DATA_NOT_MATCH', `alipay_user_id ${args.alipayUserId} is not the publisher of task ${task.outerTaskId}`);
   }
   if (args.outerAccountId !== undefined && task.outerAccountId !== undefined && args.outerAccountId !== task.outerAccountId) {
-    return fail('WITKEY_DATA_NOT_MATCH', `outer_account_id ${args.outerAccountId} is not the publisher of task ${task.outerTaskId}`);
+    return fail(
+      'WITKEY_DATA_NOT_MATCH',
+      `outer_account_id ${args.outerAccountId} is not the publisher of task ${task.outerTaskId}`,
+    );
   }
   if (ctx.now < task.expiresAt) return fail('WITKEY_TASK_NOT_EXPIRED', `task ${task.outerTaskId} has not expired yet`);
   if (ctx.unsettled) return fail('NOT_DONE_OF_TRANSFER_FOUND', `task ${task.outerTaskId} still has transfers in progress`);
-  const lines: RequestLine[] = [...(args.refund ? [args.refund] : []), ...(args.platform ? [args.platform] : []), ...args.transfers];
+  const lines: RequestLine[] = [
+    ...(args.refund ? [args.refund] : []),
+    ...(args.platform ? [args.platform] : []),
+    ...args.transfers,
+  ];
   for (const l of lines) {
-    if (ctx.usedSerials.has(l.serial)) return fail('WITKEY_OUTER_TRANSFER_ALREADY_PAID', `${l.field}: serial ${l.serial} was used before`);
+    if (ctx.usedSerials.has(l.serial))
+      return fail('WITKEY_OUTER_TRANSFER_ALREADY_PAID', `${l.field}: serial ${l.serial} was used before`);
   }
   for (const t of args.transfers) {
-    if (t.userId === task.publisher) return fail('BIDDER_EQUALS_TASK_CREATOR_ERROR', `transfer_detail[${t.index}]: ${t.userId} is the task's publisher`);
+    if (t.userId === task.publisher)
+      return fail('BIDDER_EQUALS_TASK_CREATOR_ERROR', `transfer_detail[${t.index}]: ${t.userId} is the task's publisher`);
   }
   const totalFen = lines.reduce((s, l) => s + l.fen, 0n);
   const remaining = BigInt(task.frozenFen) - BigInt(task.paidFen);
-  if (totalFen > remaining) return fail('WITKEY_TASK_LEF_AMOUNT_NOT_ENOUGH', `the request pays ${totalFen} fen but only ${remaining} fen are left of task ${task.outerTaskId}`);
-  if (ctx.requireExactTotal && totalFen < remaining) return fail('REMAINS_OF_TASK_AMOUNT_FOUND', `the request leaves ${remaining - totalFen} fen of task ${task.outerTaskId} unhandled`);
+  if (totalFen > remaining)
+    return fail(
+      'WITKEY_TASK_LEF_AMOUNT_NOT_ENOUGH',
+      `the request pays ${totalFen} fen but only ${remaining} fen are left of task ${task.outerTaskId}`,
+    );
+  if (ctx.requireExactTotal && totalFen < remaining)
+    return fail(
+      'REMAINS_OF_TASK_AMOUNT_FOUND',
+      `the request leaves ${remaining - totalFen} fen of task ${task.outerTaskId} unhandled`,
+    );
   const success: RequestTransfer[] = [];
   const failed: Array<RequestTransfer & { errorCode: string }> = [];
   for (const t of args.transfers) {
     const acc = ctx.accounts?.get(t.userId);
     if (ctx.accounts && !acc) failed.push({ ...t, errorCode: 'ACCOUNT_NOT_EXIST' });
-    else if (acc?.abnormal) failed.push({ ...t, errorCode: typeof acc.abnormal === 'string' ? acc.abnormal : 'ACCOUNT_QUERY_ERROR' });
+    else if (acc?.abnormal)
+      failed.push({ ...t, errorCode: typeof acc.abnormal === 'string' ? acc.abnormal : 'ACCOUNT_QUERY_ERROR' });
     else success.push(t);
   }
   const acceptedFen = (args.refund?.fen ?? 0n) + (args.platform?.fen ?? 0n) + success.reduce((s, t) => s + t.fen, 0n);

@@ -11,7 +11,7 @@
 import { deliver } from './delivery.js';
 import { settle } from './ledger.js';
 import type { NotificationRecord, RunReport, TransferRecord } from './records.js';
-import { keepError, type GatewayState } from './state.js';
+import { type GatewayState, keepError } from './state.js';
 import type { StoreWrite } from './store.js';
 
 /** Largest delay `setTimeout` takes (ms); a later due time is re-checked when that timer fires. */
@@ -45,15 +45,23 @@ export function countPending(
   transfers: readonly Pick<TransferRecord, 'status'>[],
   notifications: readonly Pick<NotificationRecord, 'status'>[],
 ): number {
-  return transfers.filter((x) => x.status === 'W').length + notifications.filter((x) => x.status === 'pending' || x.status === 'held').length;
+  return (
+    transfers.filter((x) => x.status === 'W').length +
+    notifications.filter((x) => x.status === 'pending' || x.status === 'held').length
+  );
 }
 
 /**
  * @internal The pending notifications due at `now`, as one queue per partner endpoint (URL), each in
  * order of due time then creation. Queues run in parallel, a queue in order: a slow partner delays only itself.
  */
-export function dueQueues<N extends Pick<NotificationRecord, 'status' | 'nextAt' | 'seq' | 'url'>>(notifications: readonly N[], now: number): N[][] {
-  const due = notifications.filter((n) => n.status === 'pending' && n.nextAt <= now).sort((a, b) => a.nextAt - b.nextAt || a.seq - b.seq);
+export function dueQueues<N extends Pick<NotificationRecord, 'status' | 'nextAt' | 'seq' | 'url'>>(
+  notifications: readonly N[],
+  now: number,
+): N[][] {
+  const due = notifications
+    .filter((n) => n.status === 'pending' && n.nextAt <= now)
+    .sort((a, b) => a.nextAt - b.nextAt || a.seq - b.seq);
   const queues = new Map<string, N[]>();
   for (const n of due) {
     const q = queues.get(n.url) ?? [];
@@ -146,7 +154,8 @@ export function createScheduler(state: GatewayState, ready: Promise<void>): Sche
       return running;
     }
     running = (async () => {
-      let settled = 0, attempts = 0;
+      let settled = 0,
+        attempts = 0;
       try {
         for (let i = 0; i < MAX_PASSES; i++) {
           const r = await pass();
@@ -183,10 +192,13 @@ export function createScheduler(state: GatewayState, ready: Promise<void>): Sche
         wakeIdle();
         return;
       }
-      timer = setTimeout(() => {
-        timer = undefined;
-        runDue().catch((e) => keepError(state, e));
-      }, timerDelay(t, cfg.now()));
+      timer = setTimeout(
+        () => {
+          timer = undefined;
+          runDue().catch((e) => keepError(state, e));
+        },
+        timerDelay(t, cfg.now()),
+      );
     } catch (e) {
       keepError(state, e);
     }

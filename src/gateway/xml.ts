@@ -11,7 +11,8 @@ export type XmlNode = readonly [name: string, content: string | null | readonly 
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 // Characters XML 1.0 does not allow at all (C0 controls except TAB, LF, CR; U+FFFE/FFFF; lone surrogates).
-const FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const FORBIDDEN =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
 
 /**
@@ -25,14 +26,18 @@ export function escapeXml(text: string, element = 'text'): string {
   const bad = FORBIDDEN.exec(text);
   if (bad) {
     const cp = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    throw new WitkeyError('ILLEGAL_ARGUMENT', `${element}: U+${cp} at index ${bad.index} cannot appear in XML`, { field: element, offset: bad.index });
+    throw new WitkeyError('ILLEGAL_ARGUMENT', `${element}: U+${cp} at index ${bad.index} cannot appear in XML`, {
+      field: element,
+      offset: bad.index,
+    });
   }
   return text.replace(/[&<>"'\r]/g, (c) => ESC[c]!);
 }
 
 function write(node: XmlNode, out: string[]): void {
   const [name, content] = node;
-  if (!NAME.test(name)) throw new WitkeyError('ILLEGAL_ARGUMENT', `invalid XML element name ${JSON.stringify(name)}`, { field: name });
+  if (!NAME.test(name))
+    throw new WitkeyError('ILLEGAL_ARGUMENT', `invalid XML element name ${JSON.stringify(name)}`, { field: name });
   if (content === null) out.push(`<${name}/>`);
   else if (typeof content === 'string') out.push(`<${name}>${escapeXml(content, name)}</${name}>`);
   else {

@@ -9,7 +9,7 @@
  * that verifies signatures (pkijs does not tree-shake).
  * @module
  */
-import { encodedBytes, isContext, isUniversal, parseDer, sequenceItems, TAG, type AsnNode } from './der.js';
+import { type AsnNode, encodedBytes, isContext, isUniversal, parseDer, sequenceItems, TAG } from './der.js';
 import { invalidKey } from './errors.js';
 
 /** The DER bytes of the certificate's SubjectPublicKeyInfo. @param fn the public function's name. */

@@ -52,7 +52,14 @@ export interface AsnNode {
 /** Universal tag numbers used by key structures. */
 export const TAG = { INTEGER: 2, BIT_STRING: 3, OCTET_STRING: 4, NULL: 5, OID: 6, SEQUENCE: 16 } as const;
 
-const TAG_NAMES: Record<number, string> = { 2: 'INTEGER', 3: 'BIT STRING', 4: 'OCTET STRING', 5: 'NULL', 6: 'OBJECT IDENTIFIER', 16: 'SEQUENCE' };
+const TAG_NAMES: Record<number, string> = {
+  2: 'INTEGER',
+  3: 'BIT STRING',
+  4: 'OCTET STRING',
+  5: 'NULL',
+  6: 'OBJECT IDENTIFIER',
+  16: 'SEQUENCE',
+};
 
 /** Parse failure inside {@link parseDer}; turned into a WitkeyError with the caller's `what`. */
 class DerError {
@@ -140,7 +147,10 @@ export function parseDer(bytes: Uint8Array, what: string): AsnNode {
   }
   if (node.end !== bytes.length) {
     const n = bytes.length - node.end;
-    throw invalidKey(`${what}: ${n} byte${n === 1 ? '' : 's'} of trailing data after the DER structure (at byte ${node.end})`, 'input');
+    throw invalidKey(
+      `${what}: ${n} byte${n === 1 ? '' : 's'} of trailing data after the DER structure (at byte ${node.end})`,
+      'input',
+    );
   }
   return node;
 }
@@ -216,7 +226,8 @@ export function readOid(node: AsnNode | undefined, what: string): string {
   const arcs: string[] = [];
   let v = 0n;
   for (let i = 0; i < b.length; i++) {
-    if (v === 0n && b[i] === 0x80) throw invalidKey(`${what}: not DER (OBJECT IDENTIFIER with a non-minimal subidentifier)`, 'input');
+    if (v === 0n && b[i] === 0x80)
+      throw invalidKey(`${what}: not DER (OBJECT IDENTIFIER with a non-minimal subidentifier)`, 'input');
     v = (v << 7n) | BigInt(b[i]! & 0x7f);
     if (b[i]! & 0x80) continue;
     if (arcs.length === 0) arcs.push(v < 80n ? `${v / 40n}.${v % 40n}` : `2.${v - 80n}`);

@@ -6,7 +6,7 @@
  * Keys whose parameters are absent (inherited from a certificate issuer, RFC 3279) are refused.
  * @module
  */
-import { derSequence, derUnsigned, readOid, readUnsigned, sequenceItems, type AsnNode } from './der.js';
+import { type AsnNode, derSequence, derUnsigned, readOid, readUnsigned, sequenceItems } from './der.js';
 import { invalidKey } from './errors.js';
 import { algorithmName, OID_DSA, OID_DSA_DER } from './oids.js';
 
@@ -24,7 +24,8 @@ export interface DssParms {
 export function readDsaAlgorithm(node: AsnNode | undefined, what: string): DssParms {
   const items = sequenceItems(node, `${what} AlgorithmIdentifier`);
   const oid = readOid(items[0], `${what} algorithm`);
-  if (oid !== OID_DSA) throw invalidKey(`${what}: ${algorithmName(oid)} key (OID ${oid}), expected DSA (OID ${OID_DSA})`, 'algorithm');
+  if (oid !== OID_DSA)
+    throw invalidKey(`${what}: ${algorithmName(oid)} key (OID ${oid}), expected DSA (OID ${OID_DSA})`, 'algorithm');
   if (items.length === 1) {
     throw invalidKey(`${what}: the DSA domain parameters are missing (inherited parameters are not supported)`, 'algorithm');
   }

@@ -84,7 +84,9 @@ export async function decryptPrivateKey(
     der = await decryptPbes2(encrypted, pass, fn);
     // A wrong passphrase passes the padding check about once in 256 tries; the plaintext is then noise.
     if (!hasPrivateKeyInfoShape(der)) {
-      throw new WitkeyError('WRONG_PASSPHRASE', `${fn}: wrong passphrase (the decrypted data is not a private key)`, { field: 'passphrase' });
+      throw new WitkeyError('WRONG_PASSPHRASE', `${fn}: wrong passphrase (the decrypted data is not a private key)`, {
+        field: 'passphrase',
+      });
     }
     return createPrivateKey(privateKeyComponents({ der, kind: 'pkcs8' }, fn), options);
   } finally {
@@ -129,7 +131,8 @@ export async function encryptPrivateKey(
     throw invalidOption(`${fn}: iterations must be an integer from 1 to 2147483647`, 'iterations');
   }
   const format = options.format ?? 'pem';
-  if (format !== 'pem' && format !== 'der') throw invalidOption(`${fn}: unknown format "${String(format)}"; expected pem or der`, 'format');
+  if (format !== 'pem' && format !== 'der')
+    throw invalidOption(`${fn}: unknown format "${String(format)}"; expected pem or der`, 'format');
   const pass = passphraseBytes(passphrase, fn);
   if (pass.length === 0) throw invalidOption(`${fn}: the passphrase is empty`, 'passphrase');
   const pkcs8 = privateKeyDer(key, fn);

@@ -8,7 +8,7 @@
  */
 import { createPrivateKey, type DsaPrivateKey, type KeyValidationOptions } from '../dsa/key.js';
 import { encryptedKeyError, invalidKey } from './errors.js';
-import { readKeyInput, type KeyInput } from './input.js';
+import { type KeyInput, readKeyInput } from './input.js';
 import { safeLabel } from './pem.js';
 import { decodePkcs8 } from './pkcs8.js';
 import { decodeTraditional } from './traditional.js';
@@ -27,7 +27,10 @@ export function privateKeyComponents(src: KeyInput, fn: string): { p: bigint; q:
     case 'ec-private':
       throw invalidKey(`${fn}: EC key, expected DSA`, 'algorithm');
     case 'openssh-private':
-      throw invalidKey(`${fn}: the OpenSSH private key format is not supported; convert it with \`ssh-keygen -p -m PKCS8 -f <file>\``, 'input');
+      throw invalidKey(
+        `${fn}: the OpenSSH private key format is not supported; convert it with \`ssh-keygen -p -m PKCS8 -f <file>\``,
+        'input',
+      );
     case 'spki':
     case 'rsa-public':
       throw invalidKey(`${fn}: this is a public key, not a private key (use importPublicKey)`, 'input');

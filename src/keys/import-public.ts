@@ -45,7 +45,10 @@ export function importPublicKey(input: string | Uint8Array, options: KeyValidati
     case 'rsa-private':
     case 'ec-private':
     case 'openssh-private':
-      throw invalidKey(`${fn}: this is a private key; pass a public key or certificate (or use importPrivateKey(…).publicKey)`, 'input');
+      throw invalidKey(
+        `${fn}: this is a private key; pass a public key or certificate (or use importPrivateKey(…).publicKey)`,
+        'input',
+      );
     case 'dsa-parameters':
       throw invalidKey(`${fn}: only DSA domain parameters were given, no key`, 'input');
     default:

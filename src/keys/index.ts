@@ -3,7 +3,13 @@
  * Everything else in this folder is internal.
  * @module
  */
+
+export {
+  type DecryptPrivateKeyOptions,
+  decryptPrivateKey,
+  type EncryptPrivateKeyOptions,
+  encryptPrivateKey,
+} from './encrypted.js';
+export { type ExportPrivateKeyOptions, type ExportPublicKeyOptions, exportPrivateKey, exportPublicKey } from './export.js';
 export { importPrivateKey } from './import-private.js';
 export { importPublicKey } from './import-public.js';
-export { exportPrivateKey, exportPublicKey, type ExportPrivateKeyOptions, type ExportPublicKeyOptions } from './export.js';
-export { decryptPrivateKey, encryptPrivateKey, type DecryptPrivateKeyOptions, type EncryptPrivateKeyOptions } from './encrypted.js';

@@ -4,8 +4,8 @@
  * the DER. It decides nothing about DSA itself; the import functions do, per kind.
  * @module
  */
-import { looksLikeBase64, decodeBase64 } from './base64.js';
-import { isContext, isUniversal, parseDer, TAG, type AsnNode } from './der.js';
+import { decodeBase64, looksLikeBase64 } from './base64.js';
+import { type AsnNode, isContext, isUniversal, parseDer, TAG } from './der.js';
 import { invalidKey } from './errors.js';
 import { hasPemArmour, parsePem, safeLabel } from './pem.js';
 
@@ -119,5 +119,8 @@ export function readKeyInput(input: unknown, fn: string): KeyInput {
     }
     return fromText(text, fn);
   }
-  throw invalidKey(`${fn}: expected a PEM or base64 string, or DER bytes as a Uint8Array; got ${input === null ? 'null' : typeof input}`, 'input');
+  throw invalidKey(
+    `${fn}: expected a PEM or base64 string, or DER bytes as a Uint8Array; got ${input === null ? 'null' : typeof input}`,
+    'input',
+  );
 }

@@ -10,9 +10,21 @@
  * @module
  */
 import { fromBER, OctetString } from 'asn1js';
-import { AlgorithmIdentifier, CryptoEngine, EncryptedContentInfo, type ContentEncryptionAlgorithm } from 'pkijs';
+import { AlgorithmIdentifier, type ContentEncryptionAlgorithm, CryptoEngine, EncryptedContentInfo } from 'pkijs';
 import { WitkeyError } from '../errors.js';
-import { derOctets, derSequence, encodedBytes, isUniversal, parseDer, readOctets, readOid, readSmallInt, sequenceItems, TAG, type AsnNode } from './der.js';
+import {
+  type AsnNode,
+  derOctets,
+  derSequence,
+  encodedBytes,
+  isUniversal,
+  parseDer,
+  readOctets,
+  readOid,
+  readSmallInt,
+  sequenceItems,
+  TAG,
+} from './der.js';
 import { invalidKey } from './errors.js';
 
 const OID_PBES2 = '1.2.840.113549.1.5.13';
@@ -93,7 +105,8 @@ export function readEncryptedPrivateKeyInfo(der: Uint8Array, fn: string, node?: 
   const cipher = readOid(encItems[0], `${what} encryptionScheme`);
   const keyBytes = CIPHERS[cipher];
   if (keyBytes === undefined) throw unsupported(fn, cipher, 'cipher');
-  if (readOctets(encItems[1], `${what} AES-CBC IV`).length !== 16) throw invalidKey(`${what}: the AES-CBC IV is not 16 bytes`, 'input');
+  if (readOctets(encItems[1], `${what} AES-CBC IV`).length !== 16)
+    throw invalidKey(`${what}: the AES-CBC IV is not 16 bytes`, 'input');
   if (keyLength !== undefined && keyLength !== keyBytes) {
     throw invalidKey(`${what}: PBKDF2 keyLength ${keyLength} does not match the cipher's key size ${keyBytes}`, 'input');
   }
@@ -148,7 +161,12 @@ export async function decryptPbes2(key: Pbes2Key, passphrase: Uint8Array, fn: st
  * Encrypts PKCS#8 DER as an EncryptedPrivateKeyInfo: PBES2, PBKDF2-HMAC-SHA256 with a random
  * 64-byte salt, AES-256-CBC with a random IV (both from crypto.getRandomValues, inside pkijs).
  */
-export async function encryptPbes2(pkcs8: Uint8Array, passphrase: Uint8Array, iterations: number, fn: string): Promise<Uint8Array> {
+export async function encryptPbes2(
+  pkcs8: Uint8Array,
+  passphrase: Uint8Array,
+  iterations: number,
+  fn: string,
+): Promise<Uint8Array> {
   const crypto = engine(fn);
   const password = buffer(passphrase);
   const content = buffer(pkcs8);

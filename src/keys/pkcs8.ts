@@ -9,6 +9,7 @@
  * @module
  */
 import {
+  type AsnNode,
   derOctets,
   derSequence,
   derUnsigned,
@@ -19,9 +20,8 @@ import {
   readUnsigned,
   sequenceItems,
   TAG,
-  type AsnNode,
 } from './der.js';
-import { encodeDsaAlgorithm, readDsaAlgorithm, type DssParms } from './dss-parms.js';
+import { type DssParms, encodeDsaAlgorithm, readDsaAlgorithm } from './dss-parms.js';
 import { invalidKey } from './errors.js';
 
 const VERSION_0: Uint8Array = /* @__PURE__ */ Uint8Array.of(TAG.INTEGER, 1, 0);
@@ -33,7 +33,12 @@ const VERSION_0: Uint8Array = /* @__PURE__ */ Uint8Array.of(TAG.INTEGER, 1, 0);
 export function hasPrivateKeyInfoShape(der: Uint8Array): boolean {
   try {
     const items = sequenceItems(parseDer(der, 'PrivateKeyInfo'), 'PrivateKeyInfo');
-    return items.length >= 3 && isUniversal(items[0], TAG.INTEGER) && isUniversal(items[1], TAG.SEQUENCE) && isUniversal(items[2], TAG.OCTET_STRING);
+    return (
+      items.length >= 3 &&
+      isUniversal(items[0], TAG.INTEGER) &&
+      isUniversal(items[1], TAG.SEQUENCE) &&
+      isUniversal(items[2], TAG.OCTET_STRING)
+    );
   } catch {
     return false;
   }

@@ -8,8 +8,17 @@
  * unvalidated; createPublicKey validates them. The encoder writes the same bytes OpenSSL does.
  * @module
  */
-import { derBitString, derSequence, derUnsigned, parseDer, readBitString, readUnsigned, sequenceItems, type AsnNode } from './der.js';
-import { encodeDsaAlgorithm, readDsaAlgorithm, type DssParms } from './dss-parms.js';
+import {
+  type AsnNode,
+  derBitString,
+  derSequence,
+  derUnsigned,
+  parseDer,
+  readBitString,
+  readUnsigned,
+  sequenceItems,
+} from './der.js';
+import { type DssParms, encodeDsaAlgorithm, readDsaAlgorithm } from './dss-parms.js';
 import { invalidKey } from './errors.js';
 
 /** Reads a DSA SubjectPublicKeyInfo. @param what names it in messages, e.g. `importPublicKey: certificate key`. */

@@ -6,7 +6,7 @@
  * encryption of this format (`Proc-Type: 4,ENCRYPTED`) is refused by pem.ts.
  * @module
  */
-import { parseDer, readSmallInt, readUnsigned, sequenceItems, type AsnNode } from './der.js';
+import { type AsnNode, parseDer, readSmallInt, readUnsigned, sequenceItems } from './der.js';
 import type { DssParms } from './dss-parms.js';
 import { invalidKey } from './errors.js';
 

@@ -74,7 +74,10 @@ export async function writeResponse(response: Response, res: ServerResponse): Pr
  * createServer(toNodeHandler(gateway.fetch)).listen(8080, '127.0.0.1');
  * createServer(toNodeHandler(createNotifyHandler({ … }))).listen(8081, '127.0.0.1');
  */
-export function toNodeHandler(handler: FetchHandler, options: NodeHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+export function toNodeHandler(
+  handler: FetchHandler,
+  options: NodeHandlerOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const ctrl = new AbortController();
     res.on('close', () => {

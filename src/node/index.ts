@@ -4,8 +4,9 @@
  * (the simulator, a partner's notify endpoint) from `node:http`.
  * @module
  */
-export { startGatewayServer, type GatewayServer, type GatewayServerOptions } from './server.js';
-export { openSqliteStore, type SqliteGatewayStore } from './sqlite-store.js';
-export { toNodeHandler, type NodeHandlerOptions } from './http.js';
+
+export { type NodeHandlerOptions, toNodeHandler } from './http.js';
 export { createNodeNotifyHandler } from './notify.js';
 export { createFileNotifyStore, type FileNotifyStore } from './notify-store.js';
+export { type GatewayServer, type GatewayServerOptions, startGatewayServer } from './server.js';
+export { openSqliteStore, type SqliteGatewayStore } from './sqlite-store.js';

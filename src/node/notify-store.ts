@@ -25,13 +25,15 @@ export interface FileNotifyStore extends NotifyStore {
  * const handler = createNotifyHandler({ alipayPublicKey, onNotification, store });
  */
 export function createFileNotifyStore(path: string): FileNotifyStore {
-  if (typeof path !== 'string' || path === '') throw new WitkeyError('INVALID_OPTION', 'createFileNotifyStore: path must be a non-empty string', { field: 'path' });
+  if (typeof path !== 'string' || path === '')
+    throw new WitkeyError('INVALID_OPTION', 'createFileNotifyStore: path must be a non-empty string', { field: 'path' });
   const map = new Map<string, ProcessedNotification>();
   let text = '';
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new WitkeyError('INVALID_OPTION', `cannot read ${path}: ${(e as Error).message}`, { field: 'path', cause: e });
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new WitkeyError('INVALID_OPTION', `cannot read ${path}: ${(e as Error).message}`, { field: 'path', cause: e });
   }
   const lines = text.split('\n');
   const complete = lines.length - 1; // the last piece is '' after a final newline, or a line cut by a crash
@@ -44,12 +46,14 @@ export function createFileNotifyStore(path: string): FileNotifyStore {
     } catch (e) {
       throw new WitkeyError('INVALID_OPTION', `${path}:${i + 1} is not a JSON record`, { field: 'path', index: i, cause: e });
     }
-    if (typeof rec.id !== 'string') throw new WitkeyError('INVALID_OPTION', `${path}:${i + 1} has no string id`, { field: 'path', index: i });
+    if (typeof rec.id !== 'string')
+      throw new WitkeyError('INVALID_OPTION', `${path}:${i + 1} has no string id`, { field: 'path', index: i });
     map.set(rec.id, { kind: String(rec.kind), notifyTime: String(rec.notifyTime), processedAt: String(rec.processedAt) });
   }
   mkdirSync(dirname(path), { recursive: true });
   // Drop a cut last line (its id was never acknowledged), so that the next record starts a line.
-  if (lines[complete] !== '') truncateSync(path, new TextEncoder().encode(text).length - new TextEncoder().encode(lines[complete]).length);
+  if (lines[complete] !== '')
+    truncateSync(path, new TextEncoder().encode(text).length - new TextEncoder().encode(lines[complete]).length);
   const fd = openSync(path, 'a');
   let closed = false;
   return {

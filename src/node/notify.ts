@@ -8,10 +8,11 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createNotifyHandler, WitkeyError, type NotifyHandlerOptions } from '../index.js';
-import { respond, toNodeHandler, type NodeHandlerOptions } from './http.js';
+import { createNotifyHandler, type NotifyHandlerOptions, WitkeyError } from '../index.js';
+import { type NodeHandlerOptions, respond, toNodeHandler } from './http.js';
 
-const urlOf = (r: IncomingMessage, origin?: string): URL => new URL(r.url ?? '/', origin ?? `http://${r.headers.host ?? 'localhost'}`);
+const urlOf = (r: IncomingMessage, origin?: string): URL =>
+  new URL(r.url ?? '/', origin ?? `http://${r.headers.host ?? 'localhost'}`);
 
 /** A Node request that a body parser may have consumed. */
 type MaybeParsed = IncomingMessage & { rawBody?: unknown; body?: unknown };
@@ -51,7 +52,10 @@ export function createNodeNotifyHandler(
       { field: 'body' },
     );
     try {
-      options.onError?.(e, { request: new Request(urlOf(r, nodeOptions.origin), { method: 'POST' }), signal: new AbortController().signal });
+      options.onError?.(e, {
+        request: new Request(urlOf(r, nodeOptions.origin), { method: 'POST' }),
+        signal: new AbortController().signal,
+      });
     } catch {
       // a logging hook must not stop the answer
     }

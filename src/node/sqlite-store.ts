@@ -4,8 +4,9 @@
  * a write that resolved survives a crash or restart. Node only.
  * @module
  */
-import { WitkeyError } from '../index.js';
+
 import type { Collection, GatewayStore, StoreWrite } from '../gateway.js';
+import { WitkeyError } from '../index.js';
 
 interface Statement {
   get(...params: unknown[]): { value: string } | undefined;
@@ -33,7 +34,11 @@ async function loadDriver(): Promise<DatabaseConstructor> {
     if (typeof mod.default !== 'function') throw new Error('better-sqlite3 has no default export');
     return mod.default;
   } catch (e) {
-    throw new WitkeyError('MISSING_DEPENDENCY', `the durable gateway store needs the optional dependency better-sqlite3 (npm install better-sqlite3@12): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new WitkeyError(
+      'MISSING_DEPENDENCY',
+      `the durable gateway store needs the optional dependency better-sqlite3 (npm install better-sqlite3@12): ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
 }
 
@@ -49,11 +54,15 @@ export async function openSqliteStore(path: string): Promise<SqliteGatewayStore>
   const db = new Driver(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.exec('CREATE TABLE IF NOT EXISTS records (collection TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (collection, key))');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS records (collection TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (collection, key))',
+  );
   const getStmt = db.prepare('SELECT value FROM records WHERE collection = ? AND key = ?');
   // rowid order is insertion order: an upsert keeps the row (and its rowid).
   const listStmt = db.prepare('SELECT value FROM records WHERE collection = ? ORDER BY rowid');
-  const putStmt = db.prepare('INSERT INTO records (collection, key, value) VALUES (?, ?, ?) ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value');
+  const putStmt = db.prepare(
+    'INSERT INTO records (collection, key, value) VALUES (?, ?, ?) ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value',
+  );
   const delStmt = db.prepare('DELETE FROM records WHERE collection = ? AND key = ?');
   const batch = db.transaction((writes: readonly StoreWrite[]) => {
     for (const w of writes) {

@@ -38,7 +38,9 @@ export async function notifyVerify(options: NotifyVerifyOptions): Promise<Notify
     throw new WitkeyError('ILLEGAL_ARGUMENT', 'notifyVerify: partner must be 2088 followed by 12 digits', { field: 'partner' });
   }
   if (typeof o.notifyId !== 'string' || !/^[\x21-\x7e]{1,64}$/.test(o.notifyId)) {
-    throw new WitkeyError('ILLEGAL_ARGUMENT', 'notifyVerify: notifyId must be 1–64 printable ASCII characters', { field: 'notifyId' });
+    throw new WitkeyError('ILLEGAL_ARGUMENT', 'notifyVerify: notifyId must be 1–64 printable ASCII characters', {
+      field: 'notifyId',
+    });
   }
   const url = new URL(String(o.gateway ?? DEFAULT_GATEWAY));
   url.searchParams.set('service', 'notify_verify');
@@ -51,14 +53,21 @@ export async function notifyVerify(options: NotifyVerifyOptions): Promise<Notify
   let text: string;
   try {
     const res = await doFetch(new Request(url, { method: 'GET', signal: ac.signal }));
-    if (!res.ok) throw new WitkeyError('SYSTEM_ERROR', `notify_verify: the gateway answered HTTP ${res.status}`, { field: 'notify_verify' });
+    if (!res.ok)
+      throw new WitkeyError('SYSTEM_ERROR', `notify_verify: the gateway answered HTTP ${res.status}`, { field: 'notify_verify' });
     text = (await res.text()).trim();
   } catch (e) {
     if (e instanceof WitkeyError) throw e;
-    throw new WitkeyError('SYSTEM_ERROR', `notify_verify: ${ac.signal.aborted ? `no answer within ${timeout} ms` : 'the request failed'}`, { field: 'notify_verify', cause: e });
+    throw new WitkeyError(
+      'SYSTEM_ERROR',
+      `notify_verify: ${ac.signal.aborted ? `no answer within ${timeout} ms` : 'the request failed'}`,
+      { field: 'notify_verify', cause: e },
+    );
   } finally {
     clearTimeout(timer);
   }
   if (text === 'true' || text === 'false' || text === 'invalid') return text;
-  throw new WitkeyError('SYSTEM_ERROR', `notify_verify: unexpected answer ${JSON.stringify(text.slice(0, 40))}`, { field: 'notify_verify' });
+  throw new WitkeyError('SYSTEM_ERROR', `notify_verify: unexpected answer ${JSON.stringify(text.slice(0, 40))}`, {
+    field: 'notify_verify',
+  });
 }

@@ -15,8 +15,18 @@ import type { FormLimits } from '../wire/urlencoded.js';
 import { parseXml } from '../xml/decoder.js';
 import type { XmlLimits } from '../xml/limits.js';
 import type { NotifyDialect } from './dialect.js';
-import { formCharset, requestBody, type BodySource } from './source.js';
-import { build, checkSignature, header, loadFor, readForm, resolveOptions, textFields, xmlBytes, type Resolved } from './steps.js';
+import { type BodySource, formCharset, requestBody } from './source.js';
+import {
+  build,
+  checkSignature,
+  header,
+  loadFor,
+  type Resolved,
+  readForm,
+  resolveOptions,
+  textFields,
+  xmlBytes,
+} from './steps.js';
 import type { LeftAmountHandledNotification, Notification } from './types.js';
 
 /** Limits on an inbound body, all checked as bytes arrive. */

@@ -33,11 +33,20 @@ export const NOTIFY_DIALECTS: Readonly<Record<'spec' | 'kppw', Required<NotifyDa
  */
 export function resolveNotifyDialect(dialect: NotifyDialect = 'spec'): Required<NotifyDataField> {
   if (dialect === 'spec' || dialect === 'kppw') return NOTIFY_DIALECTS[dialect];
-  if (dialect && typeof dialect === 'object' && typeof dialect.dataField === 'string' && /^[\x21-\x7e]{1,64}$/.test(dialect.dataField)) {
+  if (
+    dialect &&
+    typeof dialect === 'object' &&
+    typeof dialect.dataField === 'string' &&
+    /^[\x21-\x7e]{1,64}$/.test(dialect.dataField)
+  ) {
     const prefix = dialect.dataPrefix ?? '';
     if (typeof prefix === 'string' && /^[\x20-\x7e]*$/.test(prefix) && isSigned(dialect.dataField)) {
       return { dataField: dialect.dataField, dataPrefix: prefix };
     }
   }
-  throw new WitkeyError('INVALID_OPTION', `invalid notify dialect ${JSON.stringify(dialect)}: expected 'spec', 'kppw' or { dataField, dataPrefix? } (printable ASCII)`, { field: 'dialect' });
+  throw new WitkeyError(
+    'INVALID_OPTION',
+    `invalid notify dialect ${JSON.stringify(dialect)}: expected 'spec', 'kppw' or { dataField, dataPrefix? } (printable ASCII)`,
+    { field: 'dialect' },
+  );
 }

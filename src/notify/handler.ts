@@ -10,11 +10,11 @@
  */
 import { WitkeyError } from '../errors.js';
 import { optionsObject } from '../options.js';
-import { notifyVerify, type NotifyVerifyOptions } from './atn.js';
-import { decodeNotification, type DecodeNotificationOptions } from './decode.js';
+import { type NotifyVerifyOptions, notifyVerify } from './atn.js';
+import { type DecodeNotificationOptions, decodeNotification } from './decode.js';
+import { requestBody } from './source.js';
 import { resolveOptions } from './steps.js';
 import { createMemoryNotifyStore, type NotifyStore } from './store.js';
-import { requestBody } from './source.js';
 import type { Notification } from './types.js';
 
 /** Context passed to `onNotification` and `onError`. */
@@ -81,20 +81,29 @@ function answer(body: 'success' | 'fail', status: number, reason?: string): Resp
 export function createNotifyHandler(options: NotifyHandlerOptions): FetchHandler {
   const o = optionsObject(options, 'createNotifyHandler') as NotifyHandlerOptions;
   if (typeof o.onNotification !== 'function') {
-    throw new WitkeyError('INVALID_OPTION', 'createNotifyHandler: onNotification must be a function', { field: 'onNotification' });
+    throw new WitkeyError('INVALID_OPTION', 'createNotifyHandler: onNotification must be a function', {
+      field: 'onNotification',
+    });
   }
   const store = o.store ?? createMemoryNotifyStore();
   if (!store || typeof store.has !== 'function' || typeof store.add !== 'function') {
     throw new WitkeyError('INVALID_OPTION', 'createNotifyHandler: store must have has() and add()', { field: 'store' });
   }
-  const atn = o.verifyWithGateway ? (optionsObject(o.verifyWithGateway, 'verifyWithGateway') as Omit<NotifyVerifyOptions, 'notifyId'>) : undefined;
+  const atn = o.verifyWithGateway
+    ? (optionsObject(o.verifyWithGateway, 'verifyWithGateway') as Omit<NotifyVerifyOptions, 'notifyId'>)
+    : undefined;
   const { onNotification, onError } = o;
   const timeoutMs = o.timeoutMs === undefined ? Infinity : o.timeoutMs;
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
-    throw new WitkeyError('INVALID_OPTION', `createNotifyHandler: timeoutMs must be a number of milliseconds > 0, got ${String(o.timeoutMs)}`, { field: 'timeoutMs' });
+    throw new WitkeyError(
+      'INVALID_OPTION',
+      `createNotifyHandler: timeoutMs must be a number of milliseconds > 0, got ${String(o.timeoutMs)}`,
+      { field: 'timeoutMs' },
+    );
   }
   const decodeOptions: DecodeNotificationOptions = { alipayPublicKey: o.alipayPublicKey };
-  for (const k of ['charset', 'dialect', 'limits', 'hash'] as const) if (o[k] !== undefined) (decodeOptions as unknown as Record<string, unknown>)[k] = o[k];
+  for (const k of ['charset', 'dialect', 'limits', 'hash'] as const)
+    if (o[k] !== undefined) (decodeOptions as unknown as Record<string, unknown>)[k] = o[k];
   resolveOptions(decodeOptions, 'createNotifyHandler'); // a bad key, charset or dialect fails now, not at the first delivery
   /** In-flight processing per notify_id, so that concurrent duplicates share one run. */
   const inflight = new Map<string, Promise<void>>();
@@ -114,9 +123,17 @@ export function createNotifyHandler(options: NotifyHandlerOptions): FetchHandler
     if (request.method !== 'POST') return answer('fail', 405, 'METHOD_NOT_ALLOWED');
     let n: Notification;
     try {
-      n = await decodeNotification(await requestBody(request), { ...decodeOptions, contentType: request.headers.get('content-type') });
+      n = await decodeNotification(await requestBody(request), {
+        ...decodeOptions,
+        contentType: request.headers.get('content-type'),
+      });
     } catch (e) {
-      return fail(e, context, e instanceof WitkeyError && e.code === 'ILLEGAL_SIGN' ? 403 : 400, e instanceof WitkeyError ? e.code : 'SYSTEM_ERROR');
+      return fail(
+        e,
+        context,
+        e instanceof WitkeyError && e.code === 'ILLEGAL_SIGN' ? 403 : 400,
+        e instanceof WitkeyError ? e.code : 'SYSTEM_ERROR',
+      );
     }
     const id = n.notifyId;
     // This delivery's deadline for what it waits on: the store, and the run (its own or one in flight).
@@ -127,7 +144,8 @@ export function createNotifyHandler(options: NotifyHandlerOptions): FetchHandler
         : new Promise<typeof TIMED_OUT>((resolve) => {
             timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
           });
-    const wait = <T>(p: Promise<T> | T): Promise<T | typeof TIMED_OUT> => (deadline ? Promise.race([p, deadline]) : Promise.resolve(p));
+    const wait = <T>(p: Promise<T> | T): Promise<T | typeof TIMED_OUT> =>
+      deadline ? Promise.race([p, deadline]) : Promise.resolve(p);
     try {
       for (;;) {
         const running = inflight.get(id);
@@ -144,7 +162,10 @@ export function createNotifyHandler(options: NotifyHandlerOptions): FetchHandler
       const run = (async () => {
         if (atn) {
           const verdict = await notifyVerify({ ...atn, notifyId: id });
-          if (verdict !== 'true') throw new WitkeyError('ILLEGAL_SIGN', `notify_verify answered ${verdict} for notify_id ${id}`, { field: 'notify_id' });
+          if (verdict !== 'true')
+            throw new WitkeyError('ILLEGAL_SIGN', `notify_verify answered ${verdict} for notify_id ${id}`, {
+              field: 'notify_id',
+            });
         }
         await onNotification(n, context);
         await store.add(id, { kind: n.kind, notifyTime: n.notifyTime, processedAt: new Date().toISOString() });
@@ -165,7 +186,11 @@ export function createNotifyHandler(options: NotifyHandlerOptions): FetchHandler
   };
 
   function timedOut(id: string, context: NotifyContext, ac: AbortController): Response {
-    const e = new WitkeyError('HANDLER_TIMEOUT', `notify_id ${id}: not processed within ${timeoutMs} ms; answered fail (the run goes on, the gateway delivers again)`, { field: 'timeoutMs' });
+    const e = new WitkeyError(
+      'HANDLER_TIMEOUT',
+      `notify_id ${id}: not processed within ${timeoutMs} ms; answered fail (the run goes on, the gateway delivers again)`,
+      { field: 'timeoutMs' },
+    );
     ac.abort(e);
     return fail(e, context, 503, 'HANDLER_TIMEOUT');
   }

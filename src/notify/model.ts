@@ -6,8 +6,8 @@
  * @module
  */
 import { WitkeyError } from '../errors.js';
-import type { XmlElement } from '../xml/element.js';
 import type { XmlRecord } from '../xml/decoder.js';
+import type { XmlElement } from '../xml/element.js';
 import type { BidderLine, TransferDetail, TransferLine, TransferStatus } from './types.js';
 
 const AMOUNT = /^\d{1,13}(\.\d{1,2})?$/;
@@ -36,7 +36,11 @@ function one(el: XmlElement, name: string, path: string): XmlElement | undefined
 class Leaves {
   readonly text: Record<string, string> = Object.create(null) as Record<string, string>;
   extra: Record<string, string> | undefined;
-  constructor(el: XmlElement, readonly path: string, known: ReadonlySet<string>) {
+  constructor(
+    el: XmlElement,
+    readonly path: string,
+    known: ReadonlySet<string>,
+  ) {
     for (const c of el.children) {
       const n = c.name;
       if (!known.has(n)) {
@@ -59,7 +63,8 @@ class Leaves {
   }
   amount(name: string, required: boolean): string | undefined {
     const t = required ? this.req(name) : this.opt(name);
-    if (t !== undefined && !AMOUNT.test(t)) throw invalid(`${this.path}/${name}`, `${JSON.stringify(t)} is not a decimal amount with at most two places`);
+    if (t !== undefined && !AMOUNT.test(t))
+      throw invalid(`${this.path}/${name}`, `${JSON.stringify(t)} is not a decimal amount with at most two places`);
     return t;
   }
   status(): TransferStatus {
@@ -69,7 +74,8 @@ class Leaves {
   }
   userId(name: string, required: boolean): string | undefined {
     const t = required ? this.req(name) : this.opt(name);
-    if (t !== undefined && !USER_ID.test(t)) throw invalid(`${this.path}/${name}`, `${JSON.stringify(t)} is not 2088 followed by 12 digits`);
+    if (t !== undefined && !USER_ID.test(t))
+      throw invalid(`${this.path}/${name}`, `${JSON.stringify(t)} is not 2088 followed by 12 digits`);
     return t;
   }
 }
@@ -89,13 +95,25 @@ function reqText(el: XmlElement, name: string, path: string): string {
 
 const LINE_KNOWN = new Set(['outer_transfer_no', 'transfer_amount', 'transfer_status']);
 const TRANSFER_KNOWN = new Set([
-  'outer_task_id', 'outer_transfer_no', 'alipay_transfer_no', 'sub_type', 'payee_user_id',
-  'transfer_amount', 'fee_amount', 'transfer_status', 'error_code', 'gmt_transfer',
+  'outer_task_id',
+  'outer_transfer_no',
+  'alipay_transfer_no',
+  'sub_type',
+  'payee_user_id',
+  'transfer_amount',
+  'fee_amount',
+  'transfer_status',
+  'error_code',
+  'gmt_transfer',
 ]);
 
 function line(el: XmlElement, path: string): TransferLine {
   const f = new Leaves(el, path, LINE_KNOWN);
-  const out: TransferLine = { outerTransferNo: f.req('outer_transfer_no'), amount: f.amount('transfer_amount', true)!, status: f.status() };
+  const out: TransferLine = {
+    outerTransferNo: f.req('outer_transfer_no'),
+    amount: f.amount('transfer_amount', true)!,
+    status: f.status(),
+  };
   if (f.extra) out.extra = f.extra;
   return out;
 }
@@ -119,12 +137,30 @@ export function bidderFrom(el: XmlElement, list: string, index: number): BidderL
   for (const c of el.children) {
     let bit: number;
     switch (c.name) {
-      case 'outer_transfer_no': bit = 1; no = c.text; break;
-      case 'transfer_amount': bit = 2; amt = c.text; break;
-      case 'alipay_user_id': bit = 4; uid = c.text; break;
-      case 'nick_name': bit = 8; nick = c.text; break;
-      case 'transfer_status': bit = 16; st = c.text; break;
-      case 'error_code': bit = 32; code = c.text; break;
+      case 'outer_transfer_no':
+        bit = 1;
+        no = c.text;
+        break;
+      case 'transfer_amount':
+        bit = 2;
+        amt = c.text;
+        break;
+      case 'alipay_user_id':
+        bit = 4;
+        uid = c.text;
+        break;
+      case 'nick_name':
+        bit = 8;
+        nick = c.text;
+        break;
+      case 'transfer_status':
+        bit = 16;
+        st = c.text;
+        break;
+      case 'error_code':
+        bit = 32;
+        code = c.text;
+        break;
       default:
         (extra ??= Object.create(null) as Record<string, string>)[c.name] = c.text;
         continue;
@@ -144,8 +180,10 @@ export function bidderFrom(el: XmlElement, list: string, index: number): BidderL
     nickName: req(nick, 'nick_name'),
     status: req(st, 'transfer_status') as TransferStatus,
   };
-  if (!AMOUNT.test(out.amount)) throw invalid(at('transfer_amount'), `${JSON.stringify(out.amount)} is not a decimal amount with at most two places`);
-  if (!USER_ID.test(out.alipayUserId)) throw invalid(at('alipay_user_id'), `${JSON.stringify(out.alipayUserId)} is not 2088 followed by 12 digits`);
+  if (!AMOUNT.test(out.amount))
+    throw invalid(at('transfer_amount'), `${JSON.stringify(out.amount)} is not a decimal amount with at most two places`);
+  if (!USER_ID.test(out.alipayUserId))
+    throw invalid(at('alipay_user_id'), `${JSON.stringify(out.alipayUserId)} is not 2088 followed by 12 digits`);
   if (!STATUSES.has(out.status)) throw invalid(at('transfer_status'), `${JSON.stringify(out.status)} is not one of W, I, S, F`);
   if (code !== undefined && code !== '') out.errorCode = code;
   if (extra) out.extra = extra;
@@ -186,7 +224,10 @@ export function leftAmountBody(response: XmlElement): LeftAmountBody {
   if (refund) out.refund = line(refund, `${path}/refund_detail`);
   const platform = one(info, 'platform_detail', path);
   if (platform) out.platform = line(platform, `${path}/platform_detail`);
-  for (const [list, target] of [['success_bidders', out.successBidders], ['fail_bidders', out.failBidders]] as const) {
+  for (const [list, target] of [
+    ['success_bidders', out.successBidders],
+    ['fail_bidders', out.failBidders],
+  ] as const) {
     const el = one(info, list, path);
     if (!el) continue;
     const where = `${path}/${list}`;
@@ -224,7 +265,8 @@ export function transferBody(response: XmlElement): TransferDetail {
 
 /** Which bidder list a record path is (`alipay/response/task_info/{success,fail}_bidders/bidder`), if any. */
 export function bidderList(path: readonly string[]): 'success' | 'fail' | undefined {
-  if (path.length !== 5 || path[4] !== 'bidder' || path[2] !== 'task_info' || path[1] !== 'response' || path[0] !== 'alipay') return undefined;
+  if (path.length !== 5 || path[4] !== 'bidder' || path[2] !== 'task_info' || path[1] !== 'response' || path[0] !== 'alipay')
+    return undefined;
   return path[3] === 'success_bidders' ? 'success' : path[3] === 'fail_bidders' ? 'fail' : undefined;
 }
 
@@ -235,7 +277,10 @@ export const isBidderPath = (path: readonly string[]): boolean => bidderList(pat
  * A bidder record split off by the XML decoder → its list, its position in that list (counted in
  * `counts`) and the typed {@link BidderLine}.
  */
-export function bidderRecord(rec: XmlRecord, counts: { success: number; fail: number }): { list: 'success' | 'fail'; index: number; bidder: BidderLine } {
+export function bidderRecord(
+  rec: XmlRecord,
+  counts: { success: number; fail: number },
+): { list: 'success' | 'fail'; index: number; bidder: BidderLine } {
   const list = bidderList(rec.path)!;
   const index = counts[list]++;
   return { list, index, bidder: bidderFrom(rec.element, `alipay/response/task_info/${list}_bidders`, index) };

@@ -5,17 +5,26 @@
  * (urlencoded bodies are ASCII). Also the `Content-Type` header reading. Web APIs only.
  * @module
  */
+
+import { type Charset, normalizeCharset } from '../charset/names.js';
 import { WitkeyError } from '../errors.js';
-import { normalizeCharset, type Charset } from '../charset/names.js';
 import { asciiBytes } from '../wire/bytes.js';
 
 /** What a notification or return body can be read from. */
-export type BodySource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Uint8Array | ArrayBuffer | string;
+export type BodySource =
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>
+  | Iterable<Uint8Array>
+  | Uint8Array
+  | ArrayBuffer
+  | string;
 
 function chunkOf(c: unknown): Uint8Array {
   if (c instanceof Uint8Array) return c;
   if (c instanceof ArrayBuffer) return new Uint8Array(c);
-  throw new WitkeyError('INVALID_OPTION', `body chunks must be Uint8Array, got ${c === null ? 'null' : typeof c}`, { field: 'source' });
+  throw new WitkeyError('INVALID_OPTION', `body chunks must be Uint8Array, got ${c === null ? 'null' : typeof c}`, {
+    field: 'source',
+  });
 }
 
 /** Reads any {@link BodySource} as byte chunks. A stream is cancelled if the consumer stops early. */
@@ -35,7 +44,10 @@ export async function* chunks(source: BodySource): AsyncGenerator<Uint8Array> {
     try {
       for (;;) {
         const r = await reader.read();
-        if (r.done) { done = true; return; }
+        if (r.done) {
+          done = true;
+          return;
+        }
         yield chunkOf(r.value);
       }
     } finally {
@@ -47,7 +59,11 @@ export async function* chunks(source: BodySource): AsyncGenerator<Uint8Array> {
     for await (const c of source as AsyncIterable<unknown>) yield chunkOf(c);
     return;
   }
-  throw new WitkeyError('INVALID_OPTION', 'source must be a ReadableStream, an (async) iterable of Uint8Array, a Uint8Array, an ArrayBuffer or a string', { field: 'source' });
+  throw new WitkeyError(
+    'INVALID_OPTION',
+    'source must be a ReadableStream, an (async) iterable of Uint8Array, a Uint8Array, an ArrayBuffer or a string',
+    { field: 'source' },
+  );
 }
 
 /**
@@ -58,10 +74,15 @@ export async function* chunks(source: BodySource): AsyncGenerator<Uint8Array> {
  */
 export function formCharset(contentType: string | null | undefined, fallback: Charset): Charset {
   if (contentType === undefined || contentType === null || contentType === '') return fallback;
-  if (typeof contentType !== 'string') throw new WitkeyError('INVALID_OPTION', 'contentType must be a string', { field: 'contentType' });
+  if (typeof contentType !== 'string')
+    throw new WitkeyError('INVALID_OPTION', 'contentType must be a string', { field: 'contentType' });
   const [type, ...params] = contentType.split(';');
   if (type!.trim().toLowerCase() !== 'application/x-www-form-urlencoded') {
-    throw new WitkeyError('ILLEGAL_ARGUMENT', `expected Content-Type application/x-www-form-urlencoded, got ${JSON.stringify(contentType)}`, { field: 'content-type' });
+    throw new WitkeyError(
+      'ILLEGAL_ARGUMENT',
+      `expected Content-Type application/x-www-form-urlencoded, got ${JSON.stringify(contentType)}`,
+      { field: 'content-type' },
+    );
   }
   for (const p of params) {
     const eq = p.indexOf('=');

@@ -6,15 +6,16 @@
  * public operations are in decode.ts and stream.ts. The wire rules themselves are in src/wire.
  * @module
  */
-import { WitkeyError } from '../errors.js';
+
 import { decode as decodeCharset, loadCharset } from '../charset/codec.js';
-import { normalizeCharset, type Charset } from '../charset/names.js';
-import { hashFor, type DsaHashName } from '../dsa/hash.js';
-import { isDsaPublicKey, isDsaPrivateKey, type DsaPrivateKey, type DsaPublicKey } from '../dsa/key.js';
+import { type Charset, normalizeCharset } from '../charset/names.js';
+import { type DsaHashName, hashFor } from '../dsa/hash.js';
+import { type DsaPrivateKey, type DsaPublicKey, isDsaPrivateKey, isDsaPublicKey } from '../dsa/key.js';
 import { verifyDigest } from '../dsa/verify.js';
+import { WitkeyError } from '../errors.js';
 import { optionsObject } from '../options.js';
 import { concat, latin1 } from '../wire/bytes.js';
-import { rawCanonicalBytes, type RawFields } from '../wire/canonical.js';
+import { type RawFields, rawCanonicalBytes } from '../wire/canonical.js';
 import { forgedError, signatureOf } from '../wire/signed-form.js';
 import { duplicateField, FormStreamParser } from '../wire/urlencoded.js';
 import type { XmlElement } from '../xml/element.js';
@@ -22,7 +23,7 @@ import type { DecodeNotificationOptions, NotificationLimits } from './decode.js'
 import { resolveNotifyDialect } from './dialect.js';
 import { NOTIFY_KINDS } from './kinds.js';
 import { leftAmountBody, rootStatus, transferBody } from './model.js';
-import { chunks, formCharset, type BodySource } from './source.js';
+import { type BodySource, chunks, formCharset } from './source.js';
 import type { LeftAmountHandledNotification, Notification, NotificationKind, TransferNotification } from './types.js';
 
 /** Resolved options shared by the one-shot and streaming decoders. */
@@ -42,7 +43,9 @@ export function resolveOptions(opts: DecodeNotificationOptions, what: string): R
   const k = o.alipayPublicKey as DsaPublicKey | DsaPrivateKey;
   const key = isDsaPrivateKey(k) ? k.publicKey : k;
   if (!isDsaPublicKey(key)) {
-    throw new WitkeyError('INVALID_KEY', `${what}: alipayPublicKey must be a DsaPublicKey (see importPublicKey)`, { field: 'alipayPublicKey' });
+    throw new WitkeyError('INVALID_KEY', `${what}: alipayPublicKey must be a DsaPublicKey (see importPublicKey)`, {
+      field: 'alipayPublicKey',
+    });
   }
   const fallback = o.charset === undefined ? 'utf-8' : normalizeCharset(o.charset, { field: 'charset' });
   const charset = formCharset(o.contentType, fallback);
@@ -51,7 +54,15 @@ export function resolveOptions(opts: DecodeNotificationOptions, what: string): R
   const maxFieldBytes = limits.maxFieldBytes ?? 4096;
   const hash = o.hash ?? 'sha1';
   hashFor(hash, key.domain.N); // throws INVALID_OPTION for an unknown name, before reading anything
-  return { key, charset, dataField: d.dataField, dataPrefix: new TextEncoder().encode(d.dataPrefix), limits, maxFieldBytes, hash };
+  return {
+    key,
+    charset,
+    dataField: d.dataField,
+    dataPrefix: new TextEncoder().encode(d.dataPrefix),
+    limits,
+    maxFieldBytes,
+    hash,
+  };
 }
 
 /** Reads the whole form into raw fields, rejecting duplicates and oversized values. */
@@ -66,7 +77,10 @@ export async function readForm(source: BodySource, r: Resolved): Promise<Map<str
     return {
       data(b) {
         length += b.length;
-        if (length > limit) throw new WitkeyError('FORM_LIMIT_EXCEEDED', `form field ${name} is longer than maxFieldBytes (${limit})`, { field: name });
+        if (length > limit)
+          throw new WitkeyError('FORM_LIMIT_EXCEEDED', `form field ${name} is longer than maxFieldBytes (${limit})`, {
+            field: name,
+          });
         parts.push(b.slice());
       },
       end() {
@@ -107,12 +121,18 @@ export async function loadFor(charset: Charset, xmlHead: Uint8Array): Promise<vo
 export function xmlBytes(fields: RawFields, r: Resolved): Uint8Array {
   const v = fields.get(r.dataField);
   if (!v || v.length === 0) {
-    throw new WitkeyError('INVALID_NOTIFICATION', `the body has no ${r.dataField} field (wrong dialect?)`, { field: r.dataField });
+    throw new WitkeyError('INVALID_NOTIFICATION', `the body has no ${r.dataField} field (wrong dialect?)`, {
+      field: r.dataField,
+    });
   }
   const p = r.dataPrefix;
   for (let i = 0; i < p.length; i++) {
     if (v[i] !== p[i]) {
-      throw new WitkeyError('INVALID_NOTIFICATION', `${r.dataField} does not start with ${JSON.stringify(new TextDecoder().decode(p))}`, { field: r.dataField });
+      throw new WitkeyError(
+        'INVALID_NOTIFICATION',
+        `${r.dataField} does not start with ${JSON.stringify(new TextDecoder().decode(p))}`,
+        { field: r.dataField },
+      );
     }
   }
   return v.subarray(p.length);
@@ -131,21 +151,39 @@ export function textFields(fields: RawFields, r: Resolved): Record<string, strin
 const TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 /** The header of a notification (kind, id, time) from its decoded fields. */
-export function header(text: Record<string, string>, mode: 'notify' | 'return'): { kind: NotificationKind; notifyId: string; notifyTime: string; notifyType: string } {
+export function header(
+  text: Record<string, string>,
+  mode: 'notify' | 'return',
+): { kind: NotificationKind; notifyId: string; notifyTime: string; notifyType: string } {
   const notifyType = text['notify_type'] ?? '';
   const notifyId = text['notify_id'] ?? '';
   const notifyTime = text['notify_time'] ?? '';
   let kind: NotificationKind | undefined;
   if (mode === 'return' && notifyType === '') kind = 'left_amount_handled';
   else kind = Object.hasOwn(NOTIFY_KINDS, notifyType) ? NOTIFY_KINDS[notifyType] : undefined;
-  if (!kind) throw new WitkeyError('INVALID_NOTIFICATION', `unknown notify_type ${JSON.stringify(notifyType)}`, { field: 'notify_type' });
+  if (!kind)
+    throw new WitkeyError('INVALID_NOTIFICATION', `unknown notify_type ${JSON.stringify(notifyType)}`, { field: 'notify_type' });
   if (mode === 'return' && kind !== 'left_amount_handled') {
-    throw new WitkeyError('INVALID_NOTIFICATION', `return data must be a leftover-handled notification, got notify_type ${JSON.stringify(notifyType)}`, { field: 'notify_type' });
+    throw new WitkeyError(
+      'INVALID_NOTIFICATION',
+      `return data must be a leftover-handled notification, got notify_type ${JSON.stringify(notifyType)}`,
+      { field: 'notify_type' },
+    );
   }
-  if (mode === 'notify' && notifyId === '') throw new WitkeyError('INVALID_NOTIFICATION', 'notify_id is missing or empty', { field: 'notify_id' });
-  if (notifyId !== '' && !/^[\x21-\x7e]{1,64}$/.test(notifyId)) throw new WitkeyError('INVALID_NOTIFICATION', `notify_id ${JSON.stringify(notifyId.slice(0, 80))} is not 1–64 printable ASCII characters`, { field: 'notify_id' });
+  if (mode === 'notify' && notifyId === '')
+    throw new WitkeyError('INVALID_NOTIFICATION', 'notify_id is missing or empty', { field: 'notify_id' });
+  if (notifyId !== '' && !/^[\x21-\x7e]{1,64}$/.test(notifyId))
+    throw new WitkeyError(
+      'INVALID_NOTIFICATION',
+      `notify_id ${JSON.stringify(notifyId.slice(0, 80))} is not 1–64 printable ASCII characters`,
+      { field: 'notify_id' },
+    );
   if ((mode === 'notify' || notifyTime !== '') && !TIME.test(notifyTime)) {
-    throw new WitkeyError('INVALID_NOTIFICATION', `notify_time ${JSON.stringify(notifyTime.slice(0, 40))} is not yyyy-MM-dd HH:mm:ss`, { field: 'notify_time' });
+    throw new WitkeyError(
+      'INVALID_NOTIFICATION',
+      `notify_time ${JSON.stringify(notifyTime.slice(0, 40))} is not yyyy-MM-dd HH:mm:ss`,
+      { field: 'notify_time' },
+    );
   }
   return { kind, notifyId, notifyTime, notifyType };
 }
@@ -158,7 +196,15 @@ export function build(
   root: XmlElement,
 ): Notification {
   const st = rootStatus(root);
-  const base = { notifyId: head.notifyId, notifyTime: head.notifyTime, notifyType: head.notifyType, isSuccess: st.isSuccess, charset, fields: text, xml: root };
+  const base = {
+    notifyId: head.notifyId,
+    notifyTime: head.notifyTime,
+    notifyType: head.notifyType,
+    isSuccess: st.isSuccess,
+    charset,
+    fields: text,
+    xml: root,
+  };
   if (st.error !== undefined) (base as { error?: string }).error = st.error;
   if (head.kind === 'left_amount_handled') {
     const n: LeftAmountHandledNotification = { kind: 'left_amount_handled', ...base, successBidders: [], failBidders: [] };

@@ -51,7 +51,8 @@ export interface MemoryNotifyStore extends NotifyStore {
  */
 export function createMemoryNotifyStore(options: MemoryNotifyStoreOptions = {}): MemoryNotifyStore {
   const max = options.maxEntries ?? 100_000;
-  if (!Number.isInteger(max) || max < 1) throw new WitkeyError('INVALID_OPTION', 'maxEntries must be a positive integer', { field: 'maxEntries' });
+  if (!Number.isInteger(max) || max < 1)
+    throw new WitkeyError('INVALID_OPTION', 'maxEntries must be a positive integer', { field: 'maxEntries' });
   const map = new Map<string, ProcessedNotification>();
   return {
     get size() {

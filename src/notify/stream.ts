@@ -10,9 +10,10 @@
  * signature check, as soon as the bytes that show them arrive.
  * @module
  */
-import { WitkeyError } from '../errors.js';
+
 import { hashFor } from '../dsa/hash.js';
 import { verifyDigest } from '../dsa/verify.js';
+import { WitkeyError } from '../errors.js';
 import { concat } from '../wire/bytes.js';
 import { byCodeUnit, CanonicalStream, isSigned } from '../wire/canonical.js';
 import { forgedError, signatureOf } from '../wire/signed-form.js';
@@ -20,7 +21,7 @@ import { duplicateField, FormStreamParser } from '../wire/urlencoded.js';
 import { XmlDecoder, type XmlRecord } from '../xml/decoder.js';
 import type { DecodeNotificationOptions } from './decode.js';
 import { bidderRecord, isBidderPath } from './model.js';
-import { chunks, type BodySource } from './source.js';
+import { type BodySource, chunks } from './source.js';
 import { build, header, loadFor, resolveOptions, textFields } from './steps.js';
 import type { BidderLine, LeftAmountHandledNotification, Notification } from './types.js';
 
@@ -59,7 +60,10 @@ export type NotificationEvent =
  *   else await commit(ev.notification, staged); // verified
  * }
  */
-export async function* streamNotification(source: BodySource, options: DecodeNotificationOptions): AsyncGenerator<NotificationEvent> {
+export async function* streamNotification(
+  source: BodySource,
+  options: DecodeNotificationOptions,
+): AsyncGenerator<NotificationEvent> {
   const r = resolveOptions(options, 'streamNotification');
   const hash = hashFor(r.hash, r.key.domain.N).create();
   const signed = new CanonicalStream((b) => hash.update(b));
@@ -98,7 +102,11 @@ export async function* streamNotification(source: BodySource, options: DecodeNot
             const k = Math.min(prefixLeft, v.length);
             for (let i = 0; i < k; i++) {
               if (v[i] !== p[p.length - prefixLeft + i]) {
-                throw new WitkeyError('INVALID_NOTIFICATION', `${name} does not start with ${JSON.stringify(new TextDecoder().decode(p))}`, { field: name });
+                throw new WitkeyError(
+                  'INVALID_NOTIFICATION',
+                  `${name} does not start with ${JSON.stringify(new TextDecoder().decode(p))}`,
+                  { field: name },
+                );
               }
             }
             prefixLeft -= k;
@@ -112,7 +120,11 @@ export async function* streamNotification(source: BodySource, options: DecodeNot
       };
     }
     if (dataSeen && isSigned(name) && byCodeUnit(name, r.dataField) < 0) {
-      throw new WitkeyError('ILLEGAL_ARGUMENT', `streaming decode needs field ${name} before ${r.dataField} in the body (it sorts before it in the signed string)`, { field: name, offset: at });
+      throw new WitkeyError(
+        'ILLEGAL_ARGUMENT',
+        `streaming decode needs field ${name} before ${r.dataField} in the body (it sorts before it in the signed string)`,
+        { field: name, offset: at },
+      );
     }
     small.set(name, undefined);
     const parts: Uint8Array[] = [];
@@ -120,7 +132,10 @@ export async function* streamNotification(source: BodySource, options: DecodeNot
     return {
       data(b) {
         length += b.length;
-        if (length > r.maxFieldBytes) throw new WitkeyError('FORM_LIMIT_EXCEEDED', `form field ${name} is longer than maxFieldBytes (${r.maxFieldBytes})`, { field: name });
+        if (length > r.maxFieldBytes)
+          throw new WitkeyError('FORM_LIMIT_EXCEEDED', `form field ${name} is longer than maxFieldBytes (${r.maxFieldBytes})`, {
+            field: name,
+          });
         parts.push(b.slice());
       },
       end() {
@@ -153,17 +168,25 @@ export async function* streamNotification(source: BodySource, options: DecodeNot
   for await (const c of chunks(source)) {
     parser.write(c);
     if (pending.length > 0) await feed(false);
-    if (events.length > 0) { yield* events; events.length = 0; }
+    if (events.length > 0) {
+      yield* events;
+      events.length = 0;
+    }
   }
   parser.end();
   if (!dataSeen || dataLength <= r.dataPrefix.length || !dataDone) {
-    throw new WitkeyError('INVALID_NOTIFICATION', `the body has no ${r.dataField} field (wrong dialect?)`, { field: r.dataField });
+    throw new WitkeyError('INVALID_NOTIFICATION', `the body has no ${r.dataField} field (wrong dialect?)`, {
+      field: r.dataField,
+    });
   }
   await feed(true);
   if (!xml) await feed(true);
   const { document, records } = xml!.end();
   onRecords(records);
-  if (events.length > 0) { yield* events; events.length = 0; }
+  if (events.length > 0) {
+    yield* events;
+    events.length = 0;
+  }
 
   // Fields after the data field in sort order, then the signature.
   signed.held(small, r.dataField);

@@ -39,7 +39,11 @@ export function resolveDialect(dialect: DetailDialect = 'spec'): DetailSeparator
     const { field, record } = dialect;
     if (field && record && field !== record && !field.includes(record)) return { field, record };
   }
-  throw new WitkeyError('INVALID_OPTION', `invalid detail dialect ${JSON.stringify(dialect)}: expected 'spec', 'kppw' or { field, record } with distinct non-empty separators`, { field: 'dialect' });
+  throw new WitkeyError(
+    'INVALID_OPTION',
+    `invalid detail dialect ${JSON.stringify(dialect)}: expected 'spec', 'kppw' or { field, record } with distinct non-empty separators`,
+    { field: 'dialect' },
+  );
 }
 
 /** Where a detail string goes, for error messages. */
@@ -58,7 +62,11 @@ export interface DetailContext {
  * encodeDetail([['20111221_0011_10', '15.00', '2088102116203708', 'JIM']]);
  * // '20111221_0011_10~*~15.00~*~2088102116203708~*~JIM'
  */
-export function encodeDetail(records: ReadonlyArray<ReadonlyArray<string>>, dialect: DetailDialect = 'spec', ctx: DetailContext = {}): string {
+export function encodeDetail(
+  records: ReadonlyArray<ReadonlyArray<string>>,
+  dialect: DetailDialect = 'spec',
+  ctx: DetailContext = {},
+): string {
   const sep = resolveDialect(dialect);
   const param = ctx.field ?? 'detail';
   const fail = (msg: string, index: number): WitkeyError =>
@@ -77,9 +85,13 @@ export function encodeDetail(records: ReadonlyArray<ReadonlyArray<string>>, dial
   // Separators can also arise across a boundary; the round trip finds the first record it breaks.
   const back = decodeDetail(text, sep);
   for (let r = 0; r < Math.max(back.length, records.length); r++) {
-    const a = records[r], b = back[r];
+    const a = records[r],
+      b = back[r];
     if (!a || !b || a.length !== b.length || a.some((v, i) => v !== b[i])) {
-      throw fail('a value forms a separator with its neighbour or is empty where that is ambiguous; the string would not decode to the same records', r);
+      throw fail(
+        'a value forms a separator with its neighbour or is empty where that is ambiguous; the string would not decode to the same records',
+        r,
+      );
     }
   }
   return text;

@@ -9,7 +9,7 @@
  * @module
  */
 import { decode, encode } from '../charset/codec.js';
-import { normalizeCharset, type Charset } from '../charset/names.js';
+import { type Charset, normalizeCharset } from '../charset/names.js';
 import { asciiBytes, latin1 } from '../wire/bytes.js';
 import { parseFormBytes, percentEncodeInto } from '../wire/urlencoded.js';
 

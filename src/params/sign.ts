@@ -5,14 +5,14 @@
  * @module
  */
 import { encode } from '../charset/codec.js';
-import { normalizeCharset, type Charset } from '../charset/names.js';
-import { sign } from '../dsa/sign.js';
-import { verify } from '../dsa/verify.js';
+import { type Charset, normalizeCharset } from '../charset/names.js';
 import type { DsaHashName } from '../dsa/hash.js';
 import type { DsaPrivateKey, DsaPublicKey } from '../dsa/key.js';
+import { sign } from '../dsa/sign.js';
+import { verify } from '../dsa/verify.js';
 import { WitkeyError } from '../errors.js';
 import { fromBase64, toBase64 } from '../wire/base64.js';
-import { isSigned, signedEntries, type Params } from '../wire/canonical.js';
+import { isSigned, type Params, signedEntries } from '../wire/canonical.js';
 
 /** Options of {@link signParams} and {@link verifyParams}. */
 export interface SignParamsOptions {
@@ -25,7 +25,9 @@ export interface SignParamsOptions {
 function charsetOf(params: Params, options: SignParamsOptions): Charset {
   const name = options.charset ?? params['_input_charset'];
   if (name === undefined) {
-    throw new WitkeyError('ILLEGAL_CHARSET', 'no charset: set params._input_charset or options.charset', { field: '_input_charset' });
+    throw new WitkeyError('ILLEGAL_CHARSET', 'no charset: set params._input_charset or options.charset', {
+      field: '_input_charset',
+    });
   }
   return normalizeCharset(name, options.charset === undefined ? { field: '_input_charset' } : { field: 'charset' });
 }
@@ -102,7 +104,8 @@ export function verifyParams(params: Params, publicKey: DsaPublicKey | DsaPrivat
   try {
     message = canonicalBytes(params, options);
   } catch (e) {
-    if (e instanceof WitkeyError && e.code === 'ILLEGAL_CHARSET' && e.field !== '_input_charset' && e.field !== 'charset') return false;
+    if (e instanceof WitkeyError && e.code === 'ILLEGAL_CHARSET' && e.field !== '_input_charset' && e.field !== 'charset')
+      return false;
     throw e;
   }
   return verify(sig, message, publicKey, { hash: options.hash ?? 'sha1', format: 'der' });

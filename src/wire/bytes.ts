@@ -15,7 +15,8 @@ import { WitkeyError } from '../errors.js';
 export function latin1(bytes: Uint8Array): string {
   if (bytes.length <= 0x2000) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let s = '';
-  for (let i = 0; i < bytes.length; i += 0x2000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x2000) as unknown as number[]);
+  for (let i = 0; i < bytes.length; i += 0x2000)
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x2000) as unknown as number[]);
   return s;
 }
 
@@ -47,7 +48,11 @@ export function asciiBytes(text: string): Uint8Array {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c > 0x7f) {
-      throw new WitkeyError('ILLEGAL_ARGUMENT', `non-ASCII character U+${c.toString(16).toUpperCase().padStart(4, '0')} at index ${i} of an urlencoded body`, { offset: i });
+      throw new WitkeyError(
+        'ILLEGAL_ARGUMENT',
+        `non-ASCII character U+${c.toString(16).toUpperCase().padStart(4, '0')} at index ${i} of an urlencoded body`,
+        { offset: i },
+      );
     }
     out[i] = c;
   }

@@ -21,12 +21,20 @@ export function signatureOf(fields: ReadonlyMap<string, Uint8Array | undefined>)
   const missing = !sign || sign.length === 0 ? 'sign' : !signType || signType.length === 0 ? 'sign_type' : undefined;
   if (missing) throw new WitkeyError('ILLEGAL_SIGN', `the body has no ${missing} field`, { field: missing });
   if (signType!.length !== 3 || signType![0] !== 0x44 || signType![1] !== 0x53 || signType![2] !== 0x41) {
-    throw new WitkeyError('ILLEGAL_SIGN_TYPE', `sign_type must be DSA, got ${JSON.stringify(latin1(signType!.subarray(0, 16)))}`, { field: 'sign_type' });
+    throw new WitkeyError(
+      'ILLEGAL_SIGN_TYPE',
+      `sign_type must be DSA, got ${JSON.stringify(latin1(signType!.subarray(0, 16)))}`,
+      { field: 'sign_type' },
+    );
   }
   return fromBase64(latin1(sign!));
 }
 
 /** The error of a notification whose signature does not verify with the Alipay public key. */
 export function forgedError(): WitkeyError {
-  return new WitkeyError('ILLEGAL_SIGN', 'the signature does not verify with the Alipay public key: the body is forged, altered, or signed with another key', { field: 'sign' });
+  return new WitkeyError(
+    'ILLEGAL_SIGN',
+    'the signature does not verify with the Alipay public key: the body is forged, altered, or signed with another key',
+    { field: 'sign' },
+  );
 }

@@ -54,7 +54,11 @@ function badEscape(offset: number): WitkeyError {
  */
 export function duplicateField(name: string, offset?: number): WitkeyError {
   const at = offset === undefined ? '' : ` (second at byte offset ${offset})`;
-  return new WitkeyError('ILLEGAL_ARGUMENT', `form field ${name} appears twice${at}`, offset === undefined ? { field: name } : { field: name, offset });
+  return new WitkeyError(
+    'ILLEGAL_ARGUMENT',
+    `form field ${name} appears twice${at}`,
+    offset === undefined ? { field: name } : { field: name, offset },
+  );
 }
 
 function percentDecode(body: Uint8Array, start: number, end: number): Uint8Array {
@@ -65,7 +69,8 @@ function percentDecode(body: Uint8Array, start: number, end: number): Uint8Array
     if (b === 0x2b) out[o++] = 0x20;
     else if (b === 0x25) {
       if (i + 2 >= end) throw badEscape(i);
-      const h = hexVal(body[i + 1]!), l = hexVal(body[i + 2]!);
+      const h = hexVal(body[i + 1]!),
+        l = hexVal(body[i + 2]!);
       if (h < 0 || l < 0) throw badEscape(i);
       out[o++] = (h << 4) | l;
       i += 2;
@@ -159,7 +164,10 @@ export class FormStreamParser {
   write(chunk: Uint8Array): void {
     const base = this.offset;
     if (base + chunk.length > this.maxBody) {
-      throw new WitkeyError('FORM_LIMIT_EXCEEDED', `form body exceeds maxBodyBytes (${this.maxBody})`, { field: 'maxBodyBytes', offset: this.maxBody });
+      throw new WitkeyError('FORM_LIMIT_EXCEEDED', `form body exceeds maxBodyBytes (${this.maxBody})`, {
+        field: 'maxBodyBytes',
+        offset: this.maxBody,
+      });
     }
     if (this.scratch.length < chunk.length) this.scratch = new Uint8Array(Math.max(chunk.length, 4096));
     const out = this.scratch;
@@ -172,12 +180,21 @@ export class FormStreamParser {
         if (this.esc >= 0) {
           const d = hexVal(b);
           if (d < 0) this.badEscape();
-          if (this.esc === 0) { this.escHigh = d; this.esc = 1; } else { this.pushName((this.escHigh << 4) | d, base + i); this.esc = -1; }
+          if (this.esc === 0) {
+            this.escHigh = d;
+            this.esc = 1;
+          } else {
+            this.pushName((this.escHigh << 4) | d, base + i);
+            this.esc = -1;
+          }
         } else if (b === 0x3d) {
           this.startValue(base + i);
           o = 0;
         } else if (b === 0x26) {
-          if (this.name.length > 0) { this.startValue(base + i); this.endValue(); }
+          if (this.name.length > 0) {
+            this.startValue(base + i);
+            this.endValue();
+          }
         } else if (b === 0x25) {
           this.esc = 0;
           this.escOffset = base + i;
@@ -191,14 +208,26 @@ export class FormStreamParser {
         if (this.esc >= 0) {
           const d = hexVal(b);
           if (d < 0) this.badEscape();
-          if (this.esc === 0) { this.escHigh = d; this.esc = 1; } else { out[o++] = (this.escHigh << 4) | d; this.esc = -1; }
+          if (this.esc === 0) {
+            this.escHigh = d;
+            this.esc = 1;
+          } else {
+            out[o++] = (this.escHigh << 4) | d;
+            this.esc = -1;
+          }
         } else if (b === 0x26) break;
-        else if (b === 0x25) { this.esc = 0; this.escOffset = base + i; }
-        else out[o++] = b === 0x2b ? 0x20 : b;
+        else if (b === 0x25) {
+          this.esc = 0;
+          this.escOffset = base + i;
+        } else out[o++] = b === 0x2b ? 0x20 : b;
         i++;
       }
-      if (o > 0) { this.sink!.data(out.subarray(0, o)); o = 0; }
-      if (i < n) { // at '&'
+      if (o > 0) {
+        this.sink!.data(out.subarray(0, o));
+        o = 0;
+      }
+      if (i < n) {
+        // at '&'
         if (this.esc >= 0) this.badEscape();
         this.endValue();
         i++;
@@ -211,15 +240,26 @@ export class FormStreamParser {
   end(): void {
     if (this.esc >= 0) this.badEscape();
     if (this.state === VALUE) this.endValue();
-    else if (this.name.length > 0) { this.startValue(this.offset); this.endValue(); }
+    else if (this.name.length > 0) {
+      this.startValue(this.offset);
+      this.endValue();
+    }
   }
 
   private pushName(b: number, at: number): void {
     if (b < 0x21 || b > 0x7e) {
-      throw new WitkeyError('ILLEGAL_ARGUMENT', `form field name has byte 0x${b.toString(16).padStart(2, '0')} at byte offset ${at}; names are printable ASCII`, { offset: at });
+      throw new WitkeyError(
+        'ILLEGAL_ARGUMENT',
+        `form field name has byte 0x${b.toString(16).padStart(2, '0')} at byte offset ${at}; names are printable ASCII`,
+        { offset: at },
+      );
     }
     if (this.name.length >= this.maxName) {
-      throw new WitkeyError('FORM_LIMIT_EXCEEDED', `form field name longer than maxNameLength (${this.maxName}) at byte offset ${at}`, { field: 'maxNameLength', offset: at });
+      throw new WitkeyError(
+        'FORM_LIMIT_EXCEEDED',
+        `form field name longer than maxNameLength (${this.maxName}) at byte offset ${at}`,
+        { field: 'maxNameLength', offset: at },
+      );
     }
     this.name.push(b);
   }
@@ -229,7 +269,10 @@ export class FormStreamParser {
       throw new WitkeyError('ILLEGAL_ARGUMENT', `form field without a name at byte offset ${at}`, { offset: at });
     }
     if (++this.fields > this.maxFields) {
-      throw new WitkeyError('FORM_LIMIT_EXCEEDED', `form has more than maxFields (${this.maxFields}) fields`, { field: 'maxFields', offset: at });
+      throw new WitkeyError('FORM_LIMIT_EXCEEDED', `form has more than maxFields (${this.maxFields}) fields`, {
+        field: 'maxFields',
+        offset: at,
+      });
     }
     const name = latin1(Uint8Array.from(this.name));
     this.name = [];

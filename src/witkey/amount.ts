@@ -24,7 +24,8 @@ const YUAN = /^(\d{1,13})(?:\.(\d{1,2}))?$/;
  * parseAmount({ fen: 2010 }); // 2010n
  */
 export function parseAmount(input: AmountInput, ctx: { field?: string; index?: number } = {}): bigint {
-  const where = ctx.field === undefined ? 'amount' : ctx.index === undefined ? `${ctx.field} amount` : `${ctx.field}[${ctx.index}] amount`;
+  const where =
+    ctx.field === undefined ? 'amount' : ctx.index === undefined ? `${ctx.field} amount` : `${ctx.field}[${ctx.index}] amount`;
   const fail = (why: string): WitkeyError =>
     new WitkeyError('ILLEGAL_ARGUMENT', `${where}: ${why}`, {
       ...(ctx.field !== undefined && { field: ctx.field }),
@@ -43,7 +44,9 @@ export function parseAmount(input: AmountInput, ctx: { field?: string; index?: n
     else if (typeof f === 'number' && Number.isSafeInteger(f)) fen = BigInt(f);
     else throw fail(`fen must be an integer, got ${String(f)}`);
   } else {
-    throw fail(`${typeof input === 'number' ? `the number ${input} is ambiguous (yuan or fen?)` : `${typeof input} is not an amount`}; pass yuan as a string ("20.10") or fen as a bigint / { fen }`);
+    throw fail(
+      `${typeof input === 'number' ? `the number ${input} is ambiguous (yuan or fen?)` : `${typeof input} is not an amount`}; pass yuan as a string ("20.10") or fen as a bigint / { fen }`,
+    );
   }
   if (fen <= 0n) throw fail('must be greater than 0');
   if (fen > MAX_FEN) throw fail('must not exceed 100000000.00');

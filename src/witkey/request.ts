@@ -9,13 +9,13 @@
  * @module
  */
 import { encode, loadCharset } from '../charset/codec.js';
-import { normalizeCharset, type Charset } from '../charset/names.js';
+import { type Charset, normalizeCharset } from '../charset/names.js';
 import { DsaPrivateKey } from '../dsa/key.js';
 import { WitkeyError, type WitkeyErrorCode } from '../errors.js';
-import { encodeDetail, resolveDialect, type DetailDialect, type DetailSeparators } from '../params/detail.js';
+import { type DetailDialect, type DetailSeparators, encodeDetail, resolveDialect } from '../params/detail.js';
 import { formEncode } from '../params/form.js';
 import { signParams } from '../params/sign.js';
-import { formatFen, parseAmount, type AmountInput } from './amount.js';
+import { type AmountInput, formatFen, parseAmount } from './amount.js';
 import { DEFAULT_GATEWAY } from './gateway-url.js';
 
 /** The service name. */
@@ -161,7 +161,8 @@ function detail(d: LeftAmountDetail | undefined, field: string, index: number | 
 
 function noSeparator(value: string, field: string, what: string, sep: DetailSeparators, index?: number): void {
   for (const s of [sep.field, sep.record]) {
-    if (value.includes(s)) throw bad('ILLEGAL_ARGUMENT', field, `${what} ${JSON.stringify(value)} contains the separator ${JSON.stringify(s)}`, index);
+    if (value.includes(s))
+      throw bad('ILLEGAL_ARGUMENT', field, `${what} ${JSON.stringify(value)} contains the separator ${JSON.stringify(s)}`, index);
   }
 }
 
@@ -185,7 +186,8 @@ export function leftAmountParams(input: LeftAmountParamsInput): LeftAmountParams
   const sep = resolveDialect(input.dialect ?? 'spec');
   const outerTaskId = text(input.outerTaskId, 'outer_task_id', 50, true)!;
   const outerAccountId = text(input.outerAccountId, 'outer_account_id', 50, false);
-  const alipayUserId = input.alipayUserId === undefined || input.alipayUserId === '' ? undefined : userId(input.alipayUserId, 'alipay_user_id');
+  const alipayUserId =
+    input.alipayUserId === undefined || input.alipayUserId === '' ? undefined : userId(input.alipayUserId, 'alipay_user_id');
   if (outerAccountId === undefined && alipayUserId === undefined) {
     throw bad('ILLEGAL_ARGUMENT', 'outer_account_id', 'one of outer_account_id and alipay_user_id is required');
   }
@@ -200,14 +202,24 @@ export function leftAmountParams(input: LeftAmountParamsInput): LeftAmountParams
   let transfers: Array<Detail & { userId: string; nick: string }> | undefined;
   if (input.transfers !== undefined) {
     if (!Array.isArray(input.transfers) || input.transfers.length < 1 || input.transfers.length > 15) {
-      throw bad('ILLEGAL_ARGUMENT', 'transfer_detail', `must hold 1 to 15 records, got ${Array.isArray(input.transfers) ? input.transfers.length : typeof input.transfers}`);
+      throw bad(
+        'ILLEGAL_ARGUMENT',
+        'transfer_detail',
+        `must hold 1 to 15 records, got ${Array.isArray(input.transfers) ? input.transfers.length : typeof input.transfers}`,
+      );
     }
     transfers = input.transfers.map((t, i) => {
       const d = detail(t, 'transfer_detail', i);
       const uid = userId(t.alipayUserId, 'transfer_detail', 'ILLEGAL_ARGUMENT', i);
       const nick = t.nickName;
       if (typeof nick !== 'string' || nick === '') throw bad('ILLEGAL_ARGUMENT', 'transfer_detail', 'nickName is required', i);
-      if (CONTROL.test(nick)) throw bad('ILLEGAL_ARGUMENT', 'transfer_detail', `nickName contains a control character at index ${nick.search(CONTROL)}`, i);
+      if (CONTROL.test(nick))
+        throw bad(
+          'ILLEGAL_ARGUMENT',
+          'transfer_detail',
+          `nickName contains a control character at index ${nick.search(CONTROL)}`,
+          i,
+        );
       noSeparator(nick, 'transfer_detail', 'nickName', sep, i);
       return { ...d, userId: uid, nick };
     });
@@ -221,10 +233,14 @@ export function leftAmountParams(input: LeftAmountParamsInput): LeftAmountParams
     const prev = seen.get(d.serial);
     if (prev) {
       const at = (x: Detail): string => (x.field === 'transfer_detail' ? `${x.field}[${x.index}]` : x.field);
-      throw new WitkeyError('WITKEY_OUTER_TRANSFER_REPEAT', `${at(d)}: serial ${JSON.stringify(d.serial)} repeats ${at(prev)}; serials must be unique`, {
-        field: d.field,
-        ...(d.field === 'transfer_detail' && { index: d.index }),
-      });
+      throw new WitkeyError(
+        'WITKEY_OUTER_TRANSFER_REPEAT',
+        `${at(d)}: serial ${JSON.stringify(d.serial)} repeats ${at(prev)}; serials must be unique`,
+        {
+          field: d.field,
+          ...(d.field === 'transfer_detail' && { index: d.index }),
+        },
+      );
     }
     seen.set(d.serial, d);
   }
@@ -237,8 +253,17 @@ export function leftAmountParams(input: LeftAmountParamsInput): LeftAmountParams
   };
   if (outerAccountId !== undefined) params['outer_account_id'] = outerAccountId;
   if (alipayUserId !== undefined) params['alipay_user_id'] = alipayUserId;
-  const limits: Record<string, number> = { outer_task_id: 50, outer_account_id: 50, refund_detail: 50, platform_detail: 50, transfer_detail: 2000, notify_url: 200, return_url: 200 };
-  const one = (d: Detail): string => encodeDetail([[d.serial, formatFen(d.fen)]], sep, { field: d.field, names: ['serial', 'amount'] });
+  const limits: Record<string, number> = {
+    outer_task_id: 50,
+    outer_account_id: 50,
+    refund_detail: 50,
+    platform_detail: 50,
+    transfer_detail: 2000,
+    notify_url: 200,
+    return_url: 200,
+  };
+  const one = (d: Detail): string =>
+    encodeDetail([[d.serial, formatFen(d.fen)]], sep, { field: d.field, names: ['serial', 'amount'] });
   if (refund) params['refund_detail'] = one(refund);
   if (platform) params['platform_detail'] = one(platform);
   if (transfers) {
@@ -256,9 +281,12 @@ export function leftAmountParams(input: LeftAmountParamsInput): LeftAmountParams
   for (const [name, value] of Object.entries(params)) {
     const bytes = encode(value, charset, { field: name });
     const max = limits[name];
-    if (max !== undefined && chars(value) > max) throw bad('ILLEGAL_ARGUMENT', name, `is ${chars(value)} characters long; at most ${max}`);
+    if (max !== undefined && chars(value) > max)
+      throw bad('ILLEGAL_ARGUMENT', name, `is ${chars(value)} characters long; at most ${max}`);
     if (max !== undefined && bytes.length > max) {
-      warnings.push(`${name}: ${bytes.length} bytes in ${charset} exceeds the documented length ${max} (counted in characters here); the gateway may count bytes`);
+      warnings.push(
+        `${name}: ${bytes.length} bytes in ${charset} exceeds the documented length ${max} (counted in characters here); the gateway may count bytes`,
+      );
     }
   }
   return { charset, params, totalFen: details.reduce((s, d) => s + d.fen, 0n), warnings };

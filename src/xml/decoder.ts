@@ -36,17 +36,18 @@
  * (the realm-wide string caches), element.ts (the tree's types).
  * @module
  */
-import { WitkeyError } from '../errors.js';
-import { createDecoder, decode as decodeCharset, gbkPairs, isCharsetLoaded, type CharsetDecoder } from '../charset/codec.js';
-import { normalizeCharset, type Charset } from '../charset/names.js';
+
+import { type CharsetDecoder, createDecoder, decode as decodeCharset, gbkPairs, isCharsetLoaded } from '../charset/codec.js';
+import { type Charset, normalizeCharset } from '../charset/names.js';
 import { asciiSpan, gbkShort, utf8Short } from '../charset/short-span.js';
 import { utf8ErrorOffset } from '../charset/utf8.js';
+import { WitkeyError } from '../errors.js';
 import type { XmlDocument, XmlElement } from './element.js';
 import { controlNotAllowed, describeByte, invalidXml, nonCharacter } from './errors.js';
 import { limitExceeded, resolveLimits, type XmlLimits } from './limits.js';
 import { isRefByte, resolveRef } from './references.js';
 import { cachedJoin, canonicalWs, intern, join } from './string-cache.js';
-import { ATTR_WS, CRLF, NAME, NAME_RE, NON_CHAR, WS_ONLY, XML_DECL, isWs } from './syntax.js';
+import { ATTR_WS, CRLF, isWs, NAME, NAME_RE, NON_CHAR, WS_ONLY, XML_DECL } from './syntax.js';
 
 /** Options of {@link XmlDecoder} and {@link parseXml}. */
 export interface XmlDecoderOptions {
@@ -161,9 +162,11 @@ export class XmlDecoder {
    * const d = new XmlDecoder({ charset: 'gbk', limits: { maxBytes: Infinity } });
    */
   constructor(options: XmlDecoderOptions = {}, /** @internal */ forceUtf8 = false) {
-    if (typeof options !== 'object' || options === null) throw new WitkeyError('INVALID_OPTION', 'XmlDecoder options must be an object', { field: 'options' });
+    if (typeof options !== 'object' || options === null)
+      throw new WitkeyError('INVALID_OPTION', 'XmlDecoder options must be an object', { field: 'options' });
     this.lim = resolveLimits(options.limits);
-    if (options.split !== undefined && typeof options.split !== 'function') throw new WitkeyError('INVALID_OPTION', 'split must be a function', { field: 'split' });
+    if (options.split !== undefined && typeof options.split !== 'function')
+      throw new WitkeyError('INVALID_OPTION', 'split must be a function', { field: 'split' });
     this.split = options.split;
     this.optCharset = options.charset === undefined ? 'utf-8' : normalizeCharset(options.charset, { field: 'charset' });
     this.forceUtf8 = forceUtf8;
@@ -179,10 +182,12 @@ export class XmlDecoder {
    */
   write(chunk: Uint8Array): XmlRecord[] {
     if (this.failed !== undefined) throw this.failed;
-    if (!(chunk instanceof Uint8Array)) throw new WitkeyError('INVALID_OPTION', 'XmlDecoder.write: chunk must be a Uint8Array', { field: 'chunk' });
+    if (!(chunk instanceof Uint8Array))
+      throw new WitkeyError('INVALID_OPTION', 'XmlDecoder.write: chunk must be a Uint8Array', { field: 'chunk' });
     try {
       this.total += chunk.length;
-      if (this.total > this.lim.maxBytes) throw limitExceeded('maxBytes', `document larger than maxBytes (${this.lim.maxBytes} bytes)`, this.lim.maxBytes);
+      if (this.total > this.lim.maxBytes)
+        throw limitExceeded('maxBytes', `document larger than maxBytes (${this.lim.maxBytes} bytes)`, this.lim.maxBytes);
       if (chunk.length > 0) this.feed(chunk, false);
       const out = this.records;
       this.records = [];
@@ -206,7 +211,9 @@ export class XmlDecoder {
       if (this.state === ST_HEAD) this.feed(EMPTY_BYTES, true);
       const at = this.total;
       if (this.state !== ST_TEXT) {
-        const what = ['', '', 'markup', 'markup', 'tag', 'processing instruction', 'comment', 'CDATA section', 'reference'][this.state];
+        const what = ['', '', 'markup', 'markup', 'tag', 'processing instruction', 'comment', 'CDATA section', 'reference'][
+          this.state
+        ];
         throw invalidXml(`unexpected end of document inside a ${what}`, at);
       }
       if (this.skip !== 0) throw invalidXml('unexpected end of document inside a character', at);
@@ -233,7 +240,10 @@ export class XmlDecoder {
       this.sd = createDecoder('utf-8');
       this.td1 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
     } else {
-      if (!isCharsetLoaded(cs)) throw new WitkeyError('CHARSET_NOT_LOADED', `charset ${cs} is not loaded: await loadCharset('${cs}') first`, { field: 'charset' });
+      if (!isCharsetLoaded(cs))
+        throw new WitkeyError('CHARSET_NOT_LOADED', `charset ${cs} is not loaded: await loadCharset('${cs}') first`, {
+          field: 'charset',
+        });
       this.sd = createDecoder(cs);
       this.pairs = gbkPairs(cs);
       this.gbk = cs === 'gbk';
@@ -311,7 +321,15 @@ export class XmlDecoder {
         this.bom = true;
         i = 3;
       }
-      if (b.length >= i + 6 && b[i] === 0x3c && b[i + 1] === 0x3f && b[i + 2] === 0x78 && b[i + 3] === 0x6d && b[i + 4] === 0x6c && isWs(b[i + 5]!)) {
+      if (
+        b.length >= i + 6 &&
+        b[i] === 0x3c &&
+        b[i + 1] === 0x3f &&
+        b[i + 2] === 0x78 &&
+        b[i + 3] === 0x6d &&
+        b[i + 4] === 0x6c &&
+        isWs(b[i + 5]!)
+      ) {
         this.isDecl = true;
         this.state = ST_PI;
         this.tokAbs = i;
@@ -328,7 +346,6 @@ export class XmlDecoder {
     }
     this.run(b, i);
   }
-
 
   private append(b: Uint8Array, from: number, to: number): void {
     const n = to - from;
@@ -359,7 +376,11 @@ export class XmlDecoder {
             while (i < n) {
               const c = b[i]!;
               if (c === 0x3c) break;
-              if (!isWs(c)) throw invalidXml(c === 0x26 ? 'reference outside the root element' : `text outside the root element (${describeByte(c)})`, this.base + i);
+              if (!isWs(c))
+                throw invalidXml(
+                  c === 0x26 ? 'reference outside the root element' : `text outside the root element (${describeByte(c)})`,
+                  this.base + i,
+                );
               i++;
             }
             if (i < n) {
@@ -457,7 +478,8 @@ export class XmlDecoder {
               } else throw invalidXml(`malformed markup after '<!' (${describeByte(c)})`, this.base + i);
             }
             const want = this.bangCdata ? '[CDATA['.charCodeAt(this.bangLen) : 0x2d;
-            if (c !== want) throw invalidXml(this.bangCdata ? "malformed '<![CDATA['" : "malformed comment start '<!--'", this.base + i);
+            if (c !== want)
+              throw invalidXml(this.bangCdata ? "malformed '<![CDATA['" : "malformed comment start '<!--'", this.base + i);
             i++;
             this.bangLen++;
             if (!this.bangCdata && this.bangLen === 2) {
@@ -595,7 +617,10 @@ export class XmlDecoder {
             const c = b[i]!;
             if (c === 0x3b) break;
             if (this.refLen >= 10 || !isRefByte(c)) {
-              throw invalidXml("malformed reference ('&' must start &lt; &gt; &amp; &apos; &quot; or a character reference)", this.tokAbs);
+              throw invalidXml(
+                "malformed reference ('&' must start &lt; &gt; &amp; &apos; &quot; or a character reference)",
+                this.tokAbs,
+              );
             }
             this.ref[this.refLen++] = c;
             i++;
@@ -664,7 +689,8 @@ export class XmlDecoder {
         if (!(f & 2)) this.splitOff[this.stack.length - 1] = f | 2;
       }
     }
-    if (t.length > this.lim.maxTextLength) throw limitExceeded('maxTextLength', `text of <${top.name}> longer than maxTextLength (${this.lim.maxTextLength})`, at);
+    if (t.length > this.lim.maxTextLength)
+      throw limitExceeded('maxTextLength', `text of <${top.name}> longer than maxTextLength (${this.lim.maxTextLength})`, at);
     top.text = t;
   }
 
@@ -682,7 +708,8 @@ export class XmlDecoder {
       this.pendLen = 0;
       base = this.tokAbs;
     }
-    if (to - from > this.lim.maxTextLength) throw limitExceeded('maxTextLength', `markup longer than maxTextLength (${this.lim.maxTextLength} bytes)`, this.tokAbs);
+    if (to - from > this.lim.maxTextLength)
+      throw limitExceeded('maxTextLength', `markup longer than maxTextLength (${this.lim.maxTextLength} bytes)`, this.tokAbs);
     if (kind === ST_TAG) this.tag(b, from, to, base);
     else if (kind === ST_PI) this.pi(b, from, to, base);
     else if (this.tokWide) this.decodeOnce(b, from + 4, to - 3, base + from + 4); // comment: check its characters
@@ -690,7 +717,8 @@ export class XmlDecoder {
 
   private scanName(b: Uint8Array, p: number, end: number, base: number): number {
     const c = b[p]!;
-    if (p >= end || !(NAME[c]! & 1)) throw invalidXml(p >= end ? 'missing name' : `a name cannot start with ${describeByte(c)}`, base + p);
+    if (p >= end || !(NAME[c]! & 1))
+      throw invalidXml(p >= end ? 'missing name' : `a name cannot start with ${describeByte(c)}`, base + p);
     const two = this.twoByte;
     while (p < end) {
       const d = b[p]!;
@@ -704,16 +732,17 @@ export class XmlDecoder {
     return p > end ? end : p;
   }
 
-
   private nameString(b: Uint8Array, from: number, to: number, base: number): string {
     if (!this.nameWide) {
-      if (to - from > this.lim.maxNameLength) throw limitExceeded('maxNameLength', `name longer than maxNameLength (${this.lim.maxNameLength})`, base + from);
+      if (to - from > this.lim.maxNameLength)
+        throw limitExceeded('maxNameLength', `name longer than maxNameLength (${this.lim.maxNameLength})`, base + from);
       return intern(b, from, to);
     }
     this.nameWide = false;
     const name = this.decodeOnce(b, from, to, base + from);
     if (!NAME_RE.test(name)) throw invalidXml(`'${name}' is not a valid XML name`, base + from);
-    if (name.length > this.lim.maxNameLength) throw limitExceeded('maxNameLength', `name longer than maxNameLength (${this.lim.maxNameLength})`, base + from);
+    if (name.length > this.lim.maxNameLength)
+      throw limitExceeded('maxNameLength', `name longer than maxNameLength (${this.lim.maxNameLength})`, base + from);
     return name;
   }
 
@@ -776,7 +805,8 @@ export class XmlDecoder {
         selfClose = true;
         break;
       }
-      if (p === ws) throw invalidXml(`malformed start tag <${name}>: whitespace required before an attribute (${describeByte(c)})`, base + p);
+      if (p === ws)
+        throw invalidXml(`malformed start tag <${name}>: whitespace required before an attribute (${describeByte(c)})`, base + p);
       const as = p;
       this.nameWide = false;
       p = this.scanName(b, p, end, base);
@@ -786,7 +816,8 @@ export class XmlDecoder {
       p++;
       while (p < end && isWs(b[p]!)) p++;
       const q = b[p];
-      if (p >= end || (q !== 0x22 && q !== 0x27)) throw invalidXml(`value of attribute ${an} of <${name}> must be quoted`, base + p);
+      if (p >= end || (q !== 0x22 && q !== 0x27))
+        throw invalidXml(`value of attribute ${an} of <${name}> must be quoted`, base + p);
       const vs = ++p;
       let flags = 0;
       for (;;) {
@@ -805,14 +836,26 @@ export class XmlDecoder {
       }
       const value = flags === 0 ? intern(b, vs, p) : this.attrValue(b, vs, p, flags, base);
       p++;
-      if (value.length > this.lim.maxTextLength) throw limitExceeded('maxTextLength', `value of attribute ${an} longer than maxTextLength (${this.lim.maxTextLength})`, base + vs);
+      if (value.length > this.lim.maxTextLength)
+        throw limitExceeded(
+          'maxTextLength',
+          `value of attribute ${an} longer than maxTextLength (${this.lim.maxTextLength})`,
+          base + vs,
+        );
       if (attrs === EMPTY_ATTRS) attrs = Object.create(null) as Record<string, string>;
       else if (an in attrs) throw invalidXml(`duplicate attribute ${an} in <${name}>`, base + as);
-      if (++count > this.lim.maxAttributes) throw limitExceeded('maxAttributes', `<${name}> has more than maxAttributes (${this.lim.maxAttributes}) attributes`, base + as);
+      if (++count > this.lim.maxAttributes)
+        throw limitExceeded(
+          'maxAttributes',
+          `<${name}> has more than maxAttributes (${this.lim.maxAttributes}) attributes`,
+          base + as,
+        );
       attrs[an] = value;
     }
-    if (++this.elements > this.lim.maxElements) throw limitExceeded('maxElements', `more than maxElements (${this.lim.maxElements}) elements`, base + from);
-    if (this.stack.length >= this.lim.maxDepth) throw limitExceeded('maxDepth', `elements nested deeper than maxDepth (${this.lim.maxDepth})`, base + from);
+    if (++this.elements > this.lim.maxElements)
+      throw limitExceeded('maxElements', `more than maxElements (${this.lim.maxElements}) elements`, base + from);
+    if (this.stack.length >= this.lim.maxDepth)
+      throw limitExceeded('maxDepth', `elements nested deeper than maxDepth (${this.lim.maxDepth})`, base + from);
     const el: XmlElement = { name, attributes: attrs, children: NO_CHILDREN, text: '' };
     if (this.top === undefined) this.root = el;
     this.stack.push(el);
@@ -840,7 +883,8 @@ export class XmlDecoder {
       out += literal(seg, k);
       let semi = k + 1;
       while (semi < to && b[semi] !== 0x3b && semi - k <= 11) semi++;
-      if (semi >= to || b[semi] !== 0x3b) throw invalidXml("malformed reference in an attribute value ('&' without ';')", base + k);
+      if (semi >= to || b[semi] !== 0x3b)
+        throw invalidXml("malformed reference in an attribute value ('&' without ';')", base + k);
       for (let r = k + 1; r < semi; r++) {
         if (!isRefByte(b[r]!)) throw invalidXml('malformed reference in an attribute value', base + k);
       }
@@ -900,7 +944,8 @@ export class XmlDecoder {
     this.nameWide = false;
     p = this.scanName(b, p, end, base);
     const target = this.nameString(b, ts, p, base);
-    if (target.length === 3 && target.toLowerCase() === 'xml') throw invalidXml('the XML declaration is only allowed at the very start of the document', base + from);
+    if (target.length === 3 && target.toLowerCase() === 'xml')
+      throw invalidXml('the XML declaration is only allowed at the very start of the document', base + from);
     if (p < end && !isWs(b[p]!)) throw invalidXml(`malformed processing instruction <?${target}`, base + p);
     if (this.tokWide) this.decodeOnce(b, p, end, base + p);
   }

@@ -9,7 +9,11 @@ import { WitkeyError } from '../errors.js';
 
 /** @internal `INVALID_XML` at byte `offset`, with the charset error as `cause` when a decode failed. */
 export function invalidXml(message: string, offset: number, cause?: unknown): WitkeyError {
-  return new WitkeyError('INVALID_XML', `invalid XML: ${message} at byte ${offset}`, cause === undefined ? { offset } : { offset, cause });
+  return new WitkeyError(
+    'INVALID_XML',
+    `invalid XML: ${message} at byte ${offset}`,
+    cause === undefined ? { offset } : { offset, cause },
+  );
 }
 
 /** @internal A byte as messages name it: `'x'` when printable ASCII, else `byte 0x1F`. */

@@ -48,13 +48,16 @@ const NAMES = ['maxBytes', 'maxDepth', 'maxElements', 'maxTextLength', 'maxAttri
 /** @internal The defaults overridden by `limits`, each checked to be a positive integer or Infinity. */
 export function resolveLimits(limits: XmlLimits | undefined): Required<XmlLimits> {
   if (limits === undefined) return DEFAULT_XML_LIMITS;
-  if (typeof limits !== 'object' || limits === null) throw new WitkeyError('INVALID_OPTION', 'XML limits must be an object', { field: 'limits' });
+  if (typeof limits !== 'object' || limits === null)
+    throw new WitkeyError('INVALID_OPTION', 'XML limits must be an object', { field: 'limits' });
   const out = { ...DEFAULT_XML_LIMITS };
   for (const name of NAMES) {
     const v = limits[name];
     if (v === undefined) continue;
     if (typeof v !== 'number' || !(v === Infinity || (Number.isInteger(v) && v > 0))) {
-      throw new WitkeyError('INVALID_OPTION', `XML limit ${name} must be a positive integer or Infinity, got ${String(v)}`, { field: name });
+      throw new WitkeyError('INVALID_OPTION', `XML limit ${name} must be a positive integer or Infinity, got ${String(v)}`, {
+        field: name,
+      });
     }
     out[name] = v;
   }

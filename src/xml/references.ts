@@ -8,7 +8,8 @@ import { invalidXml } from './errors.js';
 import { isChar } from './syntax.js';
 
 /** @internal A byte that may appear between '&' and ';' (`#`, digits, ASCII letters); anything else is malformed. */
-export const isRefByte = (c: number): boolean => c === 0x23 || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+export const isRefByte = (c: number): boolean =>
+  c === 0x23 || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 
 /**
  * @internal Resolves the reference whose name (without '&' and ';') is b[from, to), made of
@@ -37,7 +38,8 @@ export function resolveRef(b: Uint8Array, from: number, to: number, at: number):
       }
     }
     if (digits === 0) throw invalidXml('empty character reference', at);
-    if (!isChar(cp)) throw invalidXml(`character reference to U+${cp.toString(16).toUpperCase()} which is not an XML character`, at);
+    if (!isChar(cp))
+      throw invalidXml(`character reference to U+${cp.toString(16).toUpperCase()} which is not an XML character`, at);
     return String.fromCodePoint(cp);
   }
   if (len === 2 && b[from + 1] === 0x74) {
@@ -50,5 +52,10 @@ export function resolveRef(b: Uint8Array, from: number, to: number, at: number):
   }
   let name = '';
   for (let k = from; k < to; k++) name += b[k]! < 0x80 ? String.fromCharCode(b[k]!) : '?';
-  throw invalidXml(len === 0 ? "empty reference '&;'" : `reference to undeclared entity '&${name};' (only lt, gt, amp, apos, quot are predefined; there is no DTD)`, at);
+  throw invalidXml(
+    len === 0
+      ? "empty reference '&;'"
+      : `reference to undeclared entity '&${name};' (only lt, gt, amp, apos, quot are predefined; there is no DTD)`,
+    at,
+  );
 }

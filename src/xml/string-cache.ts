@@ -59,7 +59,8 @@ const joinPrev: string[] = /* @__PURE__ */ new Array<string>(JOIN_SLOTS).fill(''
 const joinPiece: string[] = /* @__PURE__ */ new Array<string>(JOIN_SLOTS).fill('');
 const joinResult: string[] = /* @__PURE__ */ new Array<string>(JOIN_SLOTS).fill('');
 
-const joinSlot = (prev: string, piece: string): number => (prev.length * 31 + piece.length * 7 + piece.charCodeAt(piece.length - 1)) & (JOIN_SLOTS - 1);
+const joinSlot = (prev: string, piece: string): number =>
+  (prev.length * 31 + piece.length * 7 + piece.charCodeAt(piece.length - 1)) & (JOIN_SLOTS - 1);
 
 /** `prev + piece` if the concatenation cache holds it for these two strings, else undefined. */
 export function cachedJoin(prev: string, piece: string): string | undefined {

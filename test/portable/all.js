@@ -11,4 +11,4 @@ import './params.portable.js';
 import './request.portable.js';
 import './notify.portable.js';
 
-export { tests, facts, tally, resultLine, RESULT_MARK } from './harness.js';
+export { facts, RESULT_MARK, resultLine, tally, tests } from './harness.js';

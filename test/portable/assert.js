@@ -12,7 +12,8 @@ export class AssertionError extends Error {
 const show = (v) => {
   if (typeof v === 'bigint') return `${v}n`;
   if (typeof v === 'string') return JSON.stringify(v.length > 200 ? v.slice(0, 200) + '…' : v);
-  if (ArrayBuffer.isView(v)) return `${v.constructor.name}[${Array.from(v.slice(0, 40), (b) => b.toString(16).padStart(2, '0')).join(' ')}${v.length > 40 ? ' …' : ''}] (${v.length})`;
+  if (ArrayBuffer.isView(v))
+    return `${v.constructor.name}[${Array.from(v.slice(0, 40), (b) => b.toString(16).padStart(2, '0')).join(' ')}${v.length > 40 ? ' …' : ''}] (${v.length})`;
   try {
     const s = JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? `${x}n` : x));
     return s === undefined ? String(v) : s.length > 400 ? s.slice(0, 400) + '…' : s;
@@ -36,9 +37,11 @@ export function notEqual(actual, expected, msg) {
 
 function diff(a, b, path) {
   if (Object.is(a, b)) return null;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return `${path || 'value'}: expected ${show(b)}, got ${show(a)}`;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object')
+    return `${path || 'value'}: expected ${show(b)}, got ${show(a)}`;
   if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
-    if (!ArrayBuffer.isView(a) || !ArrayBuffer.isView(b) || a.constructor.name !== b.constructor.name) return `${path || 'value'}: expected ${show(b)}, got ${show(a)}`;
+    if (!ArrayBuffer.isView(a) || !ArrayBuffer.isView(b) || a.constructor.name !== b.constructor.name)
+      return `${path || 'value'}: expected ${show(b)}, got ${show(a)}`;
     if (a.length !== b.length) return `${path || 'value'}: length ${a.length} vs expected ${b.length}`;
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return `${path}[${i}]: expected ${show(b)}, got ${show(a)}`;
     return null;

@@ -45,5 +45,7 @@ export function describeError(e) {
 /** The line every adapter prints once all tests ran; scripts/runtimes/run.mjs reads it. */
 export const RESULT_MARK = 'PORTABLE-RESULT ';
 export function resultLine(result, extra = {}) {
-  return RESULT_MARK + JSON.stringify({ passed: result.passed, failed: result.failed, failures: result.failures, facts, ...extra });
+  return (
+    RESULT_MARK + JSON.stringify({ passed: result.passed, failed: result.failed, failures: result.failures, facts, ...extra })
+  );
 }

@@ -2,16 +2,29 @@
 // PKCS#8, traditional and SPKI as PEM, DER and bare base64 import to OpenSSL's own components (from
 // `openssl dsa -text`); export is byte-equal to OpenSSL's PKCS#8/SPKI; OpenSSL's signatures verify;
 // OpenSSL's encrypted PKCS#8 (PBES2) decrypts (the lazily loaded encrypted-key chunk in the browser build).
-import { test } from './harness.js';
+
 import * as assert from './assert.js';
-import { importPrivateKey, importPublicKey, exportPrivateKey, exportPublicKey, decryptPrivateKey, encryptPrivateKey, sign, verify } from './lib.js';
-import { big, bytesToHex, hexToBytes, utf8 } from './util.js';
 import fixtures from './generated/keys.js';
+import { test } from './harness.js';
+import {
+  decryptPrivateKey,
+  encryptPrivateKey,
+  exportPrivateKey,
+  exportPublicKey,
+  importPrivateKey,
+  importPublicKey,
+  sign,
+  verify,
+} from './lib.js';
+import { big, bytesToHex, hexToBytes, utf8 } from './util.js';
 
 const b64 = (bytes) => btoa(String.fromCharCode(...bytes));
 
 test('openssl fixtures: two keys (1024/160, 2048/256) were generated', () => {
-  assert.deepEqual(fixtures.keys.map((k) => `${k.L}/${k.N}`), ['1024/160', '2048/256']);
+  assert.deepEqual(
+    fixtures.keys.map((k) => `${k.L}/${k.N}`),
+    ['1024/160', '2048/256'],
+  );
   assert.match(fixtures.openssl, /^OpenSSL /);
 });
 

@@ -2,4 +2,4 @@
 // build (run `npx rollup -c` first). Every portable test imports the library from here only.
 export * from '../../dist/browser/index.js';
 // Internals the standard vectors need (NIST SigGen gives the nonce k). Not part of the public API.
-export { signWithNonce, gbkEngine } from '../../dist/browser/testing.js';
+export { gbkEngine, signWithNonce } from '../../dist/browser/testing.js';

@@ -1,11 +1,12 @@
 // NIST CAVP FIPS 186-3 DSA (test/vectors/nist, all 600 records): SigVer — every P verifies (DER and
 // P1363), every F is rejected; SigGen — y = g^x, signWithNonce(key, H(Msg), K) is exactly (R, S), and
 // verify accepts. H(Msg) was computed by node:crypto when the data was generated.
-import { test } from './harness.js';
+
 import * as assert from './assert.js';
-import { createPrivateKey, createPublicKey, verify, signWithNonce } from './lib.js';
-import { big, derSignature, hexToBytes, toBytes } from './util.js';
 import data from './generated/nist.js';
+import { test } from './harness.js';
+import { createPrivateKey, createPublicKey, signWithNonce, verify } from './lib.js';
+import { big, derSignature, hexToBytes, toBytes } from './util.js';
 
 const HASHES = { 'SHA-1': 'sha1', 'SHA-224': 'sha224', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 

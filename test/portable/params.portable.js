@@ -3,14 +3,25 @@
 // OpenSSL signature over them, and the deterministic signature from the independent RFC 6979
 // reference (test/support/rfc6979.mjs) with textbook arithmetic. URLSearchParams is the WHATWG oracle
 // for utf-8 form encoding.
-import { test } from './harness.js';
+
 import * as assert from './assert.js';
+import data from './generated/params.js';
+import { test } from './harness.js';
 import {
-  canonicalize, canonicalBytes, signParams, verifyParams, formEncode, formEncodeString, formDecode, parseFormBytes,
-  encodeDetail, decodeDetail, importPrivateKey, loadCharset,
+  canonicalBytes,
+  canonicalize,
+  decodeDetail,
+  encodeDetail,
+  formDecode,
+  formEncode,
+  formEncodeString,
+  importPrivateKey,
+  loadCharset,
+  parseFormBytes,
+  signParams,
+  verifyParams,
 } from './lib.js';
 import { bytesToHex } from './util.js';
-import data from './generated/params.js';
 
 const key = () => importPrivateKey(data.key.pkcs8Pem);
 
@@ -31,7 +42,11 @@ for (const set of data.paramSets) {
     const pub = key().publicKey;
     assert.equal(verifyParams(signed, pub), true);
     assert.equal(verifyParams({ ...set.params, sign: set.opensslSign, sign_type: 'DSA' }, pub), true, 'OpenSSL signature');
-    assert.equal(verifyParams({ ...set.params, sign: set.opensslSign, sign_type: 'DSA', outer_task_id: '20111221_0012' }, pub), false, 'tampered');
+    assert.equal(
+      verifyParams({ ...set.params, sign: set.opensslSign, sign_type: 'DSA', outer_task_id: '20111221_0012' }, pub),
+      false,
+      'tampered',
+    );
   });
 }
 
@@ -47,12 +62,19 @@ test('params: verifyParams rejects tampering, a wrong sign_type, altered base64,
   assert.equal(verifyParams({ ...signed, sign: undefined }, pub), false);
   assert.equal(verifyParams(signed, pub, { charset: 'utf-8' }), false);
   assert.throws(() => verifyParams(signed, pub, { charset: 'big5' }), { code: 'ILLEGAL_CHARSET' });
-  assert.throws(() => signParams({ ...set.params, _input_charset: 'gb2312', nick: 'a喆' }, key()), { code: 'ILLEGAL_CHARSET', field: 'nick', offset: 1 });
+  assert.throws(() => signParams({ ...set.params, _input_charset: 'gb2312', nick: 'a喆' }, key()), {
+    code: 'ILLEGAL_CHARSET',
+    field: 'nick',
+    offset: 1,
+  });
 });
 
 test('params: formEncode (utf-8) equals URLSearchParams; gbk escapes are the iconv-lite bytes', async () => {
   await loadCharset('gbk');
-  for (const fields of [{ a: 'x y', b: '天之蓝 ~*~$&=+%', c: '😀é', 'd e': '' }, { sign: 'MC4+/=', n: '\u00a0\u3000!\'()*-._~' }]) {
+  for (const fields of [
+    { a: 'x y', b: '天之蓝 ~*~$&=+%', c: '😀é', 'd e': '' },
+    { sign: 'MC4+/=', n: "\u00a0\u3000!'()*-._~" },
+  ]) {
     assert.equal(formEncodeString(fields, 'utf-8'), new URLSearchParams(fields).toString());
     assert.deepEqual(formDecode(formEncodeString(fields, 'utf-8'), 'utf-8'), Object.entries(fields));
   }
@@ -65,13 +87,36 @@ test('params: formEncode (utf-8) equals URLSearchParams; gbk escapes are the ico
 });
 
 test('params: detail codec — docs/PROTOCOL.md §2 samples, dialects, separators inside values rejected', () => {
-  const recs = [['20111026001', '100.50', '2088102116203728', '天之蓝'], ['20111026002', '200.60', '2088102116208991', '红彤彤']];
-  assert.equal(encodeDetail(recs), '20111026001~*~100.50~*~2088102116203728~*~天之蓝*~*~$20111026002~*~200.60~*~2088102116208991~*~红彤彤');
-  assert.equal(encodeDetail(recs, 'kppw'), '20111026001~*@^100.50~*@^2088102116203728~*@^天之蓝*@|$20111026002~*@^200.60~*@^2088102116208991~*@^红彤彤');
+  const recs = [
+    ['20111026001', '100.50', '2088102116203728', '天之蓝'],
+    ['20111026002', '200.60', '2088102116208991', '红彤彤'],
+  ];
+  assert.equal(
+    encodeDetail(recs),
+    '20111026001~*~100.50~*~2088102116203728~*~天之蓝*~*~$20111026002~*~200.60~*~2088102116208991~*~红彤彤',
+  );
+  assert.equal(
+    encodeDetail(recs, 'kppw'),
+    '20111026001~*@^100.50~*@^2088102116203728~*@^天之蓝*@|$20111026002~*@^200.60~*@^2088102116208991~*@^红彤彤',
+  );
   const sampleA = '20111026001~*~100.50~*~2088102116203728~*~天之蓝~*~$20111026002~*~200.60~*~2088102116208991~*~红彤彤';
   assert.deepEqual(decodeDetail(sampleA, { field: '~*~', record: '~*~$' }), recs);
   const sampleB = '111221_0011_10~*~15~*~2088102116203708~*~JIM*~|$20111221_0011_11~*~17~*~2088102116203728~*~Tom';
-  assert.deepEqual(decodeDetail(sampleB, { field: '~*~', record: '*~|$' }), [['111221_0011_10', '15', '2088102116203708', 'JIM'], ['20111221_0011_11', '17', '2088102116203728', 'Tom']]);
+  assert.deepEqual(decodeDetail(sampleB, { field: '~*~', record: '*~|$' }), [
+    ['111221_0011_10', '15', '2088102116203708', 'JIM'],
+    ['20111221_0011_11', '17', '2088102116203728', 'Tom'],
+  ]);
   assert.deepEqual(decodeDetail('20111221_0012_03~*~20.1'), [['20111221_0012_03', '20.1']]);
-  assert.throws(() => encodeDetail([['a', 'b'], ['c', 'x~*~y']], 'spec', { field: 'transfer_detail' }), { code: 'ILLEGAL_ARGUMENT', field: 'transfer_detail', index: 1 });
+  assert.throws(
+    () =>
+      encodeDetail(
+        [
+          ['a', 'b'],
+          ['c', 'x~*~y'],
+        ],
+        'spec',
+        { field: 'transfer_detail' },
+      ),
+    { code: 'ILLEGAL_ARGUMENT', field: 'transfer_detail', index: 1 },
+  );
 });

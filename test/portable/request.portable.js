@@ -1,11 +1,21 @@
 // buildLeftAmountRequest on the docs/PROTOCOL.md §2 / §3.3 sample: exact fields and order (written out from
 // the document), the body equals URLSearchParams of the fields, the canonical bytes equal iconv-lite's,
 // the signature equals the independent RFC 6979 reference; gbk bodies carry iconv-lite's bytes.
-import { test } from './harness.js';
+
 import * as assert from './assert.js';
-import { buildLeftAmountRequest, canonicalBytes, formDecode, importPrivateKey, parseAmount, formatFen, verifyParams, toFetchRequest } from './lib.js';
-import { bytesToHex } from './util.js';
 import data from './generated/params.js';
+import { test } from './harness.js';
+import {
+  buildLeftAmountRequest,
+  canonicalBytes,
+  formatFen,
+  formDecode,
+  importPrivateKey,
+  parseAmount,
+  toFetchRequest,
+  verifyParams,
+} from './lib.js';
+import { bytesToHex } from './util.js';
 
 const sample = {
   partner: '2088101115793868',
@@ -48,9 +58,19 @@ test('request: gbk and gb2312 bodies carry the iconv-lite bytes of the nickname;
   const n = data.request.gbkNick;
   const pct = n.gbkHex.toUpperCase().replace(/../g, '%$&');
   for (const charset of ['GBK', 'gb2312']) {
-    const req = await buildLeftAmountRequest({ ...sample, charset, refund: undefined, platform: undefined, privateKey: privateKey(), transfers: [{ serial: n.serial, amount: { fen: n.fen }, alipayUserId: n.alipayUserId, nickName: n.nickName }] });
+    const req = await buildLeftAmountRequest({
+      ...sample,
+      charset,
+      refund: undefined,
+      platform: undefined,
+      privateKey: privateKey(),
+      transfers: [{ serial: n.serial, amount: { fen: n.fen }, alipayUserId: n.alipayUserId, nickName: n.nickName }],
+    });
     assert.equal(req.fields._input_charset, charset.toLowerCase());
-    assert.ok(new TextDecoder().decode(req.body).includes(`transfer_detail=A-1%7E*%7E0.01%7E*%7E2088102116203708%7E*%7E${pct}&`), charset);
+    assert.ok(
+      new TextDecoder().decode(req.body).includes(`transfer_detail=A-1%7E*%7E0.01%7E*%7E2088102116203708%7E*%7E${pct}&`),
+      charset,
+    );
     assert.equal(verifyParams(req.fields, privateKey().publicKey), true);
   }
 });
@@ -60,11 +80,33 @@ test('request: amounts are exact; invalid input is rejected with the gateway cod
   assert.equal(parseAmount({ fen: 2010 }), 2010n);
   assert.equal(formatFen(parseAmount('0.1') + parseAmount('0.2')), '0.30');
   for (const bad of ['0', '-1', '1.234', '100000000.01', '1e3', 20.1, { fen: 1.5 }, null]) {
-    assert.throws(() => parseAmount(bad, { field: 'transfer_detail', index: 2 }), { code: 'ILLEGAL_ARGUMENT', field: 'transfer_detail', index: 2 }, String(bad));
+    assert.throws(
+      () => parseAmount(bad, { field: 'transfer_detail', index: 2 }),
+      { code: 'ILLEGAL_ARGUMENT', field: 'transfer_detail', index: 2 },
+      String(bad),
+    );
   }
-  await assert.rejects(() => buildLeftAmountRequest({ ...sample, privateKey: privateKey(), partner: '2088' }), { code: 'ILLEGAL_PARTNER', field: 'partner' });
-  await assert.rejects(() => buildLeftAmountRequest({ ...sample, privateKey: privateKey(), charset: 'utf8' }), { code: 'ILLEGAL_CHARSET', field: '_input_charset' });
+  await assert.rejects(() => buildLeftAmountRequest({ ...sample, privateKey: privateKey(), partner: '2088' }), {
+    code: 'ILLEGAL_PARTNER',
+    field: 'partner',
+  });
+  await assert.rejects(() => buildLeftAmountRequest({ ...sample, privateKey: privateKey(), charset: 'utf8' }), {
+    code: 'ILLEGAL_CHARSET',
+    field: '_input_charset',
+  });
   const t = (i, serial = `s${i}`) => ({ serial, amount: '1', alipayUserId: '2088102116203708', nickName: `n${i}` });
-  await assert.rejects(() => buildLeftAmountRequest({ ...sample, privateKey: privateKey(), transfers: [t(0), t(1), t(2, 's0')] }), { code: 'WITKEY_OUTER_TRANSFER_REPEAT', field: 'transfer_detail', index: 2 });
-  await assert.rejects(() => buildLeftAmountRequest({ ...sample, privateKey: privateKey(), charset: 'gb2312', transfers: [{ ...t(0), nickName: '王喆' }] }), { code: 'ILLEGAL_CHARSET', field: 'transfer_detail', index: 0, offset: 1 });
+  await assert.rejects(
+    () => buildLeftAmountRequest({ ...sample, privateKey: privateKey(), transfers: [t(0), t(1), t(2, 's0')] }),
+    { code: 'WITKEY_OUTER_TRANSFER_REPEAT', field: 'transfer_detail', index: 2 },
+  );
+  await assert.rejects(
+    () =>
+      buildLeftAmountRequest({
+        ...sample,
+        privateKey: privateKey(),
+        charset: 'gb2312',
+        transfers: [{ ...t(0), nickName: '王喆' }],
+      }),
+    { code: 'ILLEGAL_CHARSET', field: 'transfer_detail', index: 0, offset: 1 },
+  );
 });

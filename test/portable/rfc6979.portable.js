@@ -1,10 +1,11 @@
 // RFC 6979 A.2.1 (DSA 1024) and A.2.2 (DSA 2048): deterministic signatures for "sample" and "test" with
 // SHA-1/224/256/384/512 are exactly the RFC's (r, s), in P1363 and DER, and verify.
-import { test } from './harness.js';
+
 import * as assert from './assert.js';
+import VECTORS from './generated/rfc6979.js';
+import { test } from './harness.js';
 import { createPrivateKey, sign, verify } from './lib.js';
 import { big, bytesToHex, derSignature, toBytes, utf8 } from './util.js';
-import VECTORS from './generated/rfc6979.js';
 
 test('rfc6979: 20 cases, both keys × "sample"/"test" × five hashes', () => {
   assert.equal(VECTORS.cases.length, 20);

@@ -1,6 +1,6 @@
 // The plain loop runner for runtimes without a test runner of their own (edge-runtime, workerd, the
 // MV3 extension service worker): runs every registered test in order and returns a JSON-able result.
-import { tests, facts, tally } from './harness.js';
+import { facts, tally, tests } from './harness.js';
 
 /** @param {{ extra?: Array<{ name: string, fn: () => unknown }> }} [options] tests specific to the runtime */
 export async function runAll(options = {}) {
@@ -22,7 +22,9 @@ export const noNodeGlobals = {
   name: 'runtime: no Node globals here (process, require, Buffer, module), and the library still works',
   fn() {
     const g = globalThis;
-    const present = ['process', 'require', 'Buffer', 'module', '__dirname', 'global', 'setImmediate'].filter((n) => typeof g[n] !== 'undefined');
+    const present = ['process', 'require', 'Buffer', 'module', '__dirname', 'global', 'setImmediate'].filter(
+      (n) => typeof g[n] !== 'undefined',
+    );
     if (present.length) throw new Error(`Node globals present: ${present.join(', ')}`);
   },
 };

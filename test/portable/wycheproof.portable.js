@@ -1,11 +1,12 @@
 // Wycheproof DSA vectors (test/vectors/wycheproof, all 9 files, every case): every `valid` case
 // verifies; every `invalid` and `acceptable` (BER) case is rejected — verify answers false, never
 // throws. Each group's DER key imports to the same (p, q, g, y) as its components.
-import { test } from './harness.js';
+
 import * as assert from './assert.js';
+import data from './generated/wycheproof.js';
+import { test } from './harness.js';
 import { createPublicKey, importPublicKey, verify } from './lib.js';
 import { big, hexToBytes } from './util.js';
-import data from './generated/wycheproof.js';
 
 // Expected counts, copied by hand from the table in SOURCE.md (independent of the JSON files).
 const EXPECTED = {
@@ -56,7 +57,8 @@ for (const [file, expected] of Object.entries(EXPECTED)) {
           continue;
         }
         if (typeof got !== 'boolean') failures.push(`tcId ${c.tcId}: returned ${typeof got}`);
-        else if (got !== (c.result === 'valid')) failures.push(`tcId ${c.tcId} (${c.result}, ${c.comment}): verify returned ${got}`);
+        else if (got !== (c.result === 'valid'))
+          failures.push(`tcId ${c.tcId} (${c.result}, ${c.comment}): verify returned ${got}`);
         else checked++;
       }
     }
@@ -78,5 +80,8 @@ test('wycheproof: importPublicKey(DER of every group) gives the components', () 
       groups++;
     }
   }
-  assert.equal(groups, Object.values(EXPECTED).reduce((a, e) => a + e.groups, 0));
+  assert.equal(
+    groups,
+    Object.values(EXPECTED).reduce((a, e) => a + e.groups, 0),
+  );
 });

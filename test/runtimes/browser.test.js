@@ -1,7 +1,7 @@
 // Browser adapter of the portable suite (Web Test Runner, mocha globals): every portable test as an
 // `it`, plus the check that no Node globals exist. Run in Chromium, Firefox ESR and WebKit by
 // scripts/runtimes/run.mjs through test/runtimes/wtr.config.mjs.
-import { tests, tally, resultLine } from '../portable/all.js';
+import { resultLine, tally, tests } from '../portable/all.js';
 import { noNodeGlobals } from '../portable/run.js';
 
 const all = [...tests, noNodeGlobals];

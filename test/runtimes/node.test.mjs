@@ -1,7 +1,7 @@
 // Node adapter of the portable suite (test/portable): every portable test as a node:test test. Run by
 // scripts/runtimes/run.mjs with Node 20 (the machine's) and Node 22/24 (node_modules/node22, node24).
-import { test, after } from 'node:test';
-import { tests, tally, resultLine } from '../portable/all.js';
+import { after, test } from 'node:test';
+import { resultLine, tally, tests } from '../portable/all.js';
 
 const { result, wrap } = tally();
 for (const t of tests) test(t.name, wrap(t));

@@ -3,9 +3,10 @@
 // lines of `npm test` (node --test's summary, which CI reads) count the other runtimes too: a FAILED
 // runtime is a failed test here, a NOT RUN one a failed test unless WITKEY_ALLOW_NOT_RUN allowed it,
 // in which case it is reported as skipped — visibly, in node's "skipped" count.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
 
 const file = new URL('../../build-tmp/runtimes.json', import.meta.url);
 const runId = process.env.WITKEY_RUN_ID;
@@ -28,7 +29,10 @@ test('runtimes: every test/portable/*.portable.js file is listed in test/portabl
   const listed = readFileSync(new URL('../portable/all.js', import.meta.url), 'utf8');
   const files = readdirSync(new URL('../portable/', import.meta.url)).filter((f) => f.endsWith('.portable.js'));
   assert.ok(files.length >= 8);
-  assert.deepEqual(files.filter((f) => !listed.includes(`'./${f}'`)), []);
+  assert.deepEqual(
+    files.filter((f) => !listed.includes(`'./${f}'`)),
+    [],
+  );
 });
 
 for (const r of data?.runId === runId ? data.results : []) {
@@ -40,7 +44,9 @@ for (const r of data?.runId === runId ? data.results : []) {
       }
       assert.fail(`NOT RUN: ${r.reason} (set WITKEY_ALLOW_NOT_RUN=${r.id} to allow)`);
     }
-    t.diagnostic(`${r.version}: ${r.passed}/${r.expected} passed in ${(r.ms / 1000).toFixed(1)} s${r.notes?.length ? `; ${r.notes.join('; ')}` : ''}`);
+    t.diagnostic(
+      `${r.version}: ${r.passed}/${r.expected} passed in ${(r.ms / 1000).toFixed(1)} s${r.notes?.length ? `; ${r.notes.join('; ')}` : ''}`,
+    );
     const failures = (r.failures ?? []).map((f) => `${f.name}: ${f.error}`);
     assert.equal(r.status, 'passed', `${r.reason}${failures.length ? `\n${failures.join('\n')}` : ''}`);
     assert.equal(r.passed, r.expected);

@@ -6,16 +6,28 @@
 import { writeFileSync } from 'node:fs';
 import { defaultReporter } from '@web/test-runner';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
 
 async function browser(name) {
   if (name === 'chromium') {
     const { chromeLauncher } = await import('@web/test-runner-chrome');
-    return chromeLauncher({ launchOptions: { executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS } });
+    return chromeLauncher({
+      launchOptions: { executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS },
+    });
   }
   if (name === 'firefox') {
     const { puppeteerLauncher } = await import('@web/test-runner-puppeteer');
-    return puppeteerLauncher({ launchOptions: { browser: 'firefox', executablePath: process.env.FIREFOX_PATH || '/usr/bin/firefox-esr', headless: true } });
+    return puppeteerLauncher({
+      launchOptions: { browser: 'firefox', executablePath: process.env.FIREFOX_PATH || '/usr/bin/firefox-esr', headless: true },
+    });
   }
   if (name === 'webkit') {
     const { webdriverLauncher } = await import('@web/test-runner-webdriver');
@@ -49,7 +61,8 @@ function jsonReporter(file) {
       for (const s of sessions) {
         if (s.testResults) walk(s.testResults);
         for (const e of s.errors) out.sessionErrors.push(e.message);
-        for (const args of s.logs) for (const a of args) if (typeof a === 'string' && a.startsWith('PORTABLE-RESULT ')) out.resultLines.push(a);
+        for (const args of s.logs)
+          for (const a of args) if (typeof a === 'string' && a.startsWith('PORTABLE-RESULT ')) out.resultLines.push(a);
       }
       if (file) writeFileSync(file, JSON.stringify(out));
     },

@@ -26,7 +26,11 @@ export function integerContent(n) {
 }
 
 export const integer = (n) => tlv(0x02, integerContent(n));
-export const sequence = (...parts) => tlv(0x30, parts.flatMap((p) => [...p]));
+export const sequence = (...parts) =>
+  tlv(
+    0x30,
+    parts.flatMap((p) => [...p]),
+  );
 export const bitString = (bytes) => tlv(0x03, [0, ...bytes]);
 
 /** OBJECT IDENTIFIER from dotted text. */

@@ -1,6 +1,7 @@
 // Preload for the native-path test: replaces TextDecoder('gbk') with one backed by iconv-lite
 // (FAKE_GBK=exact), the same with one pointer changed (deviant), or removes GBK support (missing).
 import { createRequire } from 'node:module';
+
 const require = createRequire(import.meta.url);
 const iconv = require('iconv-lite');
 const Native = globalThis.TextDecoder;

@@ -3,8 +3,8 @@
 // over raw bytes, node:crypto (OpenSSL) for signatures, iconv-lite for charsets and fast-xml-parser
 // for the XML. Nothing here uses the library's own form, canonical or XML code.
 import crypto from 'node:crypto';
-import iconv from 'iconv-lite';
 import { XMLParser } from 'fast-xml-parser';
+import iconv from 'iconv-lite';
 import { createPrivateKey, exportPublicKey } from '../../dist/esm/index.js';
 import { opensslDsa } from './dsa-keys.mjs';
 
@@ -40,7 +40,13 @@ export function partnerEndpoint(c, answer = () => 'success') {
     got,
     fetch: async (req) => {
       const body = Buffer.from(await req.arrayBuffer());
-      const rec = { url: req.url, method: req.method, contentType: req.headers.get('content-type'), body: body.toString('latin1'), at: c.t };
+      const rec = {
+        url: req.url,
+        method: req.method,
+        contentType: req.headers.get('content-type'),
+        body: body.toString('latin1'),
+        at: c.t,
+      };
       rec.pairs = parseUrlencoded(rec.body);
       rec.field = (n) => fieldBytes(rec.pairs, n)?.toString('latin1');
       got.push(rec);
@@ -75,7 +81,9 @@ function escapeBytes(buf) {
 
 /** Independent urlencoded serialiser in a charset (iconv-lite). */
 export const urlencode = (fields, cs) =>
-  Object.entries(fields).map(([k, v]) => `${escapeBytes(iconv.encode(k, ic(cs)))}=${escapeBytes(iconv.encode(v, ic(cs)))}`).join('&');
+  Object.entries(fields)
+    .map(([k, v]) => `${escapeBytes(iconv.encode(k, ic(cs)))}=${escapeBytes(iconv.encode(v, ic(cs)))}`)
+    .join('&');
 
 /** Independent urlencoded parser: raw percent-decoded bytes, no charset decoding. */
 export function parseUrlencoded(text) {
@@ -92,10 +100,12 @@ export function parseUrlencoded(text) {
     }
     return Buffer.from(out);
   };
-  return text === '' ? [] : text.split('&').map((p) => {
-    const eq = p.indexOf('=');
-    return eq < 0 ? [dec(p), Buffer.alloc(0)] : [dec(p.slice(0, eq)), dec(p.slice(eq + 1))];
-  });
+  return text === ''
+    ? []
+    : text.split('&').map((p) => {
+        const eq = p.indexOf('=');
+        return eq < 0 ? [dec(p), Buffer.alloc(0)] : [dec(p.slice(0, eq)), dec(p.slice(eq + 1))];
+      });
 }
 
 export const fieldBytes = (pairs, name) => pairs.find(([n]) => n.toString('latin1') === name)?.[1];
@@ -114,12 +124,21 @@ export function opensslVerifiesRaw(pairs, nodePublic) {
 
 /** Signs fields with OpenSSL over the iconv-encoded canonical string; returns the urlencoded body. */
 export function opensslSignedBody(fields, cs, nodePrivate = partnerKeys.nodePrivate, extra = {}) {
-  const canon = Object.keys(fields).filter((k) => k !== 'sign' && k !== 'sign_type' && fields[k] !== '').sort().map((k) => `${k}=${fields[k]}`).join('&');
+  const canon = Object.keys(fields)
+    .filter((k) => k !== 'sign' && k !== 'sign_type' && fields[k] !== '')
+    .sort()
+    .map((k) => `${k}=${fields[k]}`)
+    .join('&');
   const sign = crypto.sign('sha1', iconv.encode(canon, ic(cs)), { key: nodePrivate, dsaEncoding: 'der' }).toString('base64');
   return urlencode({ ...fields, sign, sign_type: 'DSA', ...extra }, cs);
 }
 
-const parser = new XMLParser({ ignoreDeclaration: true, parseTagValue: false, trimValues: false, isArray: (name) => name === 'bidder' });
+const parser = new XMLParser({
+  ignoreDeclaration: true,
+  parseTagValue: false,
+  trimValues: false,
+  isArray: (name) => name === 'bidder',
+});
 
 /** The XML of a notification or return: decoded by iconv-lite, declaration checked, parsed by fast-xml-parser. */
 export function notificationXml(pairs, cs, dialect = 'spec') {
@@ -140,7 +159,15 @@ export function baseConfig(over = {}) {
     partners: { [PARTNER]: { publicKey: partnerKeys.publicPem } },
     key: simulatorKeys.key,
     tasks: [
-      { outerTaskId: 'T1', partner: PARTNER, publisher: PUBLISHER, outerAccountId: 'task_publisher', frozen: '200.00', expiresAt: T0 - 86_400_000, usedSerials: ['old_serial'] },
+      {
+        outerTaskId: 'T1',
+        partner: PARTNER,
+        publisher: PUBLISHER,
+        outerAccountId: 'task_publisher',
+        frozen: '200.00',
+        expiresAt: T0 - 86_400_000,
+        usedSerials: ['old_serial'],
+      },
       { outerTaskId: 'T_OPEN', publisher: PUBLISHER, frozen: '50.00', expiresAt: T0 + 86_400_000 },
     ],
     accounts: [PUBLISHER, B1, B3, { id: B2, abnormal: true }],

@@ -34,7 +34,10 @@ export function percentEncode(bytes) {
 const concat = (arrays) => {
   const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
   let o = 0;
-  for (const a of arrays) { out.set(a, o); o += a.length; }
+  for (const a of arrays) {
+    out.set(a, o);
+    o += a.length;
+  }
   return out;
 };
 
@@ -45,7 +48,9 @@ const concat = (arrays) => {
  */
 export function signedBody(fields, { charset = 'utf-8', privateKey, order, signType = 'DSA', tamper } = {}) {
   const enc = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, encodeText(v, charset)]));
-  const names = Object.keys(enc).filter((n) => n !== 'sign' && n !== 'sign_type' && enc[n].length > 0).sort();
+  const names = Object.keys(enc)
+    .filter((n) => n !== 'sign' && n !== 'sign_type' && enc[n].length > 0)
+    .sort();
   const parts = [];
   names.forEach((n, i) => {
     if (i > 0) parts.push(new Uint8Array([0x26]));
@@ -67,7 +72,16 @@ export const LEFT_AMOUNT_XML = (encoding) => SAMPLE_61.replace('encoding="GBK"',
 export { SAMPLE_62 as TRANSFER_XML } from './xml-docs.mjs';
 
 /** The notification form of docs/PROTOCOL.md §6 around an XML document. */
-export function notificationFields(xml, { notifyType = 'witkey_task_left_amount_handle', notifyId = '70fec0c2730b27528665af4517c27b95', notifyTime = '2012-06-12 10:00:00', dataField = 'notify_data', prefix = '' } = {}) {
+export function notificationFields(
+  xml,
+  {
+    notifyType = 'witkey_task_left_amount_handle',
+    notifyId = '70fec0c2730b27528665af4517c27b95',
+    notifyTime = '2012-06-12 10:00:00',
+    dataField = 'notify_data',
+    prefix = '',
+  } = {},
+) {
   return { notify_id: notifyId, notify_time: notifyTime, notify_type: notifyType, [dataField]: prefix + xml };
 }
 

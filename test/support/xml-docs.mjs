@@ -1,8 +1,9 @@
 // XML test material: the docs/PROTOCOL.md §6.1/§6.2 samples, a generator of large bidder documents, and two
 // independent oracles (saxes, fast-xml-parser) that turn a document into the same plain tree shape as
 // ours: { name, attributes: {…}, children: [...], text } with text = all direct character data.
-import { SaxesParser } from 'saxes';
+
 import { XMLParser } from 'fast-xml-parser';
+import { SaxesParser } from 'saxes';
 
 /** docs/PROTOCOL.md §6.1, with the "…same elements…" placeholders written out. */
 export const SAMPLE_61 = `<?xml version="1.0" encoding="GBK"?>
@@ -74,8 +75,13 @@ export const TRICKY_GBK_TEXT = '乚]乚]]乕[丂@€天之蓝';
  * nickname; `extras` adds an attribute, entities and a CDATA section per bidder.
  */
 export function bidderDocument(n, { encoding = 'UTF-8', nick = (i) => `天之蓝${i}`, extras = false } = {}) {
-  const parts = [`<?xml version="1.0" encoding="${encoding}"?>\n<alipay>\n  <is_success>T</is_success>\n  <response>\n    <task_info>\n      <outer_task_id>20111221_0011</outer_task_id>\n`];
-  for (const [list, from, to] of [['success_bidders', 0, n >> 1], ['fail_bidders', n >> 1, n]]) {
+  const parts = [
+    `<?xml version="1.0" encoding="${encoding}"?>\n<alipay>\n  <is_success>T</is_success>\n  <response>\n    <task_info>\n      <outer_task_id>20111221_0011</outer_task_id>\n`,
+  ];
+  for (const [list, from, to] of [
+    ['success_bidders', 0, n >> 1],
+    ['fail_bidders', n >> 1, n],
+  ]) {
     parts.push(`      <${list}>\n`);
     for (let i = from; i < to; i++) {
       parts.push(
