@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: install the Debian browser packages when missing and possible (scripts/system-deps.mjs),
-// typecheck, build dist/, check the package (exports, publint --strict, attw --pack), build
+// check formatting and lint (Biome), typecheck, build dist/, check the package (exports, publint --strict, attw --pack), build
 // the portable suite's data, run the portable suite in every runtime (scripts/runtimes/run.mjs: Node
 // 20/22/24, Deno, Bun, edge-runtime, workerd, Chromium, Firefox ESR, WebKit, an MV3 extension), then
 // the Node suite with `node --test` — LAST, so that node's closing summary lines are the last lines of
@@ -38,6 +38,8 @@ const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 const node = process.execPath;
 process.env.PUPPETEER_SKIP_DOWNLOAD = '1';
 run('system packages', node, ['scripts/system-deps.mjs']);
+// Formatting and lint (Biome, configured in biome.json): `npm run format` fixes what it can.
+run('format and lint', npx, ['biome', 'ci', '--error-on-warnings', '.']);
 run('typecheck', npx, ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 run('typecheck (Node-only code)', npx, ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 rmSync('dist', { recursive: true, force: true }); // no stale chunks from earlier builds
@@ -52,6 +54,14 @@ run('runtimes', node, ['scripts/runtimes/run.mjs'], { mayFail: true, env: { WITK
 console.log(`\n=== Node for the build, tools and node --test: ${process.execPath} ${process.version} (the machine's)`);
 console.log(`=== step times: ${times.join(', ')}; ${((Date.now() - t0) / 1000).toFixed(0)} s before node --test`);
 // Only *.test.mjs at the top of test/ (test/support/ holds helpers), plus the runtimes' results.
-const files = readdirSync('test').filter((f) => f.endsWith('.test.mjs')).sort().map((f) => `test/${f}`);
-const status = run('node tests', node, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files, 'test/runtimes/results.test.mjs'], { mayFail: true, env: { WITKEY_RUN_ID: runId } });
+const files = readdirSync('test')
+  .filter((f) => f.endsWith('.test.mjs'))
+  .sort()
+  .map((f) => `test/${f}`);
+const status = run(
+  'node tests',
+  node,
+  ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files, 'test/runtimes/results.test.mjs'],
+  { mayFail: true, env: { WITKEY_RUN_ID: runId } },
+);
 process.exit(status);
