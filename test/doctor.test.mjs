@@ -226,6 +226,15 @@ test('UNKNOWN: a body changed after signing; the protocol canonical string is re
   assert.ok(d.tried > 10, `tried ${d.tried} checks`);
 });
 
+test('two mistakes at once (UTF-8 bytes and sign_type signed) match no single variant: UNKNOWN, not a half-truth', async () => {
+  const bytes = canonical([...protocolPairs(REQUEST), ['sign_type', 'DSA']], 'utf-8');
+  const sign = opensslSign(bytes);
+  const d = await diagnoseSignature(body(REQUEST, sign), { publicKey: alipay.publicPem });
+  assert.equal(d.cause, 'UNKNOWN');
+  assert.equal(d.verified, false);
+  assert.equal(d.signedBytes, hexOf(canonical(protocolPairs(REQUEST), 'gbk')), 'the protocol bytes are reported');
+});
+
 test('a notification (no _input_charset): the charset comes from contentType or the charset option', async () => {
   const fields = {
     notify_id: '70fec0c2730b27528665af4517c27b95',
