@@ -30,6 +30,7 @@ export const input = {
   notify: 'src/notify.ts',
   xml: 'src/xml.ts',
   gateway: 'src/gateway.ts',
+  doctor: 'src/doctor.ts',
   testing: 'src/internal/testing.ts',
 };
 

@@ -5,6 +5,7 @@
  */
 
 export * from './charset.js';
+export * from './doctor.js';
 export * from './dsa.js';
 export * from './notify.js';
 export * from './params.js';

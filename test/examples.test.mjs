@@ -124,6 +124,7 @@ function captureLog(t) {
 test('examples/ holds exactly the examples this file runs', () => {
   const files = readdirSync(path.join(root, 'examples')).sort();
   assert.deepEqual(files, [
+    'diagnose-signature.mjs',
     'express-notify.mjs',
     'gateway-simulator.mjs',
     'parse-xml.mjs',
@@ -338,6 +339,41 @@ test('parse-xml: a GBK document made by iconv-lite, fed in 5-byte chunks, gives 
   assert.equal(root.name, 'alipay');
   assert.deepEqual(bidders, names);
   assert.deepEqual(lines, ['gbk alipay T', `alipay ${names.join(', ')}`]);
+});
+
+test('diagnose-signature: a GBK notification signed by OpenSSL over UTF-8 bytes is diagnosed CHARSET_MISMATCH; the right one verifies', async (t) => {
+  const alipay = crypto.generateKeyPairSync('dsa', { modulusLength: 1024, divisorLength: 160 });
+  const pem = (k) => k.export({ type: 'spki', format: 'pem' });
+  const fields = {
+    notify_id: '70fec0c2730b27528665af4517c27b95',
+    notify_time: '2012-06-12 10:00:00',
+    notify_data: '<nick_name>天之蓝</nick_name>',
+  };
+  const enc = (s, cs) => iconv.encode(s, cs);
+  const pct = (bytes) => [...bytes].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+  const bodyWith = (sign) =>
+    Buffer.from(
+      `${Object.entries(fields)
+        .map(([k, v]) => `${k}=${pct(enc(v, 'gbk'))}`)
+        .join('&')}&sign_type=DSA&sign=${pct(Buffer.from(sign))}`,
+    );
+  const contentType = 'application/x-www-form-urlencoded; charset=GBK';
+  const { main } = await example('diagnose-signature.mjs');
+  const keys = { alipayPublicKey: pem(alipay.publicKey), partnerPublicKey: partner.publicKey };
+
+  const utf8 = enc(canonical(fields), 'utf8');
+  let lines = captureLog(t);
+  let d = await main({ body: bodyWith(crypto.sign('sha1', utf8, alipay.privateKey).toString('base64')), contentType, ...keys });
+  assert.equal(lines[0], 'not verified: CHARSET_MISMATCH');
+  assert.equal(d.signedBytes, utf8.toString('hex'));
+  assert.equal(lines[2], `canonical string (utf-8): ${canonical(fields)}`);
+
+  t.mock.restoreAll();
+  lines = captureLog(t);
+  const gbk = enc(canonical(fields), 'gbk');
+  d = await main({ body: bodyWith(crypto.sign('sha1', gbk, alipay.privateKey).toString('base64')), contentType, ...keys });
+  assert.equal(lines[0], 'verified: OK');
+  assert.equal(d.signedBytes, gbk.toString('hex'));
 });
 
 // ---------------------------------------------------------------------------------------------------

@@ -34,15 +34,16 @@ import {
 import { startGatewayServer } from '../node/index.js';
 import { hex } from '../wire/bytes.js';
 import { runDemo } from './demo.js';
+import { doctorCommand } from './doctor.js';
 
 /** A usage error: exit code 1. */
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 const EXIT_USAGE = 1;
 const EXIT_FAILURE = 2;
 const EXIT_INVALID = 3;
 
-interface Command {
+export interface Command {
   summary: string;
   usage: string;
   help: string;
@@ -197,6 +198,7 @@ Options:
     },
   },
 
+  doctor: doctorCommand,
   canonicalize: {
     summary: 'print the canonical string of a parameter map (JSON)',
     usage: 'witkey canonicalize [--hex] [--charset CS] [PARAMS.json | -]',
