@@ -319,6 +319,16 @@ test('keygen into a folder that cannot be made fails fast, before generating, wi
   assert.doesNotMatch(missing.err, /ENOENT: ENOENT/);
 });
 
+test('gateway on a port in use: EADDRINUSE printed once, exit 2', async (t) => {
+  const taken = http.createServer();
+  await new Promise((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.after(() => taken.close());
+  const g = run(['gateway', '--port', String(taken.address().port), '--keys-dir', path.join(dir, 'gw-inuse')]);
+  assert.equal(g.code, 2);
+  assert.match(g.err, /^witkey gateway: EADDRINUSE: listen: address already in use 127\.0\.0\.1:\d+$/m);
+  assert.doesNotMatch(g.err, /EADDRINUSE.*EADDRINUSE/);
+});
+
 test('request --format body: no newline when piped, one on a terminal', () => {
   const file = path.join(dir, 'request-body.json');
   writeFileSync(

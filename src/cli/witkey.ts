@@ -68,10 +68,16 @@ function systemError(e: unknown, what: string): Error {
   return out;
 }
 
-/** The message of a system error without the `CODE: ` Node puts in front of it (the CLI prints the code once). */
+/**
+ * The message of a system error without the code Node puts in it (the CLI prints the code once):
+ * `ENOENT: no such file or directory, open 'x'` → `no such file or directory, open 'x'`,
+ * `listen EADDRINUSE: address already in use …` → `listen: address already in use …`.
+ */
 function stripCode(err: NodeJS.ErrnoException): string {
   const message = err.message ?? String(err);
-  return err.code !== undefined && message.startsWith(`${err.code}: `) ? message.slice(err.code.length + 2) : message;
+  const code = err.code;
+  if (code === undefined || !/^[A-Z0-9_]+$/.test(code)) return message;
+  return message.replace(new RegExp(`^(?:(\\w+) )?${code}: `), (_m, verb: string | undefined) => (verb ? `${verb}: ` : ''));
 }
 
 /**
