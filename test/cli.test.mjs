@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'node:test';
@@ -202,7 +203,7 @@ function startGateway(args) {
     });
     child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
   });
-  return { child, ready, stderr: () => err };
+  return { child, ready, stderr: () => err, out: () => out };
 }
 
 test('gateway (demo setup): loopback, keys written not printed, serves inspect; SIGINT stops it with exit 0', async (t) => {
@@ -283,4 +284,204 @@ test('demo: the end-to-end run on loopback in UTF-8 finishes, shows every kind, 
   assert.match(r.stdout, /each exactly once: yes/);
   assert.match(r.stdout, /attempt 2 \(retry\): partner answered "success"/);
   assert.ok(!/PRIVATE KEY/.test(r.stdout));
+});
+
+// ---- folders that do not exist yet, bodies piped to the simulator, the gateway's log ---------------
+
+const DEMO_PARTNER = '2088101115793868'; // the demo setup of `witkey gateway` (its help and docs/CLI.md)
+const DEMO_PUBLISHER = '2088102113960482';
+const modeOf = (p) => statSync(p).mode & 0o777;
+
+test('keygen --out a missing nested folder: made with mode 0700 at every level, private key 0600', () => {
+  const base = path.join(dir, 'fresh');
+  const out = path.join(base, 'a', 'keys');
+  const g = run(['keygen', '--out', out, '--name', 'p']);
+  assert.equal(g.code, 0, g.err);
+  for (const d of [base, path.join(base, 'a'), out]) assert.equal(modeOf(d), 0o700, d);
+  assert.equal(modeOf(path.join(out, 'p_private.pem')), 0o600);
+  assert.equal(crypto.createPrivateKey(readFileSync(path.join(out, 'p_private.pem'))).asymmetricKeyType, 'dsa');
+});
+
+test('keygen into a folder that cannot be made fails fast, before generating, with the system code printed once', () => {
+  const file = path.join(dir, 'somefile');
+  writeFileSync(file, 'not a folder\n');
+  const t0 = performance.now();
+  const g = run(['keygen', '--size', '3072/256', '--out', path.join(file, 'keys')]);
+  const ms = performance.now() - t0;
+  assert.equal(g.code, 2);
+  assert.match(g.err, /^witkey keygen: ENOTDIR: --out .*somefile[/\\]keys is not a folder this user can write: /);
+  assert.doesNotMatch(g.err, /Generating/, 'no key generation was started');
+  assert.ok(ms < 1000, `failed after ${ms.toFixed(0)} ms: a 3072/256 key was being generated first?`);
+  assert.equal(readFileSync(file, 'utf8'), 'not a folder\n');
+  // Every command prints a system error's code once (Node's message starts with it too).
+  const missing = run(['sign', '--key', path.join(dir, 'nope.pem'), '-'], '{"_input_charset":"utf-8"}');
+  assert.match(missing.err, /^witkey sign: ENOENT: no such file or directory, open /);
+  assert.doesNotMatch(missing.err, /ENOENT: ENOENT/);
+});
+
+test('gateway on a port in use: EADDRINUSE printed once, exit 2', async (t) => {
+  const taken = http.createServer();
+  await new Promise((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.after(() => taken.close());
+  const g = run(['gateway', '--port', String(taken.address().port), '--keys-dir', path.join(dir, 'gw-inuse')]);
+  assert.equal(g.code, 2);
+  assert.match(g.err, /^witkey gateway: EADDRINUSE: listen: address already in use 127\.0\.0\.1:\d+$/m);
+  assert.doesNotMatch(g.err, /EADDRINUSE.*EADDRINUSE/);
+});
+
+test('request --format body: no newline when piped, one on a terminal', () => {
+  const file = path.join(dir, 'request-body.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      partner: PARTNER,
+      charset: 'utf-8',
+      outerTaskId: 'T1',
+      alipayUserId: PUBLISHER,
+      refund: { serial: 'r1', amount: '1.00' },
+      notifyUrl: 'http://partner.test/notify',
+      returnUrl: 'http://partner.test/return',
+    }),
+  );
+  const piped = run(['request', '--key', privFile, '--format', 'body', file]);
+  assert.equal(piped.code, 0, piped.err);
+  assert.match(piped.out, /&sign_type=DSA$/);
+  // script(1) gives the command a pseudo-terminal as stdout (the terminal turns \n into \r\n).
+  const cmd = [process.execPath, CLI, 'request', '--key', privFile, '--format', 'body', file].map((a) => `'${a}'`).join(' ');
+  const tty = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8' });
+  assert.equal(tty.status, 0, tty.stderr);
+  assert.match(tty.stdout, /&sign_type=DSA\r?\n$/);
+});
+
+function startPartner(answers) {
+  // The partner's notify endpoint: answers "fail" to the first `answers` deliveries, then "success".
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end(n++ < answers ? 'fail' : 'success'));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+const waitFor = async (get, re, ms = 15_000) => {
+  const until = Date.now() + ms;
+  while (!re.test(get())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${re}; got:\n${get()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+test('gateway: --keys-dir missing is made; the piped request body is accepted; a trailing newline gets the hint; one log line per event', async (t) => {
+  const keys = path.join(dir, 'gw-fresh', 'nested', 'keys');
+  const g = startGateway(['--port', '0', '--keys-dir', keys, '--time-scale', '0.001']);
+  t.after(() => g.child.kill('SIGKILL'));
+  const banner = await g.ready;
+  assert.equal(modeOf(keys), 0o700);
+  assert.equal(modeOf(path.join(keys, 'partner_private.pem')), 0o600);
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(banner)[1];
+  const partner = await startPartner(1);
+  t.after(() => partner.close());
+  const file = path.join(dir, 'demo-request.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      partner: DEMO_PARTNER,
+      charset: 'gbk',
+      outerTaskId: 'demo_task',
+      alipayUserId: DEMO_PUBLISHER,
+      transfers: [{ serial: 'cli_s1', amount: '15.00', alipayUserId: B1, nickName: '天之蓝' }],
+      notifyUrl: `http://127.0.0.1:${partner.address().port}/notify`,
+      returnUrl: 'http://partner.test/return',
+    }),
+  );
+  const r = spawnSync(
+    process.execPath,
+    [CLI, 'request', '--key', path.join(keys, 'partner_private.pem'), '--format', 'body', '--gateway', `${url}gateway.do`, file],
+    { encoding: 'buffer' },
+  );
+  assert.equal(r.status, 0, r.stderr.toString());
+  const post = (body) =>
+    fetch(`${url}gateway.do`, {
+      method: 'POST',
+      body,
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+  // A trailing newline first (as `echo` or a printed line would add): refused, and the page says why.
+  const nl = await post(Buffer.concat([r.stdout, Buffer.from('\n')]));
+  assert.equal(nl.status, 400);
+  assert.equal(nl.headers.get('x-witkey-error'), 'ILLEGAL_SIGN_TYPE');
+  const page = (await nl.text()).replaceAll('&quot;', '"');
+  assert.ok(page.includes('sign_type "DSA\\n" ends with a line feed (0x0A): the body was sent with a trailing newline?'), page);
+  // Whatever field comes last: here sign and sign_type first, so the signature check meets the CR LF.
+  const parts = r.stdout.toString('latin1').split('&');
+  const reordered = [...parts.filter((p) => /^sign(_type)?=/.test(p)), ...parts.filter((p) => !/^sign(_type)?=/.test(p))];
+  const last = reordered.at(-1).split('=')[0];
+  const crlf = await post(Buffer.from(`${reordered.join('&')}\r\n`, 'latin1'));
+  assert.equal(crlf.headers.get('x-witkey-error'), 'ILLEGAL_SIGN');
+  const crlfPage = (await crlf.text()).replaceAll('&quot;', '"');
+  assert.ok(crlfPage.includes(`bytes; ${last} "`), crlfPage);
+  assert.ok(crlfPage.includes('\\r\\n" ends with CR LF (0x0D 0x0A): the body was sent with a trailing newline?'), crlfPage);
+  // Exactly the bytes the CLI printed: accepted (302 to return_url, the return data's <is_success> T).
+  const ok = await post(r.stdout);
+  assert.equal(ok.status, 302);
+  assert.match(
+    ok.headers.get('location'),
+    /^http:\/\/partner\.test\/return\?.*notify_data=.*%3Cis_success%3ET%3C%2Fis_success%3E/,
+  );
+  // The log (stdout, after the banner): the request and its return, the attempts (the first one answered
+  // "fail", so attempt #2 follows), the settlement.
+  const log = () => g.out().slice(banner.length);
+  await waitFor(log, /settled .*cli_s1/);
+  await waitFor(log, / attempt .*#2: success/);
+  const time = '\\d\\d:\\d\\d:\\d\\d\\.\\d{3}';
+  assert.match(log(), new RegExp(`^${time} request  partner ${DEMO_PARTNER} task demo_task gbk: accepted$`, 'm'));
+  assert.match(log(), new RegExp(`^${time} return   notify_id [0-9a-f]{32} is_success=T$`, 'm'));
+  assert.match(log(), new RegExp(`^${time} attempt  \\w+ notify_id \\w+ #1: failed, HTTP 200 "fail" \\d+ ms$`, 'm'));
+  assert.match(log(), new RegExp(`^${time} attempt  \\w+ notify_id \\w+ #2: success, HTTP 200 "success" \\d+ ms$`, 'm'));
+  assert.match(log(), new RegExp(`^${time} settled  assign cli_s1 → ${B1} 15\\.00 yuan, status S$`, 'm'));
+  assert.equal(
+    log()
+      .split('\n')
+      .filter((l) => l === '' || !new RegExp(`^${time} `).test(l))
+      .join(''),
+    '',
+    'only log lines',
+  );
+  assert.ok(!log().includes('PRIVATE KEY'));
+});
+
+test('gateway --quiet: no log lines for a request', async (t) => {
+  const keys = path.join(dir, 'gw-quiet');
+  const g = startGateway(['--port', '0', '--keys-dir', keys, '--time-scale', '0.001', '--quiet']);
+  t.after(() => g.child.kill('SIGKILL'));
+  const banner = await g.ready;
+  const url = /listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(banner)[1];
+  const r = spawnSync(
+    process.execPath,
+    [CLI, 'request', '--key', path.join(keys, 'partner_private.pem'), '--format', 'body', '-'],
+    {
+      input: JSON.stringify({
+        partner: DEMO_PARTNER,
+        charset: 'utf-8',
+        outerTaskId: 'demo_task',
+        alipayUserId: DEMO_PUBLISHER,
+        refund: { serial: 'q1', amount: '1.00' },
+        notifyUrl: 'http://127.0.0.1:9/notify',
+        returnUrl: 'http://partner.test/return',
+      }),
+    },
+  );
+  assert.equal(r.status, 0, r.stderr.toString());
+  const res = await fetch(`${url}gateway.do`, {
+    method: 'POST',
+    body: r.stdout,
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  assert.equal(res.status, 302);
+  const s = await (await fetch(`${url}inspect`)).json();
+  assert.ok(s.requests.length >= 1, 'the request reached the simulator');
+  await new Promise((r) => setTimeout(r, 300)); // settlement and the first attempts have happened by now
+  assert.equal(g.out(), banner);
 });

@@ -1,17 +1,17 @@
 /**
  * The `witkey` command: key generation, signing, verification, canonical strings, signed
- * left-amount requests and the local gateway simulator, for people and scripts. Node only.
+ * left-amount requests, the signature doctor and the local gateway simulator, for people and scripts. Node only.
  *
  * Exit codes: 0 success; 1 usage error (unknown command or option, missing argument); 2 failure
- * (invalid input, bad key, I/O error — printed as `witkey <command>: CODE: message`); 3 `verify`
- * found the signature invalid.
+ * (invalid input, bad key, I/O error — printed as `witkey <command>: CODE: message`); 3 the signature
+ * does not verify (`verify`, `decode`, `doctor`).
  * @module
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import type { GatewayConfig, PartnerConfig } from '../gateway.js';
+import type { GatewayConfig, GatewayEvent, PartnerConfig } from '../gateway.js';
 import {
   buildLeftAmountRequest,
   canonicalBytes,
@@ -57,6 +57,42 @@ export interface Io {
   stderr: (text: string) => void;
   readStdin: () => Promise<string>;
   stdinIsTTY: boolean;
+  /** Whether stdout is a terminal (`request --format body` ends with a newline only then). Default false. */
+  stdoutIsTTY?: boolean;
+}
+
+/** A system error (`ENOENT`, `EACCES`…) made clearer: the code kept, the message saying what the path was for. */
+function systemError(e: unknown, what: string): Error {
+  const err = e as NodeJS.ErrnoException;
+  const out = new Error(`${what}: ${stripCode(err)}`) as NodeJS.ErrnoException;
+  if (err.code !== undefined) out.code = err.code;
+  return out;
+}
+
+/**
+ * The message of a system error without the code Node puts in it (the CLI prints the code once):
+ * `ENOENT: no such file or directory, open 'x'` → `no such file or directory, open 'x'`,
+ * `listen EADDRINUSE: address already in use …` → `listen: address already in use …`.
+ */
+function stripCode(err: NodeJS.ErrnoException): string {
+  const message = err.message ?? String(err);
+  const code = err.code;
+  if (code === undefined || !/^[A-Z0-9_]+$/.test(code)) return message;
+  return message.replace(new RegExp(`^(?:(\\w+) )?${code}: `), (_m, verb: string | undefined) => (verb ? `${verb}: ` : ''));
+}
+
+/**
+ * Makes `dir` (and its parents, mode 0700: it will hold private keys) unless it exists, and checks it
+ * is a folder this process can write, before any time goes into generating keys.
+ */
+function writableDir(dir: string, option: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, ${dir}`), { code: 'ENOTDIR' });
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw systemError(e, `${option} ${dir} is not a folder this user can write`);
+  }
 }
 
 const SIZES: Record<string, { L: number; N: number }> = {
@@ -118,7 +154,8 @@ never printed.
 
 Options:
   --size L/N     1024/160 (default, the legacy gateway's size), 2048/224, 2048/256 or 3072/256
-  --out DIR      directory for the files (default: the current directory)
+  --out DIR      directory for the files (default: the current directory); made (mode 0700) if
+                 missing, and checked to be writable before the key is generated
   --name NAME    file name prefix (default: dsa)
   --force        overwrite existing files`,
     options: { size: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' }, force: { type: 'boolean' } },
@@ -130,6 +167,7 @@ Options:
       const name = (values['name'] as string | undefined) ?? 'dsa';
       if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new UsageError('--name may contain only letters, digits, _ . -');
       const dir = resolve((values['out'] as string | undefined) ?? '.');
+      writableDir(dir, '--out');
       const priv = join(dir, `${name}_private.pem`);
       const pub = join(dir, `${name}_public.pem`);
       for (const f of [priv, pub]) {
@@ -233,7 +271,8 @@ validates every rule, signs it and prints it. Warnings go to stderr.
 Options:
   --key FILE       the partner's private key
   --format F       fields (default: the signed fields as JSON), form (a CSP-safe HTML form),
-                   body (the application/x-www-form-urlencoded body in the charset)
+                   body (the application/x-www-form-urlencoded body in the charset, exactly:
+                   no newline after it unless stdout is a terminal)
   --gateway URL    gateway.do URL (default: the input's gateway, else Alipay's)`,
     options: { key: { type: 'string' }, format: { type: 'string' }, gateway: { type: 'string' } },
     async run(values, positionals, io) {
@@ -252,7 +291,9 @@ Options:
       for (const w of req.warnings) io.stderr(`warning: ${w}\n`);
       if (format === 'fields') io.stdout(`${JSON.stringify(req.fields, null, 2)}\n`);
       else if (format === 'form') io.stdout(`${renderForm(req)}\n`);
-      else io.stdout(`${formEncodeString(req.fields, req.charset)}\n`);
+      // The body exactly: a trailing newline would become part of the last value when piped to
+      // `curl --data-binary @-` (the gateway then rejects it). A terminal still gets one.
+      else io.stdout(`${formEncodeString(req.fields, req.charset)}${io.stdoutIsTTY ? '\n' : ''}`);
       return 0;
     },
   },
@@ -339,7 +380,7 @@ Options:
   gateway: {
     summary: 'run the local gateway simulator',
     usage:
-      'witkey gateway [--port 8080] [--host 127.0.0.1] [--config GATEWAY.json] [--db FILE] [--time-scale X] [--keys-dir DIR]',
+      'witkey gateway [--port 8080] [--host 127.0.0.1] [--config GATEWAY.json] [--db FILE] [--time-scale X] [--keys-dir DIR] [--quiet]',
     help: `Starts the witkey gateway simulator (gateway.do, notify_verify, /inspect, /inspect.html,
 /public-key.pem) on loopback. Stops on Ctrl-C.
 
@@ -356,7 +397,18 @@ Options:
   --config FILE    gateway configuration (JSON)
   --db FILE        SQLite file for durable state (needs better-sqlite3)
   --time-scale X   multiply every duration by X (e.g. 0.001: the 15-hour retry schedule in a minute)
-  --keys-dir DIR   where the demo setup writes its partner keys`,
+  --keys-dir DIR   where the demo setup writes its partner keys (made, mode 0700, if missing)
+  --quiet          no log lines (the start-up lines are still printed)
+
+While it runs it logs one line per event on stdout, after the start-up lines (stderr keeps
+progress and errors): HH:MM:SS.mmm (local time), then what happened —
+  request   partner, task, charset: accepted or refused (error code)
+  return    the return's notify_id and is_success (and error)
+  attempt   notification kind, notify_id, attempt number, the partner's answer (HTTP status, body)
+            or the fault, latency in ms
+  gave-up   a notification whose last attempt failed
+  settled   a transfer's kind, serial, payee, amount and status
+  sms       the SMS to the task publisher`,
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
@@ -364,6 +416,7 @@ Options:
       db: { type: 'string' },
       'time-scale': { type: 'string' },
       'keys-dir': { type: 'string' },
+      quiet: { type: 'boolean' },
     },
     async run(values, positionals, io) {
       if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
@@ -379,8 +432,11 @@ Options:
       if (typeof values['config'] === 'string') {
         config = loadConfig(values['config']);
       } else {
-        const dir =
-          typeof values['keys-dir'] === 'string' ? resolve(values['keys-dir']) : mkdtempSync(join(tmpdir(), 'witkey-gateway-'));
+        let dir: string;
+        if (typeof values['keys-dir'] === 'string') {
+          dir = resolve(values['keys-dir']);
+          writableDir(dir, '--keys-dir');
+        } else dir = mkdtempSync(join(tmpdir(), 'witkey-gateway-'));
         io.stderr('Generating demo keys (DSA 1024/160) ');
         const partnerPair = generateKeyPair({ L: 1024, N: 160 }, { onProgress: () => io.stderr('.') });
         io.stderr('.');
@@ -409,6 +465,12 @@ Options:
         port,
         host: (values['host'] as string | undefined) ?? '127.0.0.1',
         ...(typeof values['db'] === 'string' && { dbPath: values['db'] }),
+        ...(!values['quiet'] && {
+          onEvent: (e: GatewayEvent) => {
+            const line = logLine(e);
+            if (line !== undefined) io.stdout(`${line}\n`);
+          },
+        }),
       });
       io.stdout(
         [
@@ -436,6 +498,62 @@ Options:
     },
   },
 };
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** HH:MM:SS.mmm in local time. */
+function clock(ms: number): string {
+  const d = new Date(ms);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** Yuan from fen (a decimal string of an integer). */
+const yuan = (fen: string): string => {
+  const f = BigInt(fen);
+  const sign = f < 0n ? '-' : '';
+  const a = f < 0n ? -f : f;
+  return `${sign}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
+};
+
+/**
+ * One log line of `witkey gateway` for a simulator event (the request line is followed by the
+ * return's line); undefined for an attempt still being sent (its outcome follows). Records carry no
+ * key material: nothing here can print a key.
+ */
+function logLine(e: GatewayEvent): string | undefined {
+  const t = clock(e.at);
+  switch (e.type) {
+    case 'request': {
+      const r = e.request;
+      const verdict = r.isSuccess ? 'accepted' : `refused ${r.error ?? ''}`.trimEnd();
+      return (
+        `${t} request  partner ${r.partner} task ${r.outerTaskId} ${r.charset}: ${verdict}\n` +
+        `${t} return   notify_id ${r.returnNotifyId} is_success=${r.isSuccess ? 'T' : 'F'}${r.error ? ` error=${r.error}` : ''}`
+      );
+    }
+    case 'attempt': {
+      const a = e.attempt;
+      const n = e.notification;
+      if (a.outcome === 'sending') return undefined;
+      const answer =
+        a.outcome === 'dropped'
+          ? 'dropped (injected fault)'
+          : a.status !== undefined
+            ? `HTTP ${a.status} ${JSON.stringify((a.body ?? '').slice(0, 40))}`
+            : `no answer (${a.error ?? a.outcome})`;
+      const latency = a.finishedAt !== undefined ? ` ${a.finishedAt - a.at} ms` : '';
+      return `${t} attempt  ${n.kind} notify_id ${n.notifyId} #${a.attempt}${a.duplicate ? ' (duplicate)' : ''}: ${a.outcome}, ${answer}${latency}`;
+    }
+    case 'gave_up':
+      return `${t} gave-up  ${e.notification.kind} notify_id ${e.notification.notifyId} after ${e.notification.attempts} attempts`;
+    case 'settled': {
+      const x = e.transfer;
+      return `${t} settled  ${x.kind} ${x.serial} → ${x.payee} ${yuan(x.fen)} yuan, status ${x.status}${x.errorCode ? ` (${x.errorCode})` : ''}`;
+    }
+    case 'sms':
+      return `${t} sms      to ${e.sms.to} task ${e.sms.outerTaskId}`;
+  }
+}
 
 function loadConfig(file: string): GatewayConfig {
   const base = dirname(resolve(file));
@@ -465,7 +583,7 @@ ${Object.entries(commands)
   .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
   .join('\n')}
 
-Exit codes: 0 success, 1 usage error, 2 failure (printed as CODE: message), 3 signature invalid (verify).
+Exit codes: 0 success, 1 usage error, 2 failure (printed as CODE: message), 3 signature invalid (verify, decode, doctor).
 `;
 }
 
@@ -517,7 +635,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
       return EXIT_FAILURE;
     }
     const err = e as NodeJS.ErrnoException;
-    io.stderr(`witkey ${name}: ${err.code ?? 'ERROR'}: ${err.message ?? String(e)}\n`);
+    io.stderr(`witkey ${name}: ${err.code ?? 'ERROR'}: ${stripCode(err)}\n`);
     return EXIT_FAILURE;
   }
 }
@@ -527,6 +645,7 @@ function defaultIo(): Io {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
     stdinIsTTY: process.stdin.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const c of process.stdin) chunks.push(c as Buffer);

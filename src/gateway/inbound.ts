@@ -82,14 +82,40 @@ export async function readRawForm(request: Request): Promise<RawForm> {
   return form;
 }
 
+/**
+ * @internal When the form's last field ends with CR or LF — what `echo`, a shell heredoc or a CLI's
+ * printed line leaves at the end of a body sent with `curl --data-binary @-` — the words saying so:
+ * `sign_type "DSA\n" ends with a line feed (0x0A): the body was sent with a trailing newline?`.
+ Undefined otherwise (a CR or LF inside a form is not that mistake), and when `field` is given
+ * and is not the last field.
+ */
+export function trailingNewlineHint(form: RawForm, field?: string): string | undefined {
+  let last: [string, Uint8Array] | undefined;
+  for (const entry of form) last = entry;
+  if (!last || (field !== undefined && last[0] !== field)) return undefined;
+  const [name, v] = last;
+  const end = v[v.length - 1];
+  if (end !== 0x0a && end !== 0x0d) return undefined;
+  const crlf = end === 0x0a && v[v.length - 2] === 0x0d;
+  const what = crlf ? 'CR LF (0x0D 0x0A)' : end === 0x0a ? 'a line feed (0x0A)' : 'a carriage return (0x0D)';
+  const text = latin1(v.length > 40 ? v.subarray(v.length - 40) : v);
+  return `${name} ${v.length > 40 ? '…' : ''}${JSON.stringify(text)} ends with ${what}: the body was sent with a trailing newline?`;
+}
+
 /** @internal An ASCII parameter value ('' when absent); non-ASCII bytes are `code`. */
 export function asciiParam(form: RawForm, name: string, code: WitkeyErrorCode): string {
   const v = form.get(name);
   if (!v) return '';
   if (v.length > 256) throw new WitkeyError(code, `${name}: longer than 256 bytes`, { field: name });
-  if (v.some((b) => b < 0x20 || b > 0x7e)) throw new WitkeyError(code, `${name}: must be printable ASCII`, { field: name });
+  if (v.some((b) => b < 0x20 || b > 0x7e)) {
+    const hint = trailingNewlineHint(form, name);
+    const message = hint ? `${hint} (${name} must be printable ASCII)` : `${name}: must be printable ASCII`;
+    throw new WitkeyError(code, message, { field: name });
+  }
   return latin1(v);
 }
+
+const withHint = (hint: string | undefined): string => (hint ? `; ${hint}` : '');
 
 /** @internal A page request that passed the gateway's checks: decoded fields and who sent them. */
 export interface CheckedRequest {
@@ -153,7 +179,7 @@ export async function checkPageRequest(
   if (!verify(sig, rawCanonicalBytes(form), partner.publicKey, { hash: 'sha1', format: 'der' })) {
     throw new WitkeyError(
       'ILLEGAL_SIGN',
-      `the signature does not verify with partner ${partnerId}'s public key over the received ${charset} bytes`,
+      `the signature does not verify with partner ${partnerId}'s public key over the received ${charset} bytes${withHint(trailingNewlineHint(form))}`,
       { field: 'sign' },
     );
   }
