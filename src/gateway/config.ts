@@ -98,20 +98,23 @@ export interface FaultMatch {
   partner?: string;
   /** Task id. Default any. */
   outerTaskId?: string;
+  /** One notification (`notify_id`). Default any. */
+  notifyId?: string;
   /** How many times the rule applies. Default 1; `Infinity` for always. */
   times?: number;
 }
 
 /**
  * Fault injection. Delivery faults: `drop` (the attempt is recorded but nothing is sent; it counts
- * as failed), `duplicate` (the same notification is sent twice in a row), `delay` (the attempt is
+ * as failed), `fail` (the notification is sent but the partner's answer is discarded: the attempt
+ * counts as failed even if the partner answered `success`), `duplicate` (the same notification is sent twice in a row), `delay` (the attempt is
  * postponed by `delay` ms of protocol time), `reorder` (the notification is held back until another
  * notification of the same task has been attempted, or until the first retry interval passes).
  * Request faults: `error` makes `gateway.do` answer with `code` — an HTML error page for a gateway
  * code (`SYSTEM_ERROR`, `ILLEGAL_*`, …), a signed `is_success=F` return and notification otherwise.
  */
 export type FaultRule =
-  | (FaultMatch & { action: 'drop' | 'duplicate' | 'reorder' })
+  | (FaultMatch & { action: 'drop' | 'fail' | 'duplicate' | 'reorder' })
   | (FaultMatch & { action: 'delay'; delay: number })
   | { action: 'error'; code: string; partner?: string; times?: number };
 

@@ -151,7 +151,7 @@ export async function deliver(state: GatewayState, n: NotificationRecord): Promi
   const { cfg, store, faults } = state;
   const now = cfg.now();
   const attempt = n.attempts + 1;
-  const m = { kind: n.kind, attempt, partner: n.partner, outerTaskId: n.outerTaskId };
+  const m = { kind: n.kind, attempt, partner: n.partner, outerTaskId: n.outerTaskId, notifyId: n.notifyId };
   const delay = faults.take(['delay', 'reorder'], m);
   if (delay?.action === 'delay') {
     n.nextAt = now + state.scale(delay.delay);
@@ -168,6 +168,7 @@ export async function deliver(state: GatewayState, n: NotificationRecord): Promi
     return 0;
   }
   const drop = faults.take(['drop'], m);
+  const fail = !drop && faults.take(['fail'], m) !== undefined;
   const copies = !drop && faults.take(['duplicate'], m) ? 2 : 1;
   let made = 0;
   const done: AttemptRecord[] = []; // reported once the notification's new state is stored
@@ -195,7 +196,8 @@ export async function deliver(state: GatewayState, n: NotificationRecord): Promi
     }
     // Written before sending: a restart during the request re-sends rather than loses it.
     await store.write([{ collection: 'attempt', key: id, value: rec }]);
-    const r = await send(n, cfg.fetch, cfg.deliveryTimeoutMs);
+    const sent = await send(n, cfg.fetch, cfg.deliveryTimeoutMs);
+    const r = fail ? { ...sent, ok: false, error: 'the answer was discarded by fault injection (fail)' } : sent;
     const finishedAt = cfg.now();
     const finished: AttemptRecord = {
       ...rec,

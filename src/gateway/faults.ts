@@ -14,6 +14,7 @@ export interface FaultContext {
   readonly attempt?: number;
   readonly partner?: string;
   readonly outerTaskId?: string;
+  readonly notifyId?: string;
 }
 
 /** @internal The fault rules of one gateway, in the order they were given. */
@@ -27,6 +28,11 @@ export class FaultBook {
   /** Adds a rule after the others; it applies `times` times (default once). */
   add(rule: FaultRule): void {
     this.entries.push({ rule, left: rule.times ?? 1 });
+  }
+
+  /** The rules that may still apply, each with its uses left (for the console). */
+  list(): Array<{ rule: FaultRule; left: number }> {
+    return this.entries.filter((f) => f.left > 0).map((f) => ({ rule: f.rule, left: f.left }));
   }
 
   clear(): void {
@@ -44,6 +50,7 @@ export class FaultBook {
         if (kinds && (m.kind === undefined || !kinds.includes(m.kind))) continue;
         if (r.attempt !== undefined && r.attempt !== m.attempt) continue;
         if (r.outerTaskId !== undefined && r.outerTaskId !== m.outerTaskId) continue;
+        if (r.notifyId !== undefined && r.notifyId !== m.notifyId) continue;
       }
       f.left--;
       return r;

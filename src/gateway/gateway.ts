@@ -20,12 +20,14 @@ import type { DsaPublicKey } from '../dsa/key.js';
 import { WitkeyError, type WitkeyErrorCode } from '../errors.js';
 import { exportPublicKey } from '../keys/export.js';
 import { formEncodeString } from '../params/form.js';
+import { asciiBytes, concat } from '../wire/bytes.js';
 import { LEFT_AMOUNT_SERVICE } from '../witkey/request.js';
 import { type FaultRule, type GatewayConfig, resolveConfig } from './config.js';
+import { type ConsoleHost, serveConsole } from './console/routes.js';
 import { recoverInterrupted } from './delivery.js';
 import { AUTOSUBMIT_JS, AUTOSUBMIT_SCRIPT, returnFormPage } from './html.js';
 import { asciiParam, checkPageRequest, type RawForm, readRawForm } from './inbound.js';
-import { type GatewaySnapshot, inspectHtmlResponse, inspectJsonResponse, snapshot } from './inspect.js';
+import { type GatewaySnapshot, inspectJsonResponse, snapshot } from './inspect.js';
 import { seedTasks } from './ledger.js';
 import { handleLeftAmount } from './left-amount.js';
 import type { NotificationRecord, RunReport } from './records.js';
@@ -54,7 +56,7 @@ export const NOTIFY_VERIFY_SERVICE = 'notify_verify';
 
 /** The simulator. */
 export interface Gateway {
-  /** Serves `/gateway.do`, `/inspect` (JSON), `/inspect.html`, `/public-key.pem` and the auto-submit script. */
+  /** Serves `/gateway.do`, `/inspect` (JSON), the web console (`/`, `/console/…`), `/public-key.pem` and the auto-submit script. */
   fetch(request: Request): Promise<Response>;
   /** Resolves when the store is seeded and interrupted deliveries are recovered. */
   readonly ready: Promise<void>;
@@ -93,9 +95,11 @@ export interface Gateway {
  * res.headers.get('location'); // return_url?notify_id=…&sign=…
  */
 export function createGateway(config: GatewayConfig): Gateway {
-  const cfg = resolveConfig(config);
-  const state = createState(cfg, config.store ?? createMemoryStore(), { faults: config.faults, onEvent: config.onEvent });
-  const { store } = state;
+  const state = createState(resolveConfig(config), config.store ?? createMemoryStore(), {
+    faults: config.faults,
+    onEvent: config.onEvent,
+  });
+  const { cfg, store } = state;
   const publicKey = cfg.key.publicKey;
   const publicKeyPem = exportPublicKey(publicKey);
 
@@ -117,8 +121,12 @@ export function createGateway(config: GatewayConfig): Gateway {
       return new Response('method not allowed', { status: 405, headers: { allow: 'GET, POST' } });
     }
     let form: RawForm;
+    let raw: Uint8Array;
     try {
+      // A copy of the body for the request record (the console's doctor reads it); readRawForm limits its size.
+      const copy = request.method === 'POST' ? request.clone() : undefined;
       form = await readRawForm(request);
+      raw = await rawParameters(request, copy);
     } catch (e) {
       if (e instanceof WitkeyError && e.code === 'ILLEGAL_ARGUMENT' && serviceInQuery(request) === NOTIFY_VERIFY_SERVICE)
         return textResponse('invalid');
@@ -166,7 +174,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       };
       const outerTaskId = args?.outerTaskId ?? fields.get('outer_task_id')!;
       const returned = await state.exclusive(() =>
-        handleLeftAmount(state, partner, charset, outerTaskId, urls, args, businessError),
+        handleLeftAmount(state, partner, charset, outerTaskId, urls, args, businessError, raw),
       );
       void scheduler.schedule();
       if (partner.returnMode === 'form') {
@@ -177,6 +185,14 @@ export function createGateway(config: GatewayConfig): Gateway {
     } catch (e) {
       return errorResponse(state, e);
     }
+  }
+
+  /** The raw parameters as received: the query, then `&` and the body of a POST. */
+  async function rawParameters(request: Request, copy: Request | undefined): Promise<Uint8Array> {
+    const query = asciiBytes(new URL(request.url).search.slice(1));
+    const body = copy ? new Uint8Array(await copy.arrayBuffer()) : new Uint8Array(0);
+    if (!query.length || !body.length) return query.length ? query : body;
+    return concat([query, asciiBytes('&'), body]);
   }
 
   function serviceInQuery(request: Request): string {
@@ -207,15 +223,18 @@ export function createGateway(config: GatewayConfig): Gateway {
     return snapshot(state, publicKeyPem);
   }
 
+  const consoleHost: ConsoleHost = { state, scheduler, publicKeyPem };
+
   async function fetchHandler(request: Request): Promise<Response> {
     try {
       await ready;
       const path = new URL(request.url).pathname;
       if (path.endsWith('/gateway.do')) return await handleGatewayDo(request);
+      const served = await serveConsole(request, path, consoleHost);
+      if (served) return served;
       if (request.method !== 'GET' && request.method !== 'HEAD')
         return new Response('method not allowed', { status: 405, headers: { allow: 'GET' } });
       if (path.endsWith('/inspect')) return inspectJsonResponse(await inspect());
-      if (path.endsWith('/inspect.html')) return inspectHtmlResponse(await inspect());
       if (path.endsWith(`/${AUTOSUBMIT_SCRIPT}`)) {
         return new Response(AUTOSUBMIT_JS, {
           headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' },

@@ -1,7 +1,7 @@
 /**
  * The simulator's HTML: the gateway's error page (naming the code, as the real gateway's page
  * does), the CSP-safe return form (no inline script: the page loads `witkey-autosubmit.js`, which
- * the gateway serves itself), and the inspection page. Every value is HTML-escaped.
+ * the gateway serves itself). Every value is HTML-escaped.
  * @module
  */
 import { escapeHtml } from '../witkey/send.js';
@@ -40,59 +40,5 @@ export function returnFormPage(
   return page(
     'Returning to the partner site',
     `<form id="witkey-return" data-witkey-autosubmit action="${escapeHtml(action)}" method="post" accept-charset="${escapeHtml(charset)}">\n${inputs}\n<button type="submit">返回商户网站 / Return to the site</button>\n</form>\n<script src="${escapeHtml(scriptSrc)}"></script>`,
-  );
-}
-
-function table(list: ReadonlyArray<object>, columns: readonly string[]): string {
-  if (list.length === 0) return '<p>(none)</p>';
-  const rows = list as ReadonlyArray<Record<string, unknown>>;
-  const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
-  const body = rows
-    .map(
-      (r) =>
-        `<tr>${columns.map((c) => `<td>${escapeHtml(r[c] === undefined ? '' : typeof r[c] === 'object' ? JSON.stringify(r[c]) : String(r[c]))}</td>`).join('')}</tr>`,
-    )
-    .join('\n');
-  return `<table border="1" cellpadding="3"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
-}
-
-/** @internal The inspection page: tasks, transfers, the SMS outbox, notifications and every attempt. */
-export function inspectPage(s: {
-  tasks: ReadonlyArray<object>;
-  transfers: ReadonlyArray<object>;
-  sms: ReadonlyArray<object>;
-  notifications: ReadonlyArray<object>;
-  attempts: ReadonlyArray<object>;
-  balances: ReadonlyArray<object>;
-}): string {
-  return page(
-    'Witkey gateway simulator',
-    [
-      '<h1>Witkey gateway simulator</h1><p>JSON: <a href="inspect">inspect</a></p>',
-      '<h2>Tasks</h2>',
-      table(s.tasks, ['outerTaskId', 'partner', 'publisher', 'frozen', 'paid', 'remaining', 'expiresAt']),
-      '<h2>Transfers</h2>',
-      table(s.transfers, [
-        'alipayTransferNo',
-        'kind',
-        'outerTaskId',
-        'serial',
-        'payee',
-        'nickName',
-        'amount',
-        'fee',
-        'status',
-        'errorCode',
-        'settledAt',
-      ]),
-      '<h2>Balances</h2>',
-      table(s.balances, ['account', 'amount']),
-      '<h2>SMS outbox</h2>',
-      table(s.sms, ['time', 'to', 'mobile', 'text']),
-      '<h2>Notifications</h2>',
-      table(s.notifications, ['notifyId', 'kind', 'outerTaskId', 'url', 'charset', 'status', 'attempts', 'nextAt', 'notes']),
-      '<h2>Delivery attempts</h2>',
-      table(s.attempts, ['notifyId', 'attempt', 'time', 'outcome', 'status', 'body', 'error', 'duplicate']),
-    ].join('\n'),
   );
 }

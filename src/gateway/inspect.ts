@@ -1,14 +1,12 @@
 /**
  * Inspection: a snapshot of everything the simulator holds (tasks, transfers, balances, SMS, requests,
  * notifications, attempts; amounts in yuan, times also in Beijing time), served as JSON by
- * `GET /inspect` and as a page by `GET /inspect.html`. Read-only: it changes nothing.
+ * `GET /inspect` (the web console, console/, shows the same state for a person). Read-only: it changes nothing.
  * @module
  */
 import { formatFen } from '../witkey/amount.js';
-import { inspectPage } from './html.js';
 import { beijingTime } from './notifications.js';
 import type { AttemptRecord, BalanceRecord, NotificationRecord, RequestRecord, SmsRecord, TransferRecord } from './records.js';
-import { htmlResponse } from './responses.js';
 import type { TaskRecord } from './rules.js';
 import type { GatewayState } from './state.js';
 
@@ -84,19 +82,4 @@ export function inspectJsonResponse(s: GatewaySnapshot): Response {
   return new Response(JSON.stringify(s, null, 2), {
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
   });
-}
-
-/** @internal `GET /inspect.html`: the snapshot as a page. */
-export function inspectHtmlResponse(s: GatewaySnapshot): Response {
-  return htmlResponse(
-    inspectPage({
-      tasks: s.tasks,
-      transfers: s.transfers,
-      sms: s.sms,
-      balances: s.balances,
-      attempts: s.attempts,
-      notifications: s.notifications.map((n) => ({ ...n, notes: n.notes.join('; ') })),
-    }),
-    200,
-  );
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Charset } from '../charset/names.js';
+import { toBase64 } from '../wire/base64.js';
 import { formatFen } from '../witkey/amount.js';
 import type { ResolvedPartner } from './config.js';
 import { newNotification } from './delivery.js';
@@ -53,6 +54,7 @@ export async function handleLeftAmount(
   urls: { notifyUrl: string; returnUrl: string },
   args: LeftAmountArgs | undefined,
   forcedError: { code: string; message: string } | undefined,
+  raw?: Uint8Array,
 ): Promise<{ fields: Record<string, string> }> {
   const { cfg, store } = state;
   const now = cfg.now();
@@ -168,6 +170,7 @@ export async function handleLeftAmount(
       isSuccess: result.isSuccess,
       ...(error && { error: error.code, message: error.message }),
       returnNotifyId: ret.notifyId,
+      ...(raw && { raw: toBase64(raw) }),
     } satisfies RequestRecord,
   });
   writes.push({ collection: 'meta', key: 'counters', value: c });

@@ -109,6 +109,8 @@ export interface RequestRecord {
   readonly error?: string;
   readonly message?: string;
   readonly returnNotifyId: string;
+  /** The request's raw parameters as received (query, then `&` and the urlencoded body), base64: what the console's doctor checks. */
+  readonly raw?: string;
 }
 
 /** @internal An account's balance as stored (fen as a decimal string). */

@@ -18,6 +18,8 @@ export interface GatewayState {
   readonly faults: FaultBook;
   /** The last error no caller received (a listener's exception, a background run's failure, a page's SYSTEM_ERROR); shown by inspect. */
   lastError: string | undefined;
+  /** Protocol-time ms added on top of `config.now` by the console's "advance clock" (`cfg.now()` includes it). */
+  clockOffset: number;
   /** Whether a `reorder` hold may exist: spares a scan of every notification after each attempt. */
   heldMayExist: boolean;
   /** Runs `fn` under the one lock for every read-modify-write of shared state (tasks, serials, balances, counters). */
@@ -36,8 +38,11 @@ export function createState(
 ): GatewayState {
   let chain: Promise<unknown> = Promise.resolve();
   const onEvent = opts.onEvent;
+  const baseNow = cfg.now;
   const state: GatewayState = {
-    cfg,
+    // Every module reads the time as cfg.now(): the console's clock offset applies everywhere at once.
+    cfg: { ...cfg, now: () => baseNow() + state.clockOffset },
+    clockOffset: 0,
     store,
     faults: new FaultBook(opts.faults ?? []),
     lastError: undefined,
