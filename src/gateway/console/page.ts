@@ -12,6 +12,7 @@ export const CONSOLE_HTML = `<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Witkey gateway simulator</title>
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 16 16%22%3E%3Crect width=%2216%22 height=%2216%22 rx=%223%22 fill=%22%231677ff%22/%3E%3C/svg%3E">
 <link rel="stylesheet" href="console/app.css">
 <script src="console/app.js" defer></script>
 </head>
