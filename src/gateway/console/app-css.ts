@@ -29,7 +29,8 @@ main { padding: 8px 20px 40px; }
 .card h2 { font-size: 15px; margin: 0 0 8px; }
 .card h3 { font-size: 13px; margin: 16px 0 6px; color: var(--muted); text-transform: uppercase; letter-spacing: .03em; }
 .split { display: grid; grid-template-columns: minmax(280px, 1fr) 2fr; gap: 16px; align-items: start; }
-.panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 0 16px; }
+.panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 0 16px; }
+.panels .wide { grid-column: 1 / -1; }
 .muted { color: var(--muted); }
 .timeline { list-style: none; margin: 0; padding: 0; max-height: 70vh; overflow: auto; }
 .timeline li { display: grid; grid-template-columns: auto 1fr auto; gap: 2px 10px; padding: 8px; border-radius: 8px; border: 1px solid transparent; }
@@ -49,8 +50,11 @@ main { padding: 8px 20px 40px; }
 .grid th { color: var(--muted); font-weight: 500; white-space: nowrap; }
 .grid td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .grid.kv td:first-child { color: var(--muted); white-space: nowrap; }
+.grid.kv td.mono { max-width: 60em; word-break: break-all; }
+.grid td { white-space: nowrap; }
+.grid td.wrap, .grid.kv td { white-space: normal; }
 .grid td.mono, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; }
-pre { background: #f7f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 8px; white-space: pre-wrap; word-break: break-all; margin: 0; }
+pre { background: #f7f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 8px; white-space: pre-wrap; word-break: break-all; margin: 0; max-height: 16em; overflow: auto; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0 0 8px; }
 .facts dt { color: var(--muted); }
 .facts dd { margin: 0; word-break: break-all; }

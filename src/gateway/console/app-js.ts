@@ -139,7 +139,7 @@ export const CONSOLE_JS = String.raw`
         { cls: 'num', text: x.fee }, badge(x.status, x.status + (x.errorCode ? ' ' + x.errorCode : '')), x.settles];
     }));
     fill('balances', data.balances.map(function (x) { return [{ cls: 'mono', text: x.account }, { cls: 'num', text: x.amount }]; }));
-    fill('sms', data.sms.map(function (x) { return [x.time, x.mobile, x.text]; }));
+    fill('sms', data.sms.map(function (x) { return [x.time, x.mobile, { cls: 'wrap', text: x.text }]; }));
     fill('faults', data.faults.map(function (x) {
       return [x.action + (x.delay !== undefined ? ' ' + Math.round(x.delay / 60000) + ' min' : ''), x.notifyId || x.kind || x.partner || '*', x.left === 'always' ? t('always') : x.left];
     }));
@@ -162,7 +162,7 @@ export const CONSOLE_JS = String.raw`
         el('span', { cls: 'tag', text: t(x.type) }),
         el('span', { cls: 'what', text: isN ? x.kind : 'gateway.do ' + x.outerTaskId }),
         isN ? badge(x.status, t('status_' + x.status)) : badge(x.status.charAt(0), x.status),
-        el('span', { cls: 'sub', text: x.partner + ' · ' + x.outerTaskId + (isN ? ' · ' + x.attempts + ' ' + t('attemptsN') : '') })
+        el('span', { cls: 'sub', text: x.partner + ' · ' + x.outerTaskId + (isN ? ' · ' + t('attempts') + ': ' + x.attempts : '') })
       ]);
       if (isN) {
         li.tabIndex = 0;
@@ -213,7 +213,7 @@ export const CONSOLE_JS = String.raw`
     });
     fill('attempts', n.attempts.map(function (a) {
       return [a.attempt + (a.duplicate ? '′' : ''), a.time, badge(a.outcome, t('outcome_' + a.outcome)), a.httpStatus === undefined ? '—' : a.httpStatus,
-        a.latencyMs === undefined ? '—' : a.latencyMs + ' ms', { cls: 'mono', text: a.answer === undefined ? '' : a.answer }, a.failedBecause || ''];
+        a.latencyMs === undefined ? '—' : a.latencyMs + ' ms', { cls: 'mono wrap', text: a.answer === undefined ? '' : a.answer }, { cls: 'wrap', text: a.failedBecause || '' }];
     }));
     $('attempts').querySelectorAll('tr').forEach(function (tr) { tr.setAttribute('data-testid', 'attempt-row'); });
     $('next-attempt').textContent = n.attempts.length ? (n.nextAttempt ? t('nextAttempt') + ': ' + n.nextAttempt : '') : t('noneYet') + (n.nextAttempt ? ' ' + t('nextAttempt') + ': ' + n.nextAttempt : '');

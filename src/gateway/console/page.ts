@@ -69,10 +69,10 @@ export const CONSOLE_HTML = `<!DOCTYPE html>
     </div>
   </div>
   <div class="panels">
-    <div class="card"><h2 data-i18n="tasks">Tasks</h2><table class="grid"><thead><tr>
+    <div class="card wide"><h2 data-i18n="tasks">Tasks</h2><table class="grid"><thead><tr>
       <th data-i18n="task">Task</th><th data-i18n="partner">Partner</th><th data-i18n="publisher">Publisher</th><th data-i18n="frozen">Frozen</th>
       <th data-i18n="paid">Paid</th><th data-i18n="remaining">Remaining</th><th data-i18n="expires">Expires</th></tr></thead><tbody data-testid="tasks"></tbody></table></div>
-    <div class="card"><h2 data-i18n="transfers">Transfers</h2><table class="grid"><thead><tr>
+    <div class="card wide"><h2 data-i18n="transfers">Transfers</h2><table class="grid"><thead><tr>
       <th data-i18n="transferNo">Transfer no.</th><th data-i18n="kind">Kind</th><th data-i18n="payee">Payee</th><th data-i18n="amount">Amount</th>
       <th data-i18n="fee">Fee</th><th data-i18n="state">State</th><th data-i18n="settles">Settles</th></tr></thead><tbody data-testid="transfers"></tbody></table></div>
     <div class="card"><h2 data-i18n="balances">Balances</h2><table class="grid"><thead><tr>
