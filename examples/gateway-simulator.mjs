@@ -17,7 +17,7 @@ export async function main({
     // dbPath: 'gateway.db', // durable state (optional dependency better-sqlite3)
   });
   writeFileSync(gatewayKeyFile, sim.gateway.publicKeyPem); // partners verify with it; also at GET /public-key.pem
-  console.log('gateway.do:', sim.gatewayUrl, ' inspect:', `${sim.url}inspect.html`);
+  console.log('gateway.do:', sim.gatewayUrl, ' web console:', sim.url);
   return sim; // await sim.gateway.idle() until all is delivered; await sim.close()
 }
 
