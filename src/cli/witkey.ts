@@ -381,7 +381,7 @@ Options:
     summary: 'run the local gateway simulator',
     usage:
       'witkey gateway [--port 8080] [--host 127.0.0.1] [--config GATEWAY.json] [--db FILE] [--time-scale X] [--keys-dir DIR] [--quiet]',
-    help: `Starts the witkey gateway simulator (gateway.do, notify_verify, /inspect, /inspect.html,
+    help: `Starts the witkey gateway simulator (gateway.do, notify_verify, the web console at /, /inspect,
 /public-key.pem) on loopback. Stops on Ctrl-C.
 
 With --config, the JSON file is a GatewayConfig: { partners: { "2088…": { publicKey, charsets,
@@ -449,7 +449,9 @@ progress and errors): HH:MM:SS.mmm (local time), then what happened —
         config = {
           partners: { [partnerId]: { publicKey: partnerPair.publicKey } },
           key: simulatorKey,
-          tasks: [{ outerTaskId: 'demo_task', publisher: '2088102113960482', frozen: '1000.00', expiresAt: 0 }],
+          tasks: [
+            { outerTaskId: 'demo_task', publisher: '2088102113960482', frozen: '1000.00', expiresAt: '2011-12-20T00:00:00Z' },
+          ],
         };
         notes.push(
           `demo partner: ${partnerId}`,
@@ -476,7 +478,7 @@ progress and errors): HH:MM:SS.mmm (local time), then what happened —
         [
           `witkey gateway simulator listening on ${sim.url}`,
           `  gateway.do:  ${sim.gatewayUrl}`,
-          `  inspect:     ${sim.url}inspect (JSON), ${sim.url}inspect.html`,
+          `  web console: ${sim.url}  (JSON: ${sim.url}inspect)`,
           ...notes,
           'simulator public key (partners verify returns and notifications with it):',
           sim.gateway.publicKeyPem.trimEnd(),
