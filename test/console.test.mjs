@@ -91,11 +91,13 @@ const GBK_REQUEST = {
   notify_url: 'http://partner.test/notify',
 };
 /** GBK_REQUEST as a gbk body (iconv-lite), signed by OpenSSL over the canonical string's bytes in `signedAs`. */
-function signedBody(signedAs) {
-  const canon = Object.keys(GBK_REQUEST)
+const canonicalOf = (fields) =>
+  Object.keys(fields)
     .sort()
-    .map((k) => `${k}=${GBK_REQUEST[k]}`)
+    .map((k) => `${k}=${fields[k]}`)
     .join('&');
+function signedBody(signedAs) {
+  const canon = canonicalOf(GBK_REQUEST);
   const sign = crypto
     .sign('sha1', iconv.encode(canon, signedAs === 'utf-8' ? 'utf8' : 'gbk'), {
       key: partnerKeys.nodePrivate,
@@ -106,7 +108,7 @@ function signedBody(signedAs) {
 }
 
 const sel = (id) => `[data-testid="${id}"]`;
-const textOf = (page, id) => page.$eval(sel(id), (e) => e.textContent);
+const textOf = (page, id, within) => page.$eval(within ? `${sel(within)} ${sel(id)}` : sel(id), (e) => e.textContent);
 const count = (page, selector) => page.$$eval(selector, (l) => l.length);
 
 async function launch(name) {
@@ -192,7 +194,12 @@ async function consoleFlow(name) {
       await page.click(sel('doctor-run'));
       const shown = `${sel('doctor-result')} ${sel('cause')}`;
       await page.waitForFunction((s, c) => document.querySelector(s)?.textContent === c, { timeout: 10_000 }, shown, cause);
-      assert.ok((await textOf(page, 'verdict-canonical')).includes('transfer_detail=s_01~*~15.00'));
+      assert.equal(await textOf(page, 'verdict-canonical', 'doctor-result'), canonicalOf(GBK_REQUEST));
+      // The bytes the doctor shows are the ones OpenSSL signed: the canonical string in `signedAs` (iconv-lite).
+      assert.equal(
+        await textOf(page, 'verdict-bytes', 'doctor-result'),
+        iconv.encode(canonicalOf(GBK_REQUEST), signedAs === 'utf-8' ? 'utf8' : 'gbk').toString('hex'),
+      );
     }
     assert.match(await page.$eval(`${sel('doctor-result')} ${sel('cause-message')}`, (e) => e.textContent), /.{20}/);
 

@@ -89,6 +89,7 @@ test('state: Beijing times, tasks with their partner and expiry, every attempt w
   assert.equal(s.requests.length, 1);
   assert.equal(s.requests[0].time, beijing(T0));
   assert.equal(s.requests[0].raw, undefined, 'the raw body stays on the server');
+  assert.equal((await get(gw, 'inspect')).body.requests[0].raw, undefined, 'GET /inspect is as it was');
   const n = s.notifications.find(leftAmount);
   const first = partner.got[0];
   const firstN = s.notifications.find((x) => x.notifyId === first.field('notify_id'));

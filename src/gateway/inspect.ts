@@ -32,7 +32,7 @@ export interface GatewaySnapshot {
   readonly transfers: ReadonlyArray<TransferRecord & { alipayTransferNo: string; amount: string; fee: string }>;
   readonly balances: ReadonlyArray<{ account: string; amount: string }>;
   readonly sms: ReadonlyArray<SmsRecord & { time: string }>;
-  readonly requests: readonly RequestRecord[];
+  readonly requests: ReadonlyArray<Omit<RequestRecord, 'raw'>>;
   readonly notifications: ReadonlyArray<Omit<NotificationRecord, 'body'>>;
   readonly attempts: ReadonlyArray<AttemptRecord & { time: string }>;
   readonly lastError?: string;
@@ -70,7 +70,7 @@ export async function snapshot(state: GatewayState, publicKeyPem: string): Promi
     })),
     balances: (await store.list<BalanceRecord>('balance')).map((b) => ({ account: b.account, amount: yuan(b.fen) })),
     sms: (await store.list<SmsRecord>('sms')).map((s) => ({ ...s, time: beijingTime(s.at) })),
-    requests: await store.list<RequestRecord>('request'),
+    requests: (await store.list<RequestRecord>('request')).map(({ raw: _raw, ...r }) => r), // the raw body is the console's
     notifications,
     attempts: (await store.list<AttemptRecord>('attempt')).map((a) => ({ ...a, time: beijingTime(a.at) })),
     ...(state.lastError !== undefined && { lastError: state.lastError }),
