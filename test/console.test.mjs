@@ -177,6 +177,26 @@ async function consoleFlow(name) {
     );
     assert.equal(await page.$eval(`${sel('request-verdict')} ${sel('cause')}`, (e) => e.textContent), 'OK');
 
+    // "Drop next" puts a fault in force (its panel shows it); "Advance clock" moves the simulator's time 2 minutes on.
+    await page.click(sel('btn-drop'));
+    await page.waitForFunction(
+      (s, id) =>
+        [...document.querySelectorAll(s)].some((tr) => tr.cells[0].textContent === 'drop' && tr.cells[1].textContent === id),
+      { timeout: 5000 },
+      `${sel('faults')} tr`,
+      failed.notifyId,
+    );
+    const clockAt = async () => Date.parse(`${(await textOf(page, 'now')).replace(' ', 'T')}+08:00`);
+    const before = await clockAt();
+    await page.click(sel('btn-advance'));
+    await page.waitForFunction(
+      (s, t) => Date.parse(`${document.querySelector(s).textContent.replace(' ', 'T')}+08:00`) >= t,
+      { timeout: 5000 },
+      sel('now'),
+      before + 120_000,
+    );
+    assert.ok((await clockAt()) < Date.now() + 130_000, 'about 2 minutes ahead of the real clock, not more');
+
     // The signature doctor tab: CHARSET_MISMATCH for UTF-8 bytes signed for a gbk body, OK for GBK bytes.
     await page.click(sel('tab-doctor'));
     for (const [signedAs, cause] of [
