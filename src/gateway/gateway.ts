@@ -125,7 +125,13 @@ export function createGateway(config: GatewayConfig): Gateway {
     try {
       // A copy of the body for the request record (the console's doctor reads it); readRawForm limits its size.
       const copy = request.method === 'POST' ? request.clone() : undefined;
-      form = await readRawForm(request);
+      try {
+        form = await readRawForm(request);
+      } catch (e) {
+        // Release the copy too, so an oversized body stops being read.
+        copy?.body?.cancel().catch(() => undefined);
+        throw e;
+      }
       raw = await rawParameters(request, copy);
     } catch (e) {
       if (e instanceof WitkeyError && e.code === 'ILLEGAL_ARGUMENT' && serviceInQuery(request) === NOTIFY_VERIFY_SERVICE)
