@@ -168,8 +168,10 @@ async function consoleFlow(name) {
     const rows = await page.$$eval(sel('attempt-row'), (l) => l.map((tr) => [...tr.cells].map((c) => c.textContent)));
     assert.equal(rows[1][0], '2');
     assert.equal(rows[1][2], 'success');
-    assert.equal(flow.answers.at(-1).notifyId, failed.notifyId);
-    assert.equal(rows[1][3], String(flow.answers.at(-1).status));
+    // Other notifications (the transfers settling meanwhile) may reach the partner in between: look at this one's answers.
+    const mine = flow.answers.filter((a) => a.notifyId === failed.notifyId);
+    assert.ok(mine.length >= 2, 'the partner received the delivery made from the console');
+    assert.equal(rows[1][3], String(mine[1].status));
     await page.waitForFunction(
       (s) => document.querySelector(s).textContent === 'delivered',
       { timeout: 5000 },
