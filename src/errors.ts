@@ -64,7 +64,12 @@ export type WitkeyErrorCode =
   | 'BODY_ALREADY_CONSUMED'
   // the notify handler answered fail because the notification's run did not settle within timeoutMs
   | 'HANDLER_TIMEOUT'
-  // an optional dependency a feature needs is not installed (better-sqlite3 for the durable gateway store)
+  // the notify store: another worker holds the notification's lease or transaction (the delivery is answered
+  // fail, the gateway delivers again); a run's lease expired before it completed; the store's engine failed
+  | 'NOTIFY_BUSY'
+  | 'LEASE_LOST'
+  | 'STORE_UNAVAILABLE'
+  // an optional dependency a feature needs is not installed (a database client, better-sqlite3)
   | 'MISSING_DEPENDENCY';
 
 /** Where an error applies: the parameter, the record index, the byte or character offset. */

@@ -17,17 +17,23 @@ export {
   NOTIFY_ERROR_HEADER,
   type NotifyContext,
   type NotifyHandlerOptions,
+  type NotifyRequestContext,
 } from './notify/handler.js';
 // The wire `notify_type` of each kind: for a partner's own logs or routing, and for tests that match the
 // simulator's deliveries.
 export { NOTIFY_TYPES } from './notify/kinds.js';
 export type { BodySource } from './notify/source.js';
 export {
+  type ClaimOptions,
+  type ClaimResult,
   createMemoryNotifyStore,
   type MemoryNotifyStore,
   type MemoryNotifyStoreOptions,
   type NotifyStore,
   type ProcessedNotification,
+  type TransactionalNotifyStore,
+  type TransactionOf,
+  type TransactionResult,
 } from './notify/store.js';
 export { type NotificationEvent, streamNotification } from './notify/stream.js';
 export type {

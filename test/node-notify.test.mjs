@@ -2,7 +2,8 @@
 // the durable file store of processed notification ids across a restart.
 
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,14 +95,52 @@ test('file store: a restart remembers processed ids; a line cut by a crash is ig
   appendFileSync(path, '{"id":"cut-in-the-mid');
   store = createFileNotifyStore(path);
   assert.equal(store.size, 1);
-  assert.equal(store.has('cut-in-the-mid'), false);
-  await store.add('n2', { kind: 'refund_transfer', notifyTime: '2012-06-12 10:00:01', processedAt: new Date().toISOString() });
+  assert.equal(store.get('cut-in-the-mid'), undefined);
+  const claim = store.claim('n2', { leaseMs: 1000, owner: 't' });
+  assert.equal(claim.status, 'claimed');
+  store.complete('n2', claim.token, {
+    kind: 'refund_transfer',
+    notifyTime: '2012-06-12 10:00:01',
+    processedAt: new Date().toISOString(),
+  });
   store.close();
-  assert.deepEqual([...(createFileNotifyStore(path).get('n2') ? ['n2'] : [])], ['n2']);
+  store = createFileNotifyStore(path);
+  assert.equal(store.claim('n2', { leaseMs: 1000, owner: 't' }).status, 'processed');
+  store.close();
   // A complete line that is not a record is an error, not silently dropped.
   writeFileSync(path, 'not json\n');
   assert.throws(
     () => createFileNotifyStore(path),
     (e) => e.code === 'INVALID_OPTION' && /ids\.jsonl:1/.test(e.message),
   );
+});
+
+test("file store: one process per file — a second opener gets INVALID_OPTION naming the holder; a dead holder's lock is taken over", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'witkey-notify-'));
+  const path = join(dir, 'ids.jsonl');
+  const store = createFileNotifyStore(path);
+  assert.throws(
+    () => createFileNotifyStore(path),
+    (e) => e.code === 'INVALID_OPTION' && /already open in this process/.test(e.message),
+  );
+  // Another live process: it is refused, and told who holds the file.
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { createFileNotifyStore } from ${JSON.stringify(new URL('../dist/node/index.js', import.meta.url).href)};
+       try { createFileNotifyStore(${JSON.stringify(path)}); console.log('opened'); } catch (e) { console.log(e.code + ' ' + e.message); }`,
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.match(child.stdout, new RegExp(`^INVALID_OPTION .*in use by process ${process.pid}`));
+  store.close();
+  // A lock left by a process that died (a pid that does not exist) is taken over.
+  const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim();
+  writeFileSync(`${path}.lock`, dead);
+  const again = createFileNotifyStore(path);
+  assert.equal(readFileSync(`${path}.lock`, 'utf8'), String(process.pid));
+  again.close();
+  assert.equal(existsSync(`${path}.lock`), false);
 });

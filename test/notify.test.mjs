@@ -468,7 +468,7 @@ test('handler timeoutMs: a run that hangs gets fail (503 HANDLER_TIMEOUT) and a 
   const stuck = createNotifyHandler({
     alipayPublicKey,
     timeoutMs: 30,
-    store: { has: () => new Promise(() => {}), add: async () => {} },
+    store: { claim: () => new Promise(() => {}), complete: async () => {}, release: async () => {} },
     onNotification: () => {
       reached = true;
     },

@@ -8,7 +8,13 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createNotifyHandler, type NotifyHandlerOptions, WitkeyError } from '../index.js';
+import {
+  createNotifyHandler,
+  type MemoryNotifyStore,
+  type NotifyHandlerOptions,
+  type NotifyStore,
+  WitkeyError,
+} from '../index.js';
 import { type NodeHandlerOptions, respond, toNodeHandler } from './http.js';
 
 const urlOf = (r: IncomingMessage, origin?: string): URL =>
@@ -30,8 +36,8 @@ type MaybeParsed = IncomingMessage & { rawBody?: unknown; body?: unknown };
  * })).listen(8080);
  * // Express: app.post('/alipay/notify', createNodeNotifyHandler({ … }));
  */
-export function createNodeNotifyHandler(
-  options: NotifyHandlerOptions,
+export function createNodeNotifyHandler<S extends NotifyStore = MemoryNotifyStore>(
+  options: NotifyHandlerOptions<S>,
   nodeOptions: NodeHandlerOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const handler = createNotifyHandler(options);
