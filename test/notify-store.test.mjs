@@ -94,7 +94,7 @@ test('handler, two workers on one store: the second delivery of a running notifi
       store,
       owner,
       onError: (e) => errors.push([owner, e.code, e.message]),
-      async onNotification(n, context) {
+      async onNotification(_n, context) {
         calls++;
         assert.equal(context.transaction, undefined);
         tokens.push(context.fencingToken);
