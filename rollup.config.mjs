@@ -31,6 +31,7 @@ export const input = {
   xml: 'src/xml.ts',
   gateway: 'src/gateway.ts',
   doctor: 'src/doctor.ts',
+  stores: 'src/stores.ts',
   testing: 'src/internal/testing.ts',
 };
 

@@ -144,3 +144,8 @@ test("file store: one process per file — a second opener gets INVALID_OPTION n
   again.close();
   assert.equal(existsSync(`${path}.lock`), false);
 });
+
+test('the Node build imports the core through its entries: no second WitkeyError class (instanceof holds across entries)', () => {
+  for (const f of ['../dist/node/index.js', '../dist/node/index.cjs'])
+    assert.doesNotMatch(readFileSync(new URL(f, import.meta.url), 'utf8'), /class WitkeyError\b/, f);
+});

@@ -13,7 +13,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { WitkeyError } from '../index.js';
-import { checkLease, leaseLost } from '../notify/store.js';
 import type { NotifyStore, ProcessedNotification } from '../notify.js';
 
 /** A file-backed store; `close()` releases the file and its lock. */
@@ -24,6 +23,19 @@ export interface FileNotifyStore extends NotifyStore {
   get(notifyId: string): ProcessedNotification | undefined;
   close(): void;
 }
+
+// Node code imports the core only through its public entries (one WitkeyError class in the process),
+// so these two checks of src/notify/store.ts are repeated here rather than imported.
+function checkLease(leaseMs: unknown): asserts leaseMs is number {
+  if (typeof leaseMs !== 'number' || !Number.isSafeInteger(leaseMs) || leaseMs <= 0)
+    throw new WitkeyError('INVALID_OPTION', `leaseMs must be a whole number of milliseconds > 0, got ${String(leaseMs)}`, {
+      field: 'leaseMs',
+    });
+}
+const leaseLost = (id: string): WitkeyError =>
+  new WitkeyError('LEASE_LOST', `notify_id ${id}: this run's claim no longer holds the lease; not marked processed`, {
+    field: 'notify_id',
+  });
 
 function alive(pid: number): boolean {
   try {

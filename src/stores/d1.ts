@@ -1,0 +1,2 @@
+// Placeholder: the d1 notify store is written here.
+export {};

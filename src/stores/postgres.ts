@@ -1,0 +1,2 @@
+// Placeholder: the postgres notify store is written here.
+export {};

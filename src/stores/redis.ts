@@ -1,0 +1,2 @@
+// Placeholder: the redis notify store is written here.
+export {};
