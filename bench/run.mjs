@@ -16,6 +16,14 @@ const GROUPS = [
   { id: 'charset', load: async () => charsetGroup((await import('./charset.mjs')).runCharsetBench) },
   { id: 'xml', load: async () => (await import('./xml.mjs')).runXmlBench },
   { id: 'notify', load: async () => (await import('./notify.mjs')).runNotifyBench },
+  // Whole seconds of HTTP load per configuration: 3 rounds at most, whatever --rounds says.
+  {
+    id: 'notify-endpoint',
+    load: async () => {
+      const { runNotifyEndpointBench } = await import('./notify-endpoint.mjs');
+      return ({ rounds }) => runNotifyEndpointBench({ rounds: Math.min(rounds, 3), log: (s) => console.log(`  ${s}`) });
+    },
+  },
 ];
 
 /** Adapts bench/charset.mjs (which returns rows) to the { title, text, markdown } group shape. */
