@@ -9,4 +9,12 @@ export { type NodeHandlerOptions, toNodeHandler } from './http.js';
 export { createNodeNotifyHandler } from './notify.js';
 export { createFileNotifyStore, type FileNotifyStore } from './notify-store.js';
 export { type GatewayServer, type GatewayServerOptions, startGatewayServer } from './server.js';
+export {
+  createSqliteNotifyStore,
+  type SqliteDatabase,
+  type SqliteLeaseNotifyStore,
+  type SqliteNotifyStore,
+  type SqliteNotifyStoreOptions,
+  type SqliteStatement,
+} from './sqlite-notify-store.js';
 export { openSqliteStore, type SqliteGatewayStore } from './sqlite-store.js';
