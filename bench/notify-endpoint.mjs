@@ -142,7 +142,8 @@ export async function runNotifyEndpointBench({ rounds = 1, log = console.log } =
               }),
             );
             const seconds = (performance.now() - t0) / 1000;
-            if (next >= bodies.length) log(`  (${e.id}, ${workers} workers: ran out of pre-signed bodies; rate is a lower bound)`);
+            if (next >= bodies.length)
+              log(`  (${e.id}, ${workers} workers: ran out of pre-signed bodies; rate is a lower bound)`);
             loadLat.sort((a, b) => a - b);
             rates.push(done / seconds);
             loadP50s.push(percentile(loadLat, 0.5));
@@ -173,7 +174,15 @@ export async function runNotifyEndpointBench({ rounds = 1, log = console.log } =
     await Promise.all([pg.teardown(), redis.teardown()]);
     rmSync(dir, { recursive: true, force: true });
   }
-  const header = ['store', 'workers', 'p50 (1 client)', 'p99', 'store adds (p50)', `notifications/s (${CLIENTS} clients)`, 'p50 / p99 under load'];
+  const header = [
+    'store',
+    'workers',
+    'p50 (1 client)',
+    'p99',
+    'store adds (p50)',
+    `notifications/s (${CLIENTS} clients)`,
+    'p50 / p99 under load',
+  ];
   const cells = rows.map((r) => [
     r.engine,
     String(r.workers),

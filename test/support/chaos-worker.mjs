@@ -11,8 +11,10 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { importPublicKey } from '../../dist/esm/dsa.js';
+import * as stores from '../../dist/esm/stores.js';
 import { createNodeNotifyHandler, createSqliteNotifyStore } from '../../dist/node/index.js';
-import { createPostgresNotifyStore, createRedisNotifyStore } from '../../dist/esm/stores.js';
+
+const { createPostgresNotifyStore, createRedisNotifyStore } = stores;
 
 const { CHAOS_ENGINE: engine, CHAOS_MODE: mode, CHAOS_URL: url, CHAOS_KEY: keyFile, CHAOS_LOG: log } = process.env;
 const leaseMs = Number(process.env.CHAOS_LEASE_MS ?? 1500);
