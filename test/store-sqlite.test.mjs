@@ -280,6 +280,46 @@ console.log(JSON.stringify({ a, l, control, b }));
   holder.close();
 });
 
+test('SQLite store: a process killed inside its transaction commits nothing and frees the lock at once; one killed after complete resolved keeps the mark', async () => {
+  const file = freshFile();
+  const setup = createSqliteNotifyStore(file);
+  effectsTable(setup.database);
+  setup.close();
+  const c = child(
+    `
+import { createSqliteNotifyStore } from ${JSON.stringify(NODE_ENTRY)};
+const store = createSqliteNotifyStore(process.env.FILE);
+const rec = { kind: 'k', notifyTime: 't', processedAt: 'p' };
+const lease = await store.claim('crash-done', { leaseMs: 60_000, owner: 'dying' });
+await store.complete('crash-done', lease.token, rec);
+store.runInTransaction('crash-tx', rec, async (db) => {
+  db.prepare('INSERT INTO effects (notify_id, writer) VALUES (?, ?)').run('crash-tx', 'dying');
+  console.log('inside');
+  await new Promise(() => {});
+});
+setInterval(() => {}, 1000);
+`,
+    { FILE: file },
+  );
+  while (!c.stdout().includes('inside')) await sleep(10);
+  c.p.kill('SIGKILL');
+  await c.exited;
+  const s = createSqliteNotifyStore(file, { lockWaitMs: 300 });
+  assert.equal((await s.claim('crash-done', { leaseMs: 1000, owner: 'next' })).status, 'processed');
+  const t0 = Date.now();
+  assert.deepEqual(
+    await s.runInTransaction('crash-tx', record(), async (db) => {
+      db.prepare('INSERT INTO effects (notify_id, writer) VALUES (?, ?)').run('crash-tx', 'next');
+    }),
+    { status: 'done' },
+  );
+  assert.ok(Date.now() - t0 < 300, 'no wait: the dead process held no lock');
+  const check = reader(file);
+  assert.deepEqual(check.prepare("SELECT writer FROM effects WHERE notify_id = 'crash-tx'").all(), [{ writer: 'next' }]);
+  check.close();
+  s.close();
+});
+
 test('SQLite store: in one process, runs are serialized in order; a duplicate that waited sees processed; a run that never settles makes the others fail loudly after lockWaitMs', async () => {
   const s = createSqliteNotifyStore(freshFile(), { lockWaitMs: 200 });
   effectsTable(s.database);
