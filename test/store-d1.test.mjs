@@ -179,11 +179,10 @@ const answer = async (r) => ({ status: r.status, text: await r.text(), reason: r
 
 test('worker in workerd: the bundle handler on D1 — concurrent duplicates run once, a throwing run commits nothing, effects exactly once', async () => {
   // Concurrent duplicates (each request its own store and handler, as separate isolates are).
-  const dup = await Promise.all(Array.from({ length: 6 }, () => deliver('w-dup', { 'x-test-delay': '150' }).then(answer)));
-  const ok = dup.filter((a) => a.text === 'success');
-  assert.equal(ok.length, 1, JSON.stringify(dup));
-  for (const a of dup.filter((x) => x.text !== 'success'))
-    assert.deepEqual(a, { status: 503, text: 'fail', reason: 'NOTIFY_BUSY' });
+  const dup = await Promise.all(Array.from({ length: 6 }, () => deliver('w-dup', { 'x-test-delay': '300' }).then(answer)));
+  const busy = dup.filter((a) => a.text !== 'success');
+  assert.ok(busy.length >= 1 && busy.length < 6, JSON.stringify(dup));
+  for (const a of busy) assert.deepEqual(a, { status: 503, text: 'fail', reason: 'NOTIFY_BUSY' });
   // The gateway delivers again: acknowledged without a second run.
   assert.deepEqual(await answer(await deliver('w-dup')), { status: 200, text: 'success', reason: null });
   assert.equal(await count('runs', 'w-dup'), 1);

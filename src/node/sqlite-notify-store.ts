@@ -158,13 +158,10 @@ class ConnectionLock {
         const h = this.holder;
         const same = h !== undefined && h.id !== undefined && h.id === id;
         reject(
-          Object.assign(
-            new WitkeyError(
-              same ? 'NOTIFY_BUSY' : 'STORE_UNAVAILABLE',
-              `SQLite notify store: this process's connection has been held ${h ? `by the transaction of notify_id ${h.id ?? '(a lease call)'} for ${Date.now() - h.since} ms` : ''} — more than lockWaitMs ${waitMs}; an onNotification that does not settle holds it (the handler's timeoutMs does not cancel a run)`,
-              { field: same ? 'notify_id' : 'store' },
-            ),
-            { sameId: same },
+          new WitkeyError(
+            same ? 'NOTIFY_BUSY' : 'STORE_UNAVAILABLE',
+            `SQLite notify store: this process's connection has been held ${h ? `by ${h.id === undefined ? 'a lease call' : `the transaction of notify_id ${h.id}`} for ${Date.now() - h.since} ms` : ''} — more than lockWaitMs ${waitMs}; an onNotification that does not settle holds it (the handler's timeoutMs does not cancel a run)`,
+            { field: same ? 'notify_id' : 'store' },
           ),
         );
       }, waitMs);
@@ -428,7 +425,7 @@ export function createSqliteNotifyStore(
       try {
         release = await lock.acquire(id, lockWaitMs);
       } catch (e) {
-        if ((e as { sameId?: boolean }).sameId) return { status: 'busy' };
+        if (e instanceof WitkeyError && e.code === 'NOTIFY_BUSY') return { status: 'busy' }; // the same id's run holds it
         throw e;
       }
       try {
