@@ -229,6 +229,30 @@ test("Express 5, the raw-body remedy (urlencoded's verify hook keeps req.rawBody
   }
 });
 
+test("Express 5, parsers mounted only on the site's router: the notify route may come after them → success", async () => {
+  const n = notifications('express5-routers');
+  const { errors, options } = errorsOf();
+  const app = express5();
+  const site = express5.Router();
+  site.post('/contact', (req, res) => res.json({ got: req.body }));
+  app.use('/site', express5.urlencoded({ extended: false }), express5.json(), site);
+  app.post('/alipay/notify', createNodeNotifyHandler(options));
+  const server = await listen(app);
+  try {
+    assert.deepEqual(await post(server.url, n.gbk, 'GBK'), SUCCESS);
+    assert.deepEqual(await post(server.url, n.utf8, 'UTF-8'), SUCCESS);
+    const r = await fetch(`${server.url}/site/contact`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'x=1',
+    });
+    assert.deepEqual(await r.json(), { got: { x: '1' } });
+    assert.deepEqual(errors, []);
+  } finally {
+    await server.close();
+  }
+});
+
 test('Express 4, express.json() alone above the route: it sets req.body = {} without reading a form; the handler still streams the body → success', async () => {
   const n = notifications('express4-json-first');
   const { errors, options } = errorsOf();
@@ -340,7 +364,7 @@ test('Hono, a middleware that calls c.req.parseBody() before the notify route �
   }
 });
 
-test('Next.js-style route handler: req.formData() before the handler → 400 fail SYSTEM_ERROR; the form re-encoded from it → GBK 403 ILLEGAL_SIGN', async () => {
+test('Next.js-style route handler: req.formData() before the handler → 400 fail SYSTEM_ERROR; the form re-encoded from it → GBK 403 ILLEGAL_SIGN, UTF-8 success', async () => {
   const n = notifications('next-parser-first');
   const { errors, options } = errorsOf();
   const notify = createNotifyHandler(options);
@@ -360,6 +384,8 @@ test('Next.js-style route handler: req.formData() before the handler → 400 fai
     reencode = true;
     assert.deepEqual(await post(server.url, n.gbk, 'GBK'), { status: 403, reason: 'ILLEGAL_SIGN', text: 'fail' });
     assert.deepEqual(errors, ['ERR_INVALID_STATE', 'ILLEGAL_SIGN']);
+    // UTF-8 text survives that round trip, so the same code passes every UTF-8 test and fails in GBK production.
+    assert.deepEqual(await post(server.url, n.utf8, 'UTF-8'), SUCCESS);
   } finally {
     await server.close();
   }
