@@ -15,7 +15,7 @@ export function createApp({ alipayPublicKey = importPublicKey(readFileSync('keys
     '/alipay/notify',
     createNodeNotifyHandler({
       alipayPublicKey,
-      store, // store: { has, add } over your database; default in memory
+      store, // default createMemoryNotifyStore(); several processes: createPostgresNotifyStore(pool) from 'alipay-witkey/stores'
       async onNotification(n) {
         if (!n.isSuccess) console.log(n.kind, 'failed:', n.error);
         else if (n.kind === 'left_amount_handled')

@@ -12,7 +12,7 @@ export default {
         // once per notify_id; throw and the gateway delivers again later
         console.log(n.kind, n.notifyId, n.isSuccess ? 'T' : `F ${n.error}`);
       },
-      // store: { has(id), add(id, record) } over KV or D1; the default memory store lives as long as the isolate
+      // store: createD1NotifyStore(env.DB) from 'alipay-witkey/stores' across isolates; the default memory store lives as long as the isolate
       timeoutMs: 10_000, // a slow run is answered `fail` (503) instead of holding the gateway's connection
     });
     if (new URL(request.url).pathname !== '/alipay/notify') return new Response('not found', { status: 404 });

@@ -10,7 +10,7 @@ const files = [
     .filter((f) => f.endsWith('.md'))
     .map((f) => `docs/${f}`),
 ];
-const block = /(<!-- example: (examples\/[\w.-]+) -->\n)```(\w*)\n[\s\S]*?```\n(<!-- \/example -->)/g;
+const block = /(<!-- example: (examples\/[\w./-]+) -->\n)```(\w*)\n[\s\S]*?```\n(<!-- \/example -->)/g;
 let changed = 0;
 for (const file of files) {
   const before = readFileSync(file, 'utf8');

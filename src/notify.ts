@@ -38,12 +38,17 @@ export {
 export { type NotificationEvent, streamNotification } from './notify/stream.js';
 export type {
   BidderLine,
+  LeftAmountHandledFailure,
   LeftAmountHandledNotification,
+  LeftAmountHandledSuccess,
   Notification,
   NotificationBase,
   NotificationKind,
   TransferDetail,
+  TransferFailure,
+  TransferKind,
   TransferLine,
   TransferNotification,
   TransferStatus,
+  TransferSuccess,
 } from './notify/types.js';

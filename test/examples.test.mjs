@@ -121,16 +121,28 @@ function captureLog(t) {
   return lines;
 }
 
-test('examples/ holds exactly the examples this file runs', () => {
-  const files = readdirSync(path.join(root, 'examples')).sort();
-  assert.deepEqual(files, [
-    'diagnose-signature.mjs',
-    'express-notify.mjs',
-    'gateway-simulator.mjs',
-    'parse-xml.mjs',
-    'render-form.mjs',
-    'sign-request-gbk.mjs',
-    'worker-notify.mjs',
+/** Every file under examples/, as `examples/…` paths (the framework examples are in a folder of their own). */
+const exampleFiles = () =>
+  readdirSync(path.join(root, 'examples'), { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.relative(root, path.join(d.parentPath, d.name)).split(path.sep).join('/'))
+    .sort();
+
+test('examples/ holds exactly the examples this file and test/frameworks.test.mjs run', () => {
+  assert.deepEqual(exampleFiles(), [
+    'examples/diagnose-signature.mjs',
+    'examples/express-notify.mjs',
+    // run by test/frameworks.test.mjs, each with its framework's body parsers, and below against the simulator
+    'examples/frameworks/express.mjs',
+    'examples/frameworks/fastify.mjs',
+    'examples/frameworks/hono.mjs',
+    'examples/frameworks/koa.mjs',
+    'examples/frameworks/nextjs-route.mjs',
+    'examples/gateway-simulator.mjs',
+    'examples/parse-xml.mjs',
+    'examples/render-form.mjs',
+    'examples/sign-request-gbk.mjs',
+    'examples/worker-notify.mjs',
   ]);
 });
 
@@ -192,6 +204,37 @@ test('express-notify: the notify route is mounted before the body parsers, which
     assert.equal(await (await fetch(`${app.url}/`)).text(), 'partner site');
   } finally {
     await app.close();
+  }
+});
+
+test("sign-request-gbk + frameworks/express (Express 5, global urlencoded and json parsers): the simulator's GBK notifications are all acknowledged once", async (t) => {
+  const lines = captureLog(t);
+  const sim = await simulator();
+  const { createApp } = await example('frameworks/express.mjs');
+  const app = await listen(createApp({ alipayPublicKey: importPublicKey(sim.gateway.publicKeyPem) }));
+  try {
+    const { main } = await example('sign-request-gbk.mjs');
+    const serial = 'ex_frameworks_express_1';
+    const { response } = await main({
+      gateway: sim.gatewayUrl,
+      privateKey: importPrivateKey(partner.privateKey),
+      notifyUrl: `${app.url}/alipay/notify`,
+      serial,
+    });
+    assert.equal(response.status, 302);
+    const { sent, attempts } = await deliveries(sim.gateway);
+    assert.ok(sent.some((n) => n.kind === 'left_amount_handled') && sent.some((n) => n.kind === 'assign_transfer'));
+    for (const n of sent) assert.equal(n.status, 'delivered', `${n.kind} delivered`);
+    assert.ok(attempts.every((a) => a.outcome === 'success' && a.status === 200 && a.body === 'success'));
+    // The bidder's transfer, as the request named it (docs/PROTOCOL.md §6.3: transfer_status S once paid).
+    assert.equal(lines.filter((l) => l === `paid ${serial} S`).length, 1, lines.join('\n'));
+    const handled = lines.filter((l) =>
+      /^(paid|left_amount_handled|refund_transfer|assign_transfer|platform_profit_transfer) /.test(l),
+    );
+    assert.equal(handled.length, sent.length, `one onNotification per notification: ${lines.join('\n')}`);
+  } finally {
+    await app.close();
+    await sim.close();
   }
 });
 
@@ -421,7 +464,7 @@ test('every js/ts code block in README.md and docs/*.md is an examples/ file ver
   for (const doc of docs) {
     for (const b of codeBlocks(readFileSync(path.join(root, doc), 'utf8'))) {
       const where = `${doc}:${b.line}`;
-      const ex = /^<!-- example: (examples\/[\w.-]+) -->$/.exec(b.before.trim());
+      const ex = /^<!-- example: (examples\/[\w./-]+) -->$/.exec(b.before.trim());
       if (ex) {
         assert.ok(CODE_LANGS.has(b.lang), `${where}: an example block is fenced as js or ts`);
         assert.equal(b.after.trim(), '<!-- /example -->', `${where}: <!-- /example --> follows the block`);
@@ -439,8 +482,7 @@ test('every js/ts code block in README.md and docs/*.md is an examples/ file ver
     }
   }
   assert.ok(fragments <= 8, `${fragments} fragments: keep them few`);
-  for (const f of readdirSync(path.join(root, 'examples')))
-    assert.ok(shown.has(`examples/${f}`), `examples/${f} is shown in README.md or docs/`);
+  for (const f of exampleFiles()) assert.ok(shown.has(f), `${f} is shown in README.md or docs/`);
 });
 
 test('the code-block reader finds each block, its language, body and the marker line before it', () => {

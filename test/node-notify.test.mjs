@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -68,6 +69,61 @@ test('behind a body parser: raw bytes from req.rawBody, else a loud BODY_ALREADY
     assert.deepEqual(await post(url), { status: 500, text: 'fail', reason: 'BODY_ALREADY_CONSUMED' }),
   );
   assert.deepEqual(errors, ['BODY_ALREADY_CONSUMED']);
+});
+
+test('as a middleware: it answers success and fail itself and never calls next(); the promise settles once the answer is written', async () => {
+  const nexts = [];
+  const notify = createNodeNotifyHandler({ alipayPublicKey, onNotification() {} });
+  const finished = [];
+  const listener = (req, res) => notify(req, res, (e) => nexts.push(e)).then(() => finished.push(res.writableFinished));
+  await serve(listener, async (url) => {
+    assert.deepEqual(await post(url), { status: 200, text: 'success', reason: null });
+    const forged = body.slice();
+    forged[forged.length - 5] ^= 1;
+    assert.deepEqual(await post(url, forged), { status: 403, text: 'fail', reason: 'ILLEGAL_SIGN' });
+    const get = await fetch(url);
+    assert.deepEqual([get.status, await get.text()], [405, 'fail']);
+  });
+  assert.deepEqual(nexts, []);
+  assert.deepEqual(finished, [true, true, true]);
+});
+
+test('as a middleware: an error it cannot answer (a Host header that is no URL) goes to next(error); without next, a plain 500', async () => {
+  const raw = async (port) =>
+    new Promise((resolve, reject) => {
+      const c = net.connect(port, '127.0.0.1');
+      let out = '';
+      c.on('data', (d) => {
+        out += d;
+      });
+      c.on('end', () => resolve(out));
+      c.on('error', reject);
+      c.write(`POST /notify HTTP/1.1\r\nHost: [not-a-host\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+      c.write(body);
+    });
+  for (const withNext of [true, false]) {
+    const seen = [];
+    const reported = [];
+    const notify = createNodeNotifyHandler({ alipayPublicKey, onNotification() {} }, { onError: (e) => reported.push(e.code) });
+    const server = http.createServer((req, res) => {
+      if (!withNext) return notify(req, res);
+      return notify(req, res, (e) => {
+        seen.push(e.code);
+        res.statusCode = 502;
+        res.end('handed on');
+      });
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const out = await raw(server.address().port);
+      if (withNext) assert.match(out, /^HTTP\/1\.1 502 [\s\S]*handed on$/);
+      else assert.match(out, /^HTTP\/1\.1 500 [\s\S]*internal error$/);
+      assert.deepEqual(seen, withNext ? ['ERR_INVALID_URL'] : []);
+      assert.deepEqual(reported, ['ERR_INVALID_URL']);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  }
 });
 
 test('file store: a restart remembers processed ids; a line cut by a crash is ignored', async () => {

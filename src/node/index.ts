@@ -6,7 +6,7 @@
  */
 
 export { type NodeHandlerOptions, toNodeHandler } from './http.js';
-export { createNodeNotifyHandler } from './notify.js';
+export { createNodeNotifyHandler, type NodeNotifyMiddleware } from './notify.js';
 export { createFileNotifyStore, type FileNotifyStore } from './notify-store.js';
 export { type GatewayServer, type GatewayServerOptions, startGatewayServer } from './server.js';
 export {

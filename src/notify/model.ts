@@ -190,8 +190,11 @@ export function bidderFrom(el: XmlElement, list: string, index: number): BidderL
   return out;
 }
 
+/** What the root says: `T` with its `response` (and an `error` if one came along), or `F` with its `error`. */
+export type RootStatus = { isSuccess: true; error?: string; response: XmlElement } | { isSuccess: false; error: string };
+
 /** `is_success` and `error` of the root; the `response` element when successful. */
-export function rootStatus(root: XmlElement): { isSuccess: boolean; error?: string; response?: XmlElement } {
+export function rootStatus(root: XmlElement): RootStatus {
   if (root.name !== 'alipay') throw invalid(root.name, 'the root element must be <alipay>');
   const flag = reqText(root, 'is_success', 'alipay');
   if (flag !== 'T' && flag !== 'F') throw invalid('alipay/is_success', `${JSON.stringify(flag)} is not T or F`);

@@ -24,7 +24,7 @@ import { resolveNotifyDialect } from './dialect.js';
 import { NOTIFY_KINDS } from './kinds.js';
 import { leftAmountBody, rootStatus, transferBody } from './model.js';
 import { type BodySource, chunks, formCharset } from './source.js';
-import type { LeftAmountHandledNotification, Notification, NotificationKind, TransferNotification } from './types.js';
+import type { Notification, NotificationKind } from './types.js';
 
 /** Resolved options shared by the one-shot and streaming decoders. */
 export interface Resolved {
@@ -200,18 +200,19 @@ export function build(
     notifyId: head.notifyId,
     notifyTime: head.notifyTime,
     notifyType: head.notifyType,
-    isSuccess: st.isSuccess,
     charset,
     fields: text,
     xml: root,
   };
-  if (st.error !== undefined) (base as { error?: string }).error = st.error;
-  if (head.kind === 'left_amount_handled') {
-    const n: LeftAmountHandledNotification = { kind: 'left_amount_handled', ...base, successBidders: [], failBidders: [] };
-    if (st.response) Object.assign(n, leftAmountBody(st.response));
-    return n;
+  const { kind } = head;
+  // One object per variant of the union, with exactly that variant's fields: a failed request
+  // (is_success F) has its error and none of the response's fields.
+  if (!st.isSuccess) {
+    return kind === 'left_amount_handled'
+      ? { kind, ...base, isSuccess: false, error: st.error, successBidders: [], failBidders: [] }
+      : { kind, ...base, isSuccess: false, error: st.error };
   }
-  const n: TransferNotification = { kind: head.kind, ...base };
-  if (st.response) n.transfer = transferBody(st.response);
-  return n;
+  const ok = st.error === undefined ? { isSuccess: true as const } : { isSuccess: true as const, error: st.error };
+  if (kind === 'left_amount_handled') return { kind, ...base, ...ok, ...leftAmountBody(st.response) };
+  return { kind, ...base, ...ok, transfer: transferBody(st.response) };
 }
