@@ -337,9 +337,8 @@ test('Koa 3, @koa/bodyparser above the notify middleware: it consumes the stream
 });
 
 // Hono and Next.js parse nothing unless asked; the failure is code that reads the body first. The handler
-// then gets a Request whose body stream is already read: 400 fail, SYSTEM_ERROR, and onError receives
-// the runtime's TypeError (code ERR_INVALID_STATE).
-test('Hono, a middleware that calls c.req.parseBody() before the notify route → 400 fail SYSTEM_ERROR (ERR_INVALID_STATE)', async () => {
+// then gets a Request whose body stream is already read: 500 fail, BODY_ALREADY_CONSUMED, reported to onError.
+test('Hono, a middleware that calls c.req.parseBody() before the notify route → 500 fail BODY_ALREADY_CONSUMED', async () => {
   const n = notifications('hono-parser-first');
   const { errors, options } = errorsOf();
   const app = new Hono();
@@ -353,9 +352,9 @@ test('Hono, a middleware that calls c.req.parseBody() before the notify route �
   await new Promise((r) => server.once('listening', r));
   const url = `http://127.0.0.1:${server.address().port}`;
   try {
-    assert.deepEqual(await post(url, n.gbk, 'GBK'), { status: 400, reason: 'SYSTEM_ERROR', text: 'fail' });
-    assert.deepEqual(await post(url, n.utf8, 'UTF-8'), { status: 400, reason: 'SYSTEM_ERROR', text: 'fail' });
-    assert.deepEqual(errors, ['ERR_INVALID_STATE', 'ERR_INVALID_STATE']);
+    assert.deepEqual(await post(url, n.gbk, 'GBK'), { status: 500, reason: 'BODY_ALREADY_CONSUMED', text: 'fail' });
+    assert.deepEqual(await post(url, n.utf8, 'UTF-8'), { status: 500, reason: 'BODY_ALREADY_CONSUMED', text: 'fail' });
+    assert.deepEqual(errors, ['BODY_ALREADY_CONSUMED', 'BODY_ALREADY_CONSUMED']);
   } finally {
     await new Promise((r) => {
       server.close(r);
@@ -364,7 +363,7 @@ test('Hono, a middleware that calls c.req.parseBody() before the notify route �
   }
 });
 
-test('Next.js-style route handler: req.formData() before the handler → 400 fail SYSTEM_ERROR; the form re-encoded from it → GBK 403 ILLEGAL_SIGN, UTF-8 success', async () => {
+test('Next.js-style route handler: req.formData() before the handler → 500 fail BODY_ALREADY_CONSUMED; the form re-encoded from it → GBK 403 ILLEGAL_SIGN, UTF-8 success', async () => {
   const n = notifications('next-parser-first');
   const { errors, options } = errorsOf();
   const notify = createNotifyHandler(options);
@@ -379,11 +378,11 @@ test('Next.js-style route handler: req.formData() before the handler → 400 fai
     }),
   );
   try {
-    assert.deepEqual(await post(server.url, n.gbk, 'GBK'), { status: 400, reason: 'SYSTEM_ERROR', text: 'fail' });
-    assert.deepEqual(errors, ['ERR_INVALID_STATE']);
+    assert.deepEqual(await post(server.url, n.gbk, 'GBK'), { status: 500, reason: 'BODY_ALREADY_CONSUMED', text: 'fail' });
+    assert.deepEqual(errors, ['BODY_ALREADY_CONSUMED']);
     reencode = true;
     assert.deepEqual(await post(server.url, n.gbk, 'GBK'), { status: 403, reason: 'ILLEGAL_SIGN', text: 'fail' });
-    assert.deepEqual(errors, ['ERR_INVALID_STATE', 'ILLEGAL_SIGN']);
+    assert.deepEqual(errors, ['BODY_ALREADY_CONSUMED', 'ILLEGAL_SIGN']);
     // UTF-8 text survives that round trip, so the same code passes every UTF-8 test and fails in GBK production.
     assert.deepEqual(await post(server.url, n.utf8, 'UTF-8'), SUCCESS);
   } finally {

@@ -256,12 +256,9 @@ export function createNotifyHandler<S extends NotifyStore = MemoryNotifyStore>(o
         contentType: request.headers.get('content-type'),
       });
     } catch (e) {
-      return fail(
-        e,
-        context,
-        e instanceof WitkeyError && e.code === 'ILLEGAL_SIGN' ? 403 : 400,
-        e instanceof WitkeyError ? e.code : 'SYSTEM_ERROR',
-      );
+      const code = e instanceof WitkeyError ? e.code : 'SYSTEM_ERROR';
+      // 403 a forgery, 500 our own side's mistake (the body read before us), 400 a malformed body
+      return fail(e, context, code === 'ILLEGAL_SIGN' ? 403 : code === 'BODY_ALREADY_CONSUMED' ? 500 : 400, code);
     }
     const id = n.notifyId;
     // This delivery's deadline for what it waits on: its own run (the store included) or one in flight.

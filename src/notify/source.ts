@@ -101,7 +101,14 @@ export function formCharset(contentType: string | null | undefined, fallback: Ch
  * const n = await decodeNotification(requestBody(request), { alipayPublicKey });
  */
 export function requestBody(request: Request): BodySource | Promise<Uint8Array> {
+  // A body read before the handler (Hono's c.req.parseBody(), Next's req.formData()) still has a
+  // `body` stream, but a disturbed one: say what happened instead of failing on the stream.
+  if (request.bodyUsed)
+    throw new WitkeyError(
+      'BODY_ALREADY_CONSUMED',
+      'the notification body was already read before the notify handler (e.g. parseBody()/formData() in a middleware): pass the request to the handler unread — the signature covers the raw bytes',
+      { field: 'body' },
+    );
   if (request.body) return request.body;
-  if (request.bodyUsed) throw new WitkeyError('ILLEGAL_ARGUMENT', 'the request body was already read', { field: 'body' });
   return request.arrayBuffer().then((b) => new Uint8Array(b));
 }
