@@ -17,6 +17,7 @@ import { importPrivateKey, importPublicKey } from 'alipay-witkey';
 import { createGateway } from 'alipay-witkey/gateway';
 import { toNodeHandler } from 'alipay-witkey/node';
 import iconv from 'iconv-lite';
+import { postgresOrSkip, startPostgres } from './support/postgres-server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const example = (name) => import(pathToFileURL(path.join(root, 'examples', name)).href);
@@ -140,6 +141,7 @@ test('examples/ holds exactly the examples this file and test/frameworks.test.mj
     'examples/frameworks/nextjs-route.mjs',
     'examples/gateway-simulator.mjs',
     'examples/parse-xml.mjs',
+    'examples/postgres-notify.mjs',
     'examples/render-form.mjs',
     'examples/sign-request-gbk.mjs',
     'examples/worker-notify.mjs',
@@ -343,6 +345,63 @@ test('worker-notify: on D1 (workerd\'s, through miniflare), the fetch handler re
     await site.close();
     await sim.close();
     await mf.dispose();
+  }
+});
+
+test('postgres-notify: two workers on one real PostgreSQL, every delivery sent to both at once — each payout row written exactly once', async (t) => {
+  if (!postgresOrSkip(t)) return;
+  captureLog(t);
+  const server = await startPostgres();
+  const { default: pg } = await import('pg');
+  const pools = [new pg.Pool({ connectionString: server.url }), new pg.Pool({ connectionString: server.url })];
+  const sim = await simulator();
+  const sites = [];
+  try {
+    await pools[0].query('CREATE TABLE payouts (outer_transfer_no text NOT NULL, amount numeric NOT NULL, status text NOT NULL)');
+    const { createApp } = await example('postgres-notify.mjs');
+    const alipayPublicKey = importPublicKey(sim.gateway.publicKeyPem);
+    for (const pool of pools) sites.push(await listen(createApp({ pool, alipayPublicKey })));
+    // The gateway's notify_url: a front that hands each delivery to both workers at the same instant.
+    const answers = [];
+    const front = await listen((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', async () => {
+        const body = Buffer.concat(chunks);
+        const got = await Promise.all(
+          sites.map((s) =>
+            fetch(`${s.url}/alipay/notify`, { method: 'POST', headers: { 'content-type': req.headers['content-type'] }, body }).then(
+              async (r) => `${r.status} ${await r.text()}`,
+            ),
+          ),
+        );
+        answers.push(...got);
+        res.end(got.includes('200 success') ? 'success' : 'fail');
+      });
+    });
+    sites.push(front);
+    const { main } = await example('sign-request-gbk.mjs');
+    const { response } = await main({
+      gateway: sim.gatewayUrl,
+      privateKey: importPrivateKey(partner.privateKey),
+      notifyUrl: `${front.url}/alipay/notify`,
+      serial: 'ex_pg_1',
+    });
+    assert.equal(response.status, 302);
+    const { sent, attempts } = await deliveries(sim.gateway);
+    assert.ok(sent.length >= 2);
+    assert.ok(attempts.every((a) => a.outcome === 'success'));
+    const payouts = (await pools[0].query('SELECT outer_transfer_no, amount::text, status FROM payouts')).rows;
+    const assigned = sent.filter((n) => n.kind === 'assign_transfer');
+    assert.equal(assigned.length, 1);
+    assert.deepEqual(payouts, [{ outer_transfer_no: 'ex_pg_1', amount: '15.00', status: 'S' }]);
+    // Both workers answered every delivery: one ran it, the other waited for its transaction and acknowledged it.
+    assert.ok(answers.every((a) => a === '200 success'), answers.join(', '));
+  } finally {
+    for (const s of sites) await s.close();
+    await sim.close();
+    await Promise.all(pools.map((p) => p.end()));
+    await server.teardown();
   }
 });
 
