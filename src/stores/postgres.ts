@@ -29,7 +29,11 @@ import {
 // The clients, structurally. `any` where the real clients' signatures are generic or overloaded, so
 // that `pg.Pool` and postgres.js's `Sql` are assignable without importing either.
 
-/** A node-postgres client checked out of a pool (what `pool.connect()` resolves to). */
+/**
+ * A node-postgres client checked out of a pool (what `pool.connect()` resolves to), as this store uses it.
+ * @example
+ * const client: PgPoolClientLike = await pool.connect(); // a pg PoolClient fits
+ */
 export interface PgPoolClientLike {
   // biome-ignore lint/suspicious/noExplicitAny: pg's query is overloaded and generic
   query(text: string, values?: any[]): Promise<any>;
@@ -38,7 +42,11 @@ export interface PgPoolClientLike {
   removeListener(event: 'error', listener: (err: Error) => void): unknown;
 }
 
-/** A node-postgres `Pool` (`new pg.Pool(…)`), as this store uses it. */
+/**
+ * A node-postgres `Pool` (`new pg.Pool(…)`), as this store uses it (no import of `pg`: any pg 8 Pool fits).
+ * @example
+ * const pool: PgPoolLike = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ */
 export interface PgPoolLike {
   connect(): Promise<PgPoolClientLike>;
   // biome-ignore lint/suspicious/noExplicitAny: pg's query is overloaded and generic
@@ -49,7 +57,11 @@ export interface PgPoolLike {
   readonly totalCount: number;
 }
 
-/** A postgres.js `sql` (`postgres(url)`), as this store uses it. */
+/**
+ * A postgres.js `sql` (`postgres(url)`), as this store uses it (no import of `postgres`).
+ * @example
+ * const sql: PostgresJsSqlLike = postgres(process.env.DATABASE_URL);
+ */
 export interface PostgresJsSqlLike {
   // biome-ignore lint/suspicious/noExplicitAny: the tagged-template call
   (...args: any[]): any;
@@ -59,7 +71,11 @@ export interface PostgresJsSqlLike {
   unsafe(query: string, parameters?: any[], options?: any): PromiseLike<any>;
 }
 
-/** The clients {@link createPostgresNotifyStore} takes. */
+/**
+ * The clients {@link createPostgresNotifyStore} takes: a pg `Pool` or a postgres.js `sql`.
+ * @example
+ * function storeFor(client: PostgresClient) { return createPostgresNotifyStore(client, { transactional: false }); }
+ */
 export type PostgresClient = PgPoolLike | PostgresJsSqlLike;
 
 /** The return types of every call signature of `F` (up to two overloads, as pg's `connect`). */
@@ -73,6 +89,9 @@ type Returns<F> = F extends { (...a: infer _A1): infer R1; (...a: infer _A2): in
  * The transaction handle of client `C`, as `context.transaction` gets it: for a pg `Pool`, what its
  * `connect()` resolves to (`PoolClient`); for postgres.js, the `sql` its `begin` passes to the callback
  * (`TransactionSql`).
+ * @example
+ * type Tx = PostgresTransactionOf<pg.Pool>; // pg.PoolClient
+ * type Tx2 = PostgresTransactionOf<postgres.Sql>; // postgres.TransactionSql
  */
 export type PostgresTransactionOf<C> = C extends { begin(options: string, cb: (sql: infer T) => infer _R): unknown }
   ? T
@@ -84,7 +103,11 @@ export type PostgresTransactionOf<C> = C extends { begin(options: string, cb: (s
 
 // ---------------------------------------------------------------------------------------------
 
-/** Options of {@link createPostgresNotifyStore}. */
+/**
+ * Options of {@link createPostgresNotifyStore}.
+ * @example
+ * createPostgresNotifyStore(pool, { table: 'billing.witkey_notify', lockWaitMs: 5000, onError: (e) => log.warn(e) });
+ */
 export interface PostgresNotifyStoreOptions {
   /**
    * The table, `name` or `schema.name`: letters, digits, `_` (a name up to 53 characters, so that its
@@ -121,7 +144,11 @@ export interface PostgresNotifyStoreOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Options of {@link PostgresNotifyStore.prune}. */
+/**
+ * Options of {@link PostgresNotifyStore.prune}.
+ * @example
+ * await store.prune({ olderThanMs: 30 * 24 * 3600_000 }); // keep 30 days
+ */
 export interface PruneOptions {
   /**
    * Delete processed ids marked longer ago than this (the database's clock), and claims whose lease
@@ -131,7 +158,12 @@ export interface PruneOptions {
   olderThanMs?: number;
 }
 
-/** The lease methods and `prune`: what every PostgreSQL store has. */
+/**
+ * The lease methods and `prune`: what every PostgreSQL store has (`transactional: false` gives just this).
+ * @example
+ * const store: PostgresNotifyStore = createPostgresNotifyStore(pool, { transactional: false });
+ * setInterval(() => store.prune().catch(log.warn), 24 * 3600_000); // daily
+ */
 export interface PostgresNotifyStore extends NotifyStore {
   /**
    * Deletes processed rows older than `olderThanMs` (and long-expired claims), on the database's clock.
@@ -142,7 +174,11 @@ export interface PostgresNotifyStore extends NotifyStore {
   prune(options?: PruneOptions): Promise<number>;
 }
 
-/** A transactional PostgreSQL store: `T` is the client's transaction handle. */
+/**
+ * A transactional PostgreSQL store: `T` is the client's transaction handle (`context.transaction`).
+ * @example
+ * const store: PostgresTransactionalNotifyStore<pg.PoolClient> = createPostgresNotifyStore(pool);
+ */
 export interface PostgresTransactionalNotifyStore<T> extends PostgresNotifyStore, TransactionalNotifyStore<T> {}
 
 // ---------------------------------------------------------------------------------------------
@@ -334,6 +370,15 @@ function listenOnPool(pool: PgPoolLike, onError: ((e: unknown) => void) | undefi
   if (onError) hooks.add(onError);
 }
 
+/** Gives a checked-out client back (destroyed when `broken`); a second release (by the partner's own code) is not an error here. */
+function releaseOnce(c: PgPoolClientLike, broken: Error | undefined): void {
+  try {
+    c.release(broken ?? false);
+  } catch {
+    // "Release called on client which has already been released": onNotification released it itself
+  }
+}
+
 class Outcome {
   constructor(readonly result: TransactionResult) {}
 }
@@ -507,7 +552,7 @@ OR (state = 'claimed' AND lease_until < clock_timestamp() - $1::bigint * interva
       throw e;
     } finally {
       c.removeListener('error', onClientError);
-      c.release(broken ?? false);
+      releaseOnce(c, broken);
     }
   }
 
@@ -659,7 +704,7 @@ OR (state = 'claimed' AND lease_until < clock_timestamp() - $1::bigint * interva
     } finally {
       c.removeListener('error', onClientError);
       // A client whose connection broke is released with the error: the pool destroys it.
-      c.release(broken ?? false);
+      releaseOnce(c, broken);
     }
   };
 

@@ -49,10 +49,11 @@ export function notRunAllowed(env = process.env) {
 /**
  * For a node:test context: true when a server can be started. Without one, skips `t` and returns false
  * when WITKEY_ALLOW_NOT_RUN allows it, else throws (the test fails, loudly, saying what to install).
+ * `binDir` and `env` are for checking this helper itself.
  */
-export function postgresOrSkip(t) {
-  if (postgresBinDir()) return true;
-  if (notRunAllowed()) {
+export function postgresOrSkip(t, { binDir = postgresBinDir(), env = process.env } = {}) {
+  if (binDir) return true;
+  if (notRunAllowed(env)) {
     t.skip(`NOT RUN (allowed by WITKEY_ALLOW_NOT_RUN): ${MISSING}`);
     return false;
   }
