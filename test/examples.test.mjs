@@ -369,7 +369,7 @@ test('postgres-notify: two workers on one real PostgreSQL, every delivery sent t
       req.on('end', async () => {
         const body = Buffer.concat(chunks);
         const got = await Promise.all(
-          sites.map((s) =>
+          sites.slice(0, 2).map((s) =>
             fetch(`${s.url}/alipay/notify`, { method: 'POST', headers: { 'content-type': req.headers['content-type'] }, body }).then(
               async (r) => `${r.status} ${await r.text()}`,
             ),
