@@ -291,7 +291,7 @@ test('render-form: the hidden fields, as a browser submits them in GBK, verify w
   }
 });
 
-test('worker-notify: on D1 (workerd\'s, through miniflare), the fetch handler records every notification of a GBK request exactly once, duplicates included, and refuses a forged one', async (t) => {
+test("worker-notify: on D1 (workerd's, through miniflare), the fetch handler records every notification of a GBK request exactly once, duplicates included, and refuses a forged one", async (t) => {
   captureLog(t);
   const sim = await simulator();
   const { Miniflare } = await import('miniflare');
@@ -369,11 +369,15 @@ test('postgres-notify: two workers on one real PostgreSQL, every delivery sent t
       req.on('end', async () => {
         const body = Buffer.concat(chunks);
         const got = await Promise.all(
-          sites.slice(0, 2).map((s) =>
-            fetch(`${s.url}/alipay/notify`, { method: 'POST', headers: { 'content-type': req.headers['content-type'] }, body }).then(
-              async (r) => `${r.status} ${await r.text()}`,
+          sites
+            .slice(0, 2)
+            .map((s) =>
+              fetch(`${s.url}/alipay/notify`, {
+                method: 'POST',
+                headers: { 'content-type': req.headers['content-type'] },
+                body,
+              }).then(async (r) => `${r.status} ${await r.text()}`),
             ),
-          ),
         );
         answers.push(...got);
         res.end(got.includes('200 success') ? 'success' : 'fail');
@@ -396,7 +400,10 @@ test('postgres-notify: two workers on one real PostgreSQL, every delivery sent t
     assert.equal(assigned.length, 1);
     assert.deepEqual(payouts, [{ outer_transfer_no: 'ex_pg_1', amount: '15.00', status: 'S' }]);
     // Both workers answered every delivery: one ran it, the other waited for its transaction and acknowledged it.
-    assert.ok(answers.every((a) => a === '200 success'), answers.join(', '));
+    assert.ok(
+      answers.every((a) => a === '200 success'),
+      answers.join(', '),
+    );
   } finally {
     for (const s of sites) await s.close();
     await sim.close();
