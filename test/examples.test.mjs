@@ -368,17 +368,10 @@ test('postgres-notify: two workers on one real PostgreSQL, every delivery sent t
       req.on('data', (c) => chunks.push(c));
       req.on('end', async () => {
         const body = Buffer.concat(chunks);
-        const got = await Promise.all(
-          sites
-            .slice(0, 2)
-            .map((s) =>
-              fetch(`${s.url}/alipay/notify`, {
-                method: 'POST',
-                headers: { 'content-type': req.headers['content-type'] },
-                body,
-              }).then(async (r) => `${r.status} ${await r.text()}`),
-            ),
-        );
+        const workers = sites.slice(0, 2);
+        const forward = (s) =>
+          fetch(`${s.url}/alipay/notify`, { method: 'POST', headers: { 'content-type': req.headers['content-type'] }, body });
+        const got = await Promise.all(workers.map((s) => forward(s).then(async (r) => `${r.status} ${await r.text()}`)));
         answers.push(...got);
         res.end(got.includes('200 success') ? 'success' : 'fail');
       });
