@@ -484,14 +484,19 @@ FROM ${table} WHERE notify_id = $1`;
   const COMPLETE = `UPDATE ${table} SET state = 'processed', lease_until = NULL, kind = $3, notify_time = $4, processed_at = clock_timestamp()
 WHERE notify_id = $1 AND token = $2::bigint AND state = 'claimed'`;
   const RELEASE = `DELETE FROM ${table} WHERE notify_id = $1 AND token = $2::bigint AND state = 'claimed'`;
-  const SET_LOCK = `SELECT p.prev, set_config('lock_timeout', $1, true) AS now FROM (SELECT current_setting('lock_timeout') AS prev OFFSET 0) p`;
-  const RESTORE_LOCK = `SELECT set_config('lock_timeout', $1, true) AS now`;
-  const MARK = `INSERT INTO ${table} AS n (notify_id, state, token, lease_until, kind, notify_time, processed_at)
+  // The lock bound for the mark only, then the session's own bound again for the partner's statements.
+  // lockWaitMs is a checked integer, so it can be a literal: SET_LOCK then needs no parameter and rides
+  // with BEGIN in one round trip (node-postgres sends a parameterless query as one simple query).
+  const SET_LOCK = `SELECT p.prev, set_config('lock_timeout', '${lockWaitMs}ms', true) AS now FROM (SELECT current_setting('lock_timeout') AS prev OFFSET 0) p`;
+  // The mark, and (evaluated per returned row, so after the insert's lock wait) the session's lock bound
+  // restored, in one statement: one round trip. No row: nothing restored, and run is not called.
+  const MARK = `WITH m AS (INSERT INTO ${table} AS n (notify_id, state, token, lease_until, kind, notify_time, processed_at)
 VALUES ($1, 'processed', nextval('${seq}'), NULL, $2, $3, clock_timestamp())
 ON CONFLICT (notify_id) DO UPDATE SET state = 'processed', token = EXCLUDED.token, owner = NULL, lease_until = NULL,
 kind = EXCLUDED.kind, notify_time = EXCLUDED.notify_time, processed_at = EXCLUDED.processed_at
 WHERE n.state = 'claimed' AND n.lease_until <= clock_timestamp()
-RETURNING n.token::text AS token`;
+RETURNING n.token::text AS token)
+SELECT m.token, set_config('lock_timeout', $4, true) AS now FROM m`;
   const PRUNE = `DELETE FROM ${table} WHERE (state = 'processed' AND processed_at < clock_timestamp() - $1::bigint * interval '1 millisecond')
 OR (state = 'claimed' AND lease_until < clock_timestamp() - $1::bigint * interval '1 millisecond')`;
 
@@ -646,12 +651,15 @@ OR (state = 'claimed' AND lease_until < clock_timestamp() - $1::bigint * interva
    * The first statements of a delivery's transaction: the lock bound, the mark (or why not).
    * Throws an {@link Outcome} when `run` must not be called.
    */
-  const mark = async (run: Exec, id: string, record: ProcessedNotification): Promise<void> => {
-    const set = await run(SET_LOCK, [`${lockWaitMs}ms`]);
-    const prev = String(set.rows[0]?.prev ?? '0');
+  const mark = async (run: Exec, id: string, record: ProcessedNotification, prevLock?: string): Promise<void> => {
+    let prev = prevLock;
+    if (prev === undefined) {
+      const set = await run(SET_LOCK);
+      prev = String(set.rows[0]?.prev ?? '0');
+    }
     let r: Result;
     try {
-      r = await run(MARK, [id, String(record.kind), String(record.notifyTime)]);
+      r = await run(MARK, [id, String(record.kind), String(record.notifyTime), prev]);
     } catch (e) {
       if (sqlState(e) === '55P03') throw new Outcome({ status: 'busy' }); // lock_timeout: another transaction holds the id
       throw e;
@@ -664,7 +672,6 @@ OR (state = 'claimed' AND lease_until < clock_timestamp() - $1::bigint * interva
       }
       throw new Outcome({ status: 'busy' }); // a live lease of a lease-mode run
     }
-    await run(RESTORE_LOCK, [prev]); // the partner's own statements wait as the session says
   };
 
   const runPg = async (id: string, record: ProcessedNotification, run: (tx: unknown) => Promise<void>) => {
@@ -684,8 +691,10 @@ OR (state = 'claimed' AND lease_until < clock_timestamp() - $1::bigint * interva
     c.on('error', onClientError);
     let phase: 'begin' | 'run' | 'commit' = 'begin';
     try {
-      await c.query('BEGIN');
-      await mark(pgExec(c as never), id, record);
+      // BEGIN and the lock bound in one simple query (two results): one round trip.
+      const begun = (await c.query(`BEGIN; ${SET_LOCK}`)) as unknown as Array<{ rows?: Row[] }>;
+      const prev = String((Array.isArray(begun) ? begun[1]?.rows?.[0]?.prev : undefined) ?? '0');
+      await mark(pgExec(c as never), id, record, prev);
       phase = 'run';
       await run(c);
       phase = 'commit';
