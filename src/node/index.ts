@@ -1,7 +1,8 @@
 /**
  * `alipay-witkey/node`: Node-only helpers — the gateway simulator as an HTTP server with durable
- * SQLite state, the SQLite store itself, and `toNodeHandler` to serve any fetch-style handler
- * (the simulator, a partner's notify endpoint) from `node:http`.
+ * SQLite state, the notify endpoint as a `node:http` listener and Express/Connect middleware, the
+ * notify stores on SQLite (several processes on one machine) and a file (one process), and
+ * `toNodeHandler` to serve any fetch-style handler from `node:http`.
  * @module
  */
 
