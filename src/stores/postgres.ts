@@ -13,6 +13,7 @@
  *   at-least-once completion (a run killed between its effects and `complete` runs again).
  * @module
  */
+
 import { WitkeyError } from '../errors.js';
 import {
   type ClaimOptions,
@@ -24,6 +25,7 @@ import {
   type TransactionalNotifyStore,
   type TransactionResult,
 } from '../notify/store.js';
+import { listenForErrors } from './error-listener.js';
 
 // ---------------------------------------------------------------------------------------------
 // The clients, structurally. `any` where the real clients' signatures are generic or overloaded, so
@@ -347,29 +349,6 @@ function clientKind(client: unknown): 'pg' | 'postgres.js' {
   );
 }
 
-/** One 'error' listener per pg Pool, dispatching to the stores' onError hooks. */
-const poolHooks = new WeakMap<object, Set<(e: unknown) => void>>();
-function listenOnPool(pool: PgPoolLike, onError: ((e: unknown) => void) | undefined): void {
-  let hooks = poolHooks.get(pool);
-  if (!hooks) {
-    const set = new Set<(e: unknown) => void>();
-    hooks = set;
-    poolHooks.set(pool, set);
-    pool.on('error', (err: Error) => {
-      // An idle client's connection broke; the pool has already removed it. Without this listener,
-      // node's EventEmitter would throw it and crash the process.
-      for (const hook of set) {
-        try {
-          hook(err);
-        } catch {
-          // a logging hook must not crash the pool
-        }
-      }
-    });
-  }
-  if (onError) hooks.add(onError);
-}
-
 /** Gives a checked-out client back (destroyed when `broken`); a second release (by the partner's own code) is not an error here. */
 function releaseOnce(c: PgPoolClientLike, broken: Error | undefined): void {
   try {
@@ -467,7 +446,7 @@ export function createPostgresNotifyStore<C extends PostgresClient>(
 
   const pool = kind === 'pg' ? (client as PgPoolLike) : undefined;
   const sql = kind === 'postgres.js' ? (client as PostgresJsSqlLike) : undefined;
-  if (pool) listenOnPool(pool, onError);
+  if (pool) listenForErrors(pool, onError); // a broken idle connection of the pool would otherwise crash the process
   const exec: Exec = pool ? pgExec(pool as never) : pjExec(sql as PostgresJsSqlLike);
   const { table, seq } = names;
 

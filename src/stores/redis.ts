@@ -9,6 +9,7 @@
  * no `runInTransaction`. Guarantee: at most one concurrent run per id, at-least-once completion.
  * @module
  */
+
 import { WitkeyError } from '../errors.js';
 import {
   type ClaimOptions,
@@ -18,16 +19,13 @@ import {
   type NotifyStore,
   type ProcessedNotification,
 } from '../notify/store.js';
+import { type ErrorEmitterLike, listenForErrors } from './error-listener.js';
 
 // ---------------------------------------------------------------------------------------------
 // The clients, structurally. `any` where the real clients' signatures are generic or overloaded, so
 // that node-redis's `RedisClientType` and ioredis's `Redis` are assignable without importing either.
 
 /** An event emitter as both clients are: the store adds an `'error'` listener (see {@link RedisNotifyStoreOptions.onError}). */
-interface ErrorEmitterLike {
-  // biome-ignore lint/suspicious/noExplicitAny: both clients' on() are generic over their events
-  on(event: 'error', listener: (err: any) => void): unknown;
-}
 
 /** A node-redis client (`createClient(…)`, after `await client.connect()`), as this store uses it. */
 export interface NodeRedisClientLike extends Partial<ErrorEmitterLike> {
@@ -263,28 +261,10 @@ function driverOf(client: unknown): Driver {
   );
 }
 
-/** Every client the store listens to, with the hooks of the stores made over it. */
-const listening = new WeakMap<object, Set<(e: unknown) => void>>();
-
+/** Gives the client our one 'error' listener (./error-listener.ts), when it has on(). */
 function listen(client: unknown, onError: ((e: unknown) => void) | undefined): void {
   const c = client as Partial<ErrorEmitterLike>;
-  if (typeof c.on !== 'function') return;
-  let hooks = listening.get(c);
-  if (!hooks) {
-    const set = new Set<(e: unknown) => void>();
-    hooks = set;
-    listening.set(c, set);
-    c.on('error', (e: unknown) => {
-      for (const hook of set) {
-        try {
-          hook(e);
-        } catch {
-          // a logging hook must not turn a reconnection into a crash
-        }
-      }
-    });
-  }
-  if (onError) hooks.add(onError);
+  if (typeof c.on === 'function') listenForErrors(c as ErrorEmitterLike, onError);
 }
 
 const text = (v: unknown): string =>
