@@ -149,7 +149,7 @@ export function createNotifyHandler<S extends NotifyStore = MemoryNotifyStore>(o
     throw new WitkeyError(
       'INVALID_OPTION',
       old
-        ? 'createNotifyHandler: store has has()/add(), the contract before 0.2, which cannot stop two workers from running one notification at the same time. ' +
+        ? 'createNotifyHandler: store has has()/add(), the earlier store contract, which cannot stop two workers from running one notification at the same time. ' +
             'Use a store with claim/complete/release — createPostgresNotifyStore, createRedisNotifyStore, createD1NotifyStore (alipay-witkey/stores), ' +
             'createSqliteNotifyStore or createFileNotifyStore (alipay-witkey/node), createMemoryNotifyStore — or implement them over your database (docs/NOTIFY.md#the-store-contract)'
         : 'createNotifyHandler: store must have claim(), complete() and release() (docs/NOTIFY.md#the-store-contract)',
