@@ -351,7 +351,7 @@ export function createSqliteNotifyStore(
             { field: 'store', cause: e },
           );
         const step = Math.min(2 ** Math.min(attempt, 5), 25); // 1, 2, 4, … 25 ms
-        await sleep(Math.min(left, step * (0.5 + Math.random())));
+        await sleep(Math.min(left, step * (0.5 + Math.random()))); // jitter, so that waiting processes do not retry in step (not cryptographic)
       }
     }
   };
