@@ -351,7 +351,10 @@ export function createSqliteNotifyStore(
             { field: 'store', cause: e },
           );
         const step = Math.min(2 ** Math.min(attempt, 5), 25); // 1, 2, 4, … 25 ms
-        await sleep(Math.min(left, step * (0.5 + Math.random()))); // jitter, so that waiting processes do not retry in step (not cryptographic)
+        // jitter, so that waiting processes do not retry in step; from crypto.getRandomValues as every
+        // random number of this library is, though nothing here is secret
+        const jitter = crypto.getRandomValues(new Uint8Array(1))[0]! / 256;
+        await sleep(Math.min(left, step * (0.5 + jitter)));
       }
     }
   };
