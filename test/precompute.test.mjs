@@ -83,45 +83,52 @@ test('NIST SigGen through precomputed private keys: exact (R, S) from K', () => 
   assert.deepEqual(failures, []);
 });
 
-test('a key crossing the lazy threshold signs and verifies identically before and after its tables exist', () => {
-  for (const [L, N] of [
-    [1024, 160],
-    [2048, 256],
-  ]) {
-    const d = DOMAINS.get(`${L}/${N}`);
-    // Signing tables are shared by domain value: the eager key's domain state is made, then dropped
-    // from the library's cache, so that the lazy key (same domain) starts with a state of its own.
-    T.resetDomainStates();
-    const eager = createPrivateKey({ p: d.p, q: d.q, g: d.g, x: d.x });
-    precompute(eager);
-    precompute(eager.publicKey);
-    T.resetDomainStates();
-    const lazy = createPrivateKey({ p: d.p, q: d.q, g: d.g, x: d.x });
-    assert.notEqual(T.signState(lazy), T.signState(eager));
-    assert.equal(T.signState(lazy).comb, undefined, 'the lazy key starts table-free');
-    // 200 uses: past the ski-rental threshold (tens of uses) for both sign and verify.
-    for (let i = 0; i < 200; i++) {
-      const msg = new TextEncoder().encode(`message ${i}`);
-      const a = sign(msg, lazy);
-      assert.deepEqual(a, sign(msg, eager), `${L}/${N} use ${i}: RFC 6979 signatures differ`);
-      assert.equal(verify(a, msg, lazy.publicKey), true, `${L}/${N} use ${i}: lazy verify`);
-      assert.equal(verify(a, msg, eager.publicKey), true, `${L}/${N} use ${i}: eager verify`);
-      // Uses of the domain: signatures and the one y computation of lazy.publicKey.
-      const st = T.signState(lazy);
-      if (!st.comb) {
-        assert.ok(st.uses < T.signThreshold(d), `${L}/${N}: full comb not built after ${st.uses} uses`);
-        assert.equal(!!st.small, st.uses >= T.smallSignThreshold(d), `${L}/${N}: small comb after ${st.uses} uses`);
-      } else {
-        assert.equal(st.uses, T.signThreshold(d), `${L}/${N}: full comb built at its threshold`);
-        assert.equal(st.small, undefined, `${L}/${N}: small comb dropped`);
+test('a key crossing the lazy threshold signs and verifies identically before and after its tables exist, on each DSA engine', () => {
+  for (const engine of ['wasm', 'bigint']) {
+    assert.equal(T.setDsaEngine(engine), true);
+    try {
+      for (const [L, N] of [
+        [1024, 160],
+        [2048, 256],
+      ]) {
+        const d = DOMAINS.get(`${L}/${N}`);
+        // Signing tables are shared by domain value: the eager key's domain state is made, then dropped
+        // from the library's cache, so that the lazy key (same domain) starts with a state of its own.
+        T.resetDomainStates();
+        const eager = createPrivateKey({ p: d.p, q: d.q, g: d.g, x: d.x });
+        precompute(eager);
+        precompute(eager.publicKey);
+        T.resetDomainStates();
+        const lazy = createPrivateKey({ p: d.p, q: d.q, g: d.g, x: d.x });
+        assert.notEqual(T.signState(lazy), T.signState(eager));
+        assert.equal(T.signState(lazy).comb, undefined, 'the lazy key starts table-free');
+        // 200 uses: past the ski-rental threshold (tens of uses) for both sign and verify.
+        for (let i = 0; i < 200; i++) {
+          const msg = new TextEncoder().encode(`message ${i}`);
+          const a = sign(msg, lazy);
+          assert.deepEqual(a, sign(msg, eager), `${L}/${N} use ${i}: RFC 6979 signatures differ`);
+          assert.equal(verify(a, msg, lazy.publicKey), true, `${L}/${N} use ${i}: lazy verify`);
+          assert.equal(verify(a, msg, eager.publicKey), true, `${L}/${N} use ${i}: eager verify`);
+          // Uses of the domain: signatures and the one y computation of lazy.publicKey.
+          const st = T.signState(lazy);
+          if (!st.comb) {
+            assert.ok(st.uses < T.signThreshold(d), `${L}/${N}: full comb not built after ${st.uses} uses`);
+            assert.equal(!!st.small, st.uses >= T.smallSignThreshold(d), `${L}/${N}: small comb after ${st.uses} uses`);
+          } else {
+            assert.equal(st.uses, T.signThreshold(d), `${L}/${N}: full comb built at its threshold`);
+            assert.equal(st.small, undefined, `${L}/${N}: small comb dropped`);
+          }
+          if (i % 20 === 0) {
+            const bad = Uint8Array.from(a);
+            bad[bad.length - 1] ^= 1;
+            assert.equal(verify(bad, msg, lazy.publicKey), false);
+          }
+        }
+        assert.ok(T.signState(lazy).comb, `${L}/${N}: the full comb was built`);
       }
-      if (i % 20 === 0) {
-        const bad = Uint8Array.from(a);
-        bad[bad.length - 1] ^= 1;
-        assert.equal(verify(bad, msg, lazy.publicKey), false);
-      }
+    } finally {
+      T.setDsaEngine(undefined);
     }
-    assert.ok(T.signState(lazy).comb, `${L}/${N}: the full comb was built`);
   }
 });
 
@@ -200,24 +207,36 @@ test('table-free joint exponentiation and Lehmer inverse equal textbook arithmet
   assert.equal(T.modInv(3n, 2n ** 127n - 1n), invMod(3n, 2n ** 127n - 1n));
 });
 
-test('tables stay under 8 MB per key object at every size', () => {
-  for (const [L, N] of SIZES) {
-    const d = { L, N };
-    const s = T.signShape(d);
-    const v = T.verifyShape(d);
-    const signBytes = T.combEntries(s) * T.bytesPerEntry(L);
-    const verifyBytes = 2 * T.combEntries(v) * T.bytesPerEntry(L);
-    assert.ok(s.h * s.v * s.b >= N + 65, `${L}/${N} sign comb covers the blinded exponent`);
-    assert.ok(v.h * v.v * v.b >= N, `${L}/${N} verify comb covers N bits`);
-    assert.ok(signBytes <= 8 * 2 ** 20, `${L}/${N} sign tables ${signBytes}`);
-    assert.ok(verifyBytes <= 8 * 2 ** 20, `${L}/${N} verify tables ${verifyBytes}`);
+test('tables on bigint stay under 8 MB per key object at every size (WebAssembly: test/dsa-wasm.test.mjs)', () => {
+  assert.equal(T.setDsaEngine('bigint'), true);
+  try {
+    for (const [L, N] of SIZES) {
+      const d = { L, N };
+      const s = T.signShape(d);
+      const v = T.verifyShape(d);
+      const signBytes = T.combEntries(s) * T.bytesPerEntry(L);
+      const verifyBytes = 2 * T.combEntries(v) * T.bytesPerEntry(L);
+      assert.ok(s.h * s.v * s.b >= N + 65, `${L}/${N} sign comb covers the blinded exponent`);
+      assert.ok(v.h * v.v * v.b >= N, `${L}/${N} verify comb covers N bits`);
+      assert.ok(signBytes <= 8 * 2 ** 20, `${L}/${N} sign tables ${signBytes}`);
+      assert.ok(verifyBytes <= 8 * 2 ** 20, `${L}/${N} verify tables ${verifyBytes}`);
+    }
+  } finally {
+    T.setDsaEngine(undefined);
   }
 });
 
-test('lazy thresholds: none below FEWEST_USES (the first uses skip the shape search)', () => {
-  for (const [L, N] of SIZES) {
-    assert.ok(T.signThreshold({ L, N }) >= T.FEWEST_USES, `${L}/${N} sign ${T.signThreshold({ L, N })}`);
-    assert.ok(T.verifyThreshold({ L, N }) >= T.FEWEST_USES, `${L}/${N} verify ${T.verifyThreshold({ L, N })}`);
+test('lazy thresholds: none below FEWEST_USES (the first uses skip the shape search), on each DSA engine', () => {
+  for (const engine of ['wasm', 'bigint']) {
+    assert.equal(T.setDsaEngine(engine), true);
+    try {
+      for (const [L, N] of SIZES) {
+        assert.ok(T.signThreshold({ L, N }) >= T.FEWEST_USES, `${L}/${N} sign ${T.signThreshold({ L, N })}`);
+        assert.ok(T.verifyThreshold({ L, N }) >= T.FEWEST_USES, `${L}/${N} verify ${T.verifyThreshold({ L, N })}`);
+      }
+    } finally {
+      T.setDsaEngine(undefined);
+    }
   }
 });
 

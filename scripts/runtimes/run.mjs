@@ -379,6 +379,9 @@ for (const r of results.filter((x) => x.facts?.['TextDecoder gbk']))
   console.log(
     `  ${pad(r.name, 31)}${r.facts['TextDecoder gbk']} → ${r.facts['loadCharset gbk source']}, ${r.facts['gbk decode loop'] ?? '?'} decode loop`,
   );
+console.log('\n  DSA arithmetic of each runtime (the vectors ran on every engine listed):');
+for (const r of results.filter((x) => x.facts?.['dsa arithmetic']))
+  console.log(`  ${pad(r.name, 31)}${r.facts['dsa arithmetic']} (tested: ${r.facts['dsa engines tested'] ?? '?'})`);
 const verdict = failed.length || notRunBad.length ? 'FAILED' : 'ok';
 console.log(
   `\n  ${verdict === 'ok' ? '✔' : '✖'} ${results.filter((r) => r.status === 'passed').length} passed, ${failed.length} failed, ${notRun.length} NOT RUN` +

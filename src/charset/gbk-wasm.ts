@@ -11,7 +11,10 @@
  * to fit the largest chunk decoded (at most ≈ 3.2 MB, for a 1 MiB chunk) and is kept.
  * @module
  */
+import { extensionRefusesWasm } from '../internal/wasm-policy.js';
 import { GBK_WASM } from './gbk-wasm-bytes.js';
+
+export { extensionRefusesWasm };
 
 const STATUS = 0x20000; // consumed bytes (i32), then the "not ASCII" flag (i32)
 const IN = STATUS + 16;
@@ -43,27 +46,6 @@ export async function compileGbkWasm(): Promise<WebAssembly.Module | undefined> 
   } catch {
     return undefined; // refused by the embedder or a CSP, or no SIMD: the JS loop is used
   }
-}
-
-/**
- * In a browser extension (Chrome, Firefox: `chrome.runtime.getManifest()`), whether its
- * Content-Security-Policy refuses WebAssembly: the default policies of Manifest V2 and V3 do, and
- * a refused compilation is not only an exception but a CSP violation that the browser lists among
- * the extension's errors. So it is not even tried there unless the manifest's policy allows
- * `'wasm-unsafe-eval'` (or `'unsafe-eval'`, MV2).
- */
-export function extensionRefusesWasm(): boolean {
-  type Manifest = { content_security_policy?: string | { extension_pages?: string } };
-  const runtime = (globalThis as { chrome?: { runtime?: { id?: unknown; getManifest?: () => Manifest } } }).chrome?.runtime;
-  if (!runtime || typeof runtime.id !== 'string' || typeof runtime.getManifest !== 'function') return false;
-  let policy: string | undefined;
-  try {
-    const csp = runtime.getManifest().content_security_policy;
-    policy = typeof csp === 'string' ? csp : csp?.extension_pages;
-  } catch {
-    return false;
-  }
-  return policy === undefined || !/'(?:wasm-unsafe-eval|unsafe-eval)'/.test(policy);
 }
 
 /** One instance of the loop with one pair table (GBK or GB 2312) in its memory. */

@@ -59,8 +59,7 @@ export function combEntries(s: CombShape): number {
  * choice does not chase the last per cent with a table twice as large (the exchange rate and what it
  * gives per size: bench/README.md).
  */
-export function chooseShape(bits: number, bases: number, L: number, budget: number): CombShape {
-  const per = bytesPerEntry(L);
+export function chooseShape(bits: number, bases: number, L: number, budget: number, per = bytesPerEntry(L)): CombShape {
   let best: CombShape | undefined;
   let bestScore = Infinity;
   for (let h = 1; h <= 14; h++) {
@@ -114,7 +113,7 @@ export function buildComb(x: bigint, p: bigint, shape: CombShape): Comb {
 }
 
 /** Bits of e, least significant first, as 0/1 bytes; length `bits` (e must fit). */
-function bitsOf(e: bigint, bits: number): Uint8Array {
+export function bitsOf(e: bigint, bits: number): Uint8Array {
   const s = e.toString(2);
   if (s.length > bits) throw new RangeError('comb: exponent too large for the table');
   const out = new Uint8Array(bits);
@@ -123,7 +122,7 @@ function bitsOf(e: bigint, bits: number): Uint8Array {
 }
 
 /** Index of column k of block j: bit (i·a + j·b + k) of e for rows i = h−1 … 0. */
-function index(c: Comb, e: Uint8Array, j: number, k: number): number {
+export function index(c: CombShape & { readonly a: number }, e: Uint8Array, j: number, k: number): number {
   let u = 0;
   for (let i = c.h - 1, t = i * c.a + j * c.b + k; i >= 0; i--, t -= c.a) u = (u << 1) | e[t]!;
   return u;

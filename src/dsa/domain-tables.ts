@@ -30,8 +30,10 @@
  * m), exactly as with per-key tables. The tables hold powers of the public g only.
  * @module
  */
-import { modPowRegular, randomBits } from './arith.js';
-import { buildComb, type Comb, type CombShape, chooseShape, combEntries, combOps, combPowRegular } from './comb.js';
+import { randomBits } from './arith.js';
+import { bytesPerEntry, type CombShape, chooseShape, combEntries, combOps } from './comb.js';
+import { dsaEngine, montBytes } from './mont.js';
+import { type AnyComb, buildCombs, combRegular, powRegular } from './mont-pow.js';
 
 /** The domain fields this module needs (a validated DsaDomain). */
 interface Domain {
@@ -43,10 +45,24 @@ interface Domain {
 }
 
 /**
- * Memory cap for one comb (bytes of V8 heap, estimated as entries × `bytesPerEntry(L)` of comb.ts).
- * The shapes it yields are listed in the TSDoc of `precompute`.
+ * Memory cap for one comb on bigint (bytes of V8 heap, estimated as entries × `bytesPerEntry(L)` of
+ * comb.ts). The shapes it yields are listed in the TSDoc of `precompute`.
  */
 export const BUDGET = 8 * 1024 * 1024 * 0.95;
+
+/**
+ * Memory cap for the combs of one key or domain on WebAssembly (entries × `montBytes(L)`): small
+ * enough to stay in a core's L2 cache, so that the tables' speed does not depend on a last-level
+ * cache shared with other tenants (bench/README.md, "DSA on WebAssembly").
+ */
+export const WASM_BUDGET = 1024 * 1024;
+
+/** Per-entry bytes and memory cap of a comb on the engine in use. */
+function budgetOf(L: number, budget: 'full' | 'small'): { per: number; cap: number; engine: string } {
+  const engine = dsaEngine();
+  if (engine === 'wasm') return { per: montBytes(L), cap: budget === 'full' ? WASM_BUDGET : SMALL_BUDGET, engine };
+  return { per: bytesPerEntry(L), cap: budget === 'full' ? BUDGET : SMALL_BUDGET, engine };
+}
 
 /** Bits of the blinding multiplier m in the signing exponent k + m·q. */
 export const BLIND_BITS = 64;
@@ -55,11 +71,15 @@ export const BLIND_BITS = 64;
 export const signExponentBits = (N: number): number => N + BLIND_BITS + 1;
 
 const shapeCache = new Map<string, CombShape>();
-/** @internal The cheapest comb shape for `bases` bases over `bits`-bit exponents within BUDGET. */
-export function shapeFor(L: number, bits: number, bases: number): CombShape {
-  const id = `${L}/${bits}/${bases}`;
+/**
+ * @internal The cheapest comb shape for `bases` bases over `bits`-bit exponents within the engine's
+ * budget (BUDGET on bigint, WASM_BUDGET on WebAssembly; SMALL_BUDGET for `small`).
+ */
+export function shapeFor(L: number, bits: number, bases: number, budget: 'full' | 'small' = 'full'): CombShape {
+  const { per, cap, engine } = budgetOf(L, budget);
+  const id = `${L}/${bits}/${bases}/${budget}/${engine}`;
   let s = shapeCache.get(id);
-  if (!s) shapeCache.set(id, (s = chooseShape(bits, bases, L, BUDGET)));
+  if (!s) shapeCache.set(id, (s = chooseShape(bits, bases, L, cap, per)));
   return s;
 }
 
@@ -73,7 +93,10 @@ export function threshold(buildOps: number, freeOps: number, tableOps: number): 
   return Math.max(1, Math.ceil(buildOps / Math.max(1, freeOps - tableOps)));
 }
 
-/** Uses of a domain after which its signing comb is built (179 / 54 / 55 / 34 for the four sizes). */
+/**
+ * Uses of a domain after which its signing comb is built: 24 / 11 / 10 / 7 for the four sizes on
+ * WebAssembly, 179 / 54 / 55 / 34 on bigint.
+ */
 export function signThreshold(d: { L: number; N: number }): number {
   const s = signShape(d);
   const n = signExponentBits(d.N);
@@ -82,10 +105,11 @@ export function signThreshold(d: { L: number; N: number }): number {
 }
 
 /**
- * No threshold is below this many uses (the lowest is 34, see signThreshold), so the first uses do
- * not run the shape search (chooseShape), which would add to a fresh process's first signature.
+ * No threshold is below this many uses (the lowest is 7, 3072/256 on WebAssembly, whose tables are
+ * cheap to build; 34 on bigint), so the first uses do not run the shape search (chooseShape), which
+ * would add to a fresh process's first signature.
  */
-export const FEWEST_USES = 16;
+export const FEWEST_USES = 6;
 
 /**
  * Memory cap of the small comb that serves a domain between its first uses and the full comb: a
@@ -97,10 +121,7 @@ export const SMALL_BUDGET = 64 * 1024;
 
 /** Comb shape of a domain's small signing comb (≤ SMALL_BUDGET). */
 export function smallSignShape(d: { L: number; N: number }): CombShape {
-  const id = `${d.L}/${signExponentBits(d.N)}/small`;
-  let s = shapeCache.get(id);
-  if (!s) shapeCache.set(id, (s = chooseShape(signExponentBits(d.N), 1, d.L, SMALL_BUDGET)));
-  return s;
+  return shapeFor(d.L, signExponentBits(d.N), 1, 'small');
 }
 
 /** Uses of a domain after which its small signing comb is built (3 / 2 / 2 / 2 for the four sizes). */
@@ -113,10 +134,10 @@ export function smallSignThreshold(d: { L: number; N: number }): number {
 /** @internal The signing state of one domain value. */
 export interface DomainSignState {
   uses: number;
-  /** The full comb (≤ 8 MB). */
-  comb?: Comb;
+  /** The full comb (≤ 8 MB on bigint, ≤ 1 MB on WebAssembly). */
+  comb?: AnyComb;
   /** The small comb (≤ SMALL_BUDGET), used until the full one exists. */
-  small?: Comb;
+  small?: AnyComb;
 }
 
 /** Most recently used domain states kept when no key object holds them. */
@@ -151,9 +172,9 @@ export function domainSignState(id: string): DomainSignState {
 }
 
 /** @internal Builds the domain's full signing comb now (idempotent). */
-export function buildSignComb(d: Domain, st: DomainSignState): Comb {
+export function buildSignComb(d: Domain, st: DomainSignState): AnyComb {
   if (!st.comb) {
-    st.comb = buildComb(d.g, d.p, signShape(d));
+    st.comb = buildCombs([d.g], d.p, signShape(d))[0]!;
     st.small = undefined;
   }
   return st.comb;
@@ -164,11 +185,11 @@ export function buildSignComb(d: Domain, st: DomainSignState): Comb {
  * have paid for it (signThreshold), before that the small comb once a few uses have paid for that
  * (smallSignThreshold), and undefined before that (the table-free ladder is cheaper).
  */
-export function useSignComb(d: Domain, st: DomainSignState): Comb | undefined {
+export function useSignComb(d: Domain, st: DomainSignState): AnyComb | undefined {
   if (st.comb) return st.comb;
   const uses = ++st.uses;
   if (uses >= FEWEST_USES && uses >= signThreshold(d)) return buildSignComb(d, st);
-  if (!st.small && uses >= 2 && uses >= smallSignThreshold(d)) st.small = buildComb(d.g, d.p, smallSignShape(d));
+  if (!st.small && uses >= 2 && uses >= smallSignThreshold(d)) st.small = buildCombs([d.g], d.p, smallSignShape(d))[0]!;
   return st.small;
 }
 
@@ -180,7 +201,7 @@ export function useSignComb(d: Domain, st: DomainSignState): Comb | undefined {
 export function powGSecret(d: Domain, st: DomainSignState, x: bigint): bigint {
   const comb = useSignComb(d, st);
   const e = x + randomBits(BLIND_BITS) * d.q;
-  return comb ? combPowRegular(comb, e, d.p) : modPowRegular(d.g, e, d.p, d.N + BLIND_BITS);
+  return comb ? combRegular(comb, e, d.p) : powRegular(d.g, e, d.p, signExponentBits(d.N));
 }
 
 /** @internal Test hook: forget every domain state (keys holding one keep it, new keys start afresh). */

@@ -12,29 +12,37 @@
  * @module
  */
 import { WitkeyError } from '../errors.js';
-import { buildComb, type Comb, type CombShape, combEntries, combOps } from './comb.js';
+import { type CombShape, combEntries, combOps } from './comb.js';
 import {
   buildSignComb,
   type DomainSignState,
   domainSignState,
   FEWEST_USES,
+  resetDomainStates,
   shapeFor,
   threshold,
   useSignComb,
 } from './domain-tables.js';
 import { type DsaDomain, type DsaPrivateKey, type DsaPublicKey, domainId, isDsaPrivateKey, isDsaPublicKey } from './key.js';
+import { onEngineChange } from './mont.js';
+import { type AnyComb, buildCombs } from './mont-pow.js';
 
 export { BLIND_BITS, signExponentBits, signShape } from './domain-tables.js';
 
 interface VerifyState {
   uses: number;
-  g?: Comb;
-  y?: Comb;
+  g?: AnyComb;
+  y?: AnyComb;
 }
 
 /** Each private key object holds its domain's signing state (strongly: tables outlive an LRU eviction while a key uses them). */
-const signStates = new WeakMap<DsaPrivateKey, DomainSignState>();
-const verifyStates = new WeakMap<DsaPublicKey, VerifyState>();
+let signStates = new WeakMap<DsaPrivateKey, DomainSignState>();
+let verifyStates = new WeakMap<DsaPublicKey, VerifyState>();
+onEngineChange(() => {
+  signStates = new WeakMap();
+  verifyStates = new WeakMap();
+  resetDomainStates();
+});
 
 /** Comb shape of each of a public key's two tables (g and y, N-bit exponents, evaluated jointly). */
 export function verifyShape(d: DsaDomain): CombShape {
@@ -57,12 +65,12 @@ export function signState(key: DsaPrivateKey): DomainSignState {
 }
 
 /** @internal The g comb of a private key's domain for signing, counting this use; undefined while the table-free path is cheaper. */
-export function signComb(key: DsaPrivateKey): Comb | undefined {
+export function signComb(key: DsaPrivateKey): AnyComb | undefined {
   return useSignComb(key.domain, signState(key));
 }
 
 /** @internal The g and y combs of a public key for verification, counting this use. */
-export function verifyCombs(key: DsaPublicKey): { g: Comb; y: Comb } | undefined {
+export function verifyCombs(key: DsaPublicKey): { g: AnyComb; y: AnyComb } | undefined {
   let st = verifyStates.get(key);
   if (!st) verifyStates.set(key, (st = { uses: 0 }));
   if (!st.g && ++st.uses >= FEWEST_USES && st.uses >= verifyThreshold(key.domain)) buildVerify(key, st);
@@ -71,9 +79,7 @@ export function verifyCombs(key: DsaPublicKey): { g: Comb; y: Comb } | undefined
 
 function buildVerify(key: DsaPublicKey, st: VerifyState): void {
   const { g, p } = key.domain;
-  const shape = verifyShape(key.domain);
-  st.g = buildComb(g, p, shape);
-  st.y = buildComb(key.y, p, shape);
+  [st.g, st.y] = buildCombs([g, key.y], p, verifyShape(key.domain));
 }
 
 /**

@@ -12,10 +12,10 @@
  */
 import { WitkeyError } from '../errors.js';
 import { optionsObject } from '../options.js';
-import { bitLength, bytesToBigInt, mod, modInv, modPowRegular, randomBytes } from './arith.js';
-import { combPowRegular } from './comb.js';
+import { bitLength, bytesToBigInt, mod, modInv, randomBytes } from './arith.js';
 import { type DsaHashName, hashFor } from './hash.js';
 import { type DsaPrivateKey, isDsaPrivateKey, privateScalar } from './key.js';
+import { combRegular, powRegular } from './mont-pow.js';
 import { BLIND_BITS, signComb, signExponentBits } from './precompute.js';
 import { bits2int, rfc6979Nonces } from './rfc6979.js';
 import { encodeDer, encodeP1363, type SignatureFormat } from './signature.js';
@@ -64,7 +64,7 @@ export function signWithNonce(key: DsaPrivateKey, h1: Uint8Array, k: bigint): { 
   // comb runs b − 1 squarings and b·v multiplications whatever the digits, the ladder likewise.
   const e = k + m * q;
   const comb = signComb(key);
-  const gk = comb ? combPowRegular(comb, e, p) : modPowRegular(g, e, p, signExponentBits(N));
+  const gk = comb ? combRegular(comb, e, p) : powRegular(g, e, p, signExponentBits(N));
   const r = mod(gk, q);
   if (r === 0n) return undefined;
   // Blinded inversion: k^-1 = b · (k·b)^-1 mod q. b ≡ 0 has probability about 1/q; fresh bytes then.

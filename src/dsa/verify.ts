@@ -5,10 +5,9 @@
 import { WitkeyError } from '../errors.js';
 import { optionsObject } from '../options.js';
 import { mod, modInv } from './arith.js';
-import { combPow2 } from './comb.js';
 import { type DsaHashName, hashFor } from './hash.js';
 import { type DsaPrivateKey, type DsaPublicKey, isDsaPrivateKey, isDsaPublicKey } from './key.js';
-import { modPow2 } from './multiexp.js';
+import { comb2, pow2 } from './mont-pow.js';
 import { verifyCombs } from './precompute.js';
 import { bits2int } from './rfc6979.js';
 import { decodeDer, decodeP1363, type SignatureFormat } from './signature.js';
@@ -78,6 +77,6 @@ export function verifyDigest(
   // g^u1 · y^u2 in one pass: from the key's combs once it has them (see precompute.ts), else by a
   // joint sliding window that shares the squarings between the two bases.
   const combs = verifyCombs(pub);
-  const v = mod(combs ? combPow2(combs.g, u1, combs.y, u2, p) : modPow2(g, u1, pub.y, u2, p), q);
+  const v = mod(combs ? comb2(combs.g, u1, combs.y, u2, p) : pow2(g, u1, pub.y, u2, p), q);
   return v === r;
 }

@@ -5,6 +5,7 @@ import './runtime.portable.js';
 import './wycheproof.portable.js';
 import './nist.portable.js';
 import './rfc6979.portable.js';
+import './dsa-engines.portable.js';
 import './keys.portable.js';
 import './charset.portable.js';
 import './params.portable.js';

@@ -2,4 +2,14 @@
 // build (run `npx rollup -c` first). Every portable test imports the library from here only.
 export * from '../../dist/browser/index.js';
 // Internals the standard vectors need (NIST SigGen gives the nonce k). Not part of the public API.
-export { gbkEngine, signWithNonce } from '../../dist/browser/testing.js';
+export {
+  buildCombs,
+  comb2,
+  combRegular,
+  dsaEngine,
+  gbkEngine,
+  pow2,
+  powRegular,
+  setDsaEngine,
+  signWithNonce,
+} from '../../dist/browser/testing.js';

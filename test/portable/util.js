@@ -1,4 +1,31 @@
-// Helpers for the portable tests: hex, bigint, a tiny DER writer (X.690; independent of src/).
+// Helpers for the portable tests: hex, bigint, a tiny DER writer (X.690; independent of src/), and
+// a loop over the DSA arithmetic engines.
+import { setDsaEngine } from './lib.js';
+
+/**
+ * Runs fn(engine) once per DSA arithmetic this runtime offers: WebAssembly Montgomery multiplication
+ * where the runtime compiles it, and always bigint; every table is dropped before each run, so each
+ * engine builds its own. A failure names the engine. Returns the engines that ran.
+ */
+export function forEachEngine(fn) {
+  const ran = [];
+  try {
+    for (const engine of ['wasm', 'bigint']) {
+      if (!setDsaEngine(engine)) continue;
+      ran.push(engine);
+      try {
+        fn(engine);
+      } catch (e) {
+        if (e && typeof e === 'object') e.message = `[${engine}] ${e.message}`;
+        throw e;
+      }
+    }
+  } finally {
+    setDsaEngine(undefined);
+  }
+  if (!ran.includes('bigint')) throw new Error('the bigint engine did not run');
+  return ran;
+}
 export function hexToBytes(hex) {
   const clean = hex.replace(/\s+/g, '');
   if (clean.length % 2) throw new Error(`odd hex length: ${clean.length}`);

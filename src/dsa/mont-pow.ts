@@ -1,0 +1,221 @@
+/**
+ * The DSA exponentiations on either engine (mont.ts): the same algorithms as comb.ts (fixed-base
+ * combs, regular and joint), multiexp.ts (joint sliding windows) and arith.ts (the regular 4-bit
+ * ladder), run on WebAssembly Montgomery multiplication where the runtime allows it, else on bigint.
+ * Callers (sign.ts, verify.ts, precompute.ts, domain-tables.ts, key.ts) go through the functions
+ * here and never ask which engine runs; combs remember the engine they were built with.
+ *
+ * The WebAssembly versions perform the same sequence of multiplications as the bigint ones, so the
+ * regularity promised for signing (the same squarings and multiplications for every exponent of
+ * the table's size) holds on both; see mont.ts for what WebAssembly adds to it.
+ * @module
+ */
+import { mod, modPowRegular } from './arith.js';
+import { bitsOf, buildComb, type Comb, type CombShape, combPow2, combPowRegular, index } from './comb.js';
+import { dsaEngine, MontSpace } from './mont.js';
+import { modPow2 } from './multiexp.js';
+
+/** A comb whose tables are numbers of a MontSpace: table j, entry u at `at + (j·2^h + u)·size`. */
+export interface WasmComb extends CombShape {
+  readonly a: number;
+  readonly bits: number;
+  readonly space: MontSpace;
+  readonly at: number;
+  /** The accumulator of evaluations (shared by every comb of the space). */
+  readonly acc: number;
+}
+
+/** A comb of either engine. */
+export type AnyComb = Comb | WasmComb;
+
+const isWasm = (c: AnyComb): c is WasmComb => 'space' in c;
+
+/**
+ * Builds the combs of every base in `xs` for one shape, in one space when on WebAssembly (so that
+ * they can be evaluated jointly). Cost: per base, about h·v·b squarings plus one multiplication per
+ * entry.
+ */
+export function buildCombs(xs: readonly bigint[], p: bigint, shape: CombShape): AnyComb[] {
+  if (dsaEngine() === 'bigint') return xs.map((x) => buildComb(x, p, shape));
+  const { h, v, b } = shape;
+  const a = v * b;
+  const size = 1 << h;
+  const space = new MontSpace(p, xs.length * v * size + 2);
+  const acc = space.alloc(1);
+  const cur = space.alloc(1);
+  return xs.map((x) => {
+    const at = space.alloc(v * size);
+    const entry = (j: number, u: number): number => at + (j * size + u) * space.size;
+    space.set(cur, x);
+    // x^(2^(i·a + j·b)) into entry (j, 2^i), by repeated squaring.
+    for (let t = 0; t < h * a; t++) {
+      if (t % b === 0) {
+        const ij = t / b; // = i·v + j
+        space.copy(entry(ij % v, 1 << Math.floor(ij / v)), cur);
+      }
+      if (t + 1 < h * a) space.mul(cur, cur, cur);
+    }
+    for (let j = 0; j < v; j++) {
+      space.copy(entry(j, 0), space.one);
+      for (let u = 3; u < size; u++) {
+        const low = u & -u;
+        if (low !== u) space.mul(entry(j, u), entry(j, u - low), entry(j, low));
+      }
+    }
+    return { h, v, b, a, bits: h * a, space, at, acc };
+  });
+}
+
+/**
+ * x^e mod p from x's comb with a fixed sequence of b − 1 squarings and b·v multiplications for any
+ * e below 2^bits (a zero index multiplies by the entry 1). For the blinded signing nonce.
+ */
+export function combRegular(c: AnyComb, e: bigint, p: bigint): bigint {
+  if (!isWasm(c)) return combPowRegular(c, e, p);
+  const bits = bitsOf(e, c.bits);
+  const { space, acc } = c;
+  const stride = space.size << c.h;
+  space.copy(acc, space.one);
+  for (let k = c.b - 1; k >= 0; k--) {
+    if (k !== c.b - 1) space.mul(acc, acc, acc);
+    for (let j = c.v - 1; j >= 0; j--) space.mul(acc, acc, c.at + j * stride + index(c, bits, j, k) * space.size);
+  }
+  return space.get(acc);
+}
+
+/**
+ * x^e · y^f mod p from the combs of x and y (built together by one buildCombs call), sharing the
+ * b − 1 squarings; zero columns are skipped. Variable time: public exponents only.
+ */
+export function comb2(cx: AnyComb, e: bigint, cy: AnyComb, f: bigint, p: bigint): bigint {
+  if (!isWasm(cx) || !isWasm(cy)) {
+    if (isWasm(cx) || isWasm(cy)) throw new RangeError('comb2: combs of different engines');
+    return combPow2(cx, e, cy, f, p);
+  }
+  if (cx.b !== cy.b || cx.space !== cy.space) throw new RangeError('comb2: combs must share their columns and space');
+  const be = bitsOf(e, cx.bits);
+  const bf = bitsOf(f, cy.bits);
+  const { space, acc } = cx;
+  const stride = space.size << cx.h;
+  let started = false;
+  const step = (c: WasmComb, bits: Uint8Array, j: number, k: number): void => {
+    const u = index(c, bits, j, k);
+    if (!u) return;
+    const at = c.at + j * stride + u * space.size;
+    if (started) space.mul(acc, acc, at);
+    else space.copy(acc, at);
+    started = true;
+  };
+  for (let k = cx.b - 1; k >= 0; k--) {
+    if (started) space.mul(acc, acc, acc);
+    for (let j = cx.v - 1; j >= 0; j--) step(cx, be, j, k);
+    for (let j = cy.v - 1; j >= 0; j--) step(cy, bf, j, k);
+  }
+  return started ? space.get(acc) : 1n;
+}
+
+/** Scratch spaces of the table-free exponentiations, by modulus (the most recent few). */
+const scratch = new Map<bigint, { space: MontSpace; at: number }>();
+const SCRATCH_SPACES = 4;
+/** Numbers in a scratch space: two tables of 16 odd powers (window 5), a square and the accumulator. */
+const SCRATCH_NUMBERS = 34;
+
+function scratchFor(p: bigint): { space: MontSpace; at: number } {
+  let s = scratch.get(p);
+  if (s) scratch.delete(p);
+  else {
+    const space = new MontSpace(p, SCRATCH_NUMBERS);
+    s = { space, at: space.alloc(SCRATCH_NUMBERS) };
+  }
+  scratch.set(p, s);
+  if (scratch.size > SCRATCH_SPACES) scratch.delete(scratch.keys().next().value!);
+  return s;
+}
+
+/**
+ * base^exp mod p with a fixed 4-bit window over `bits` bits, as arith.ts's modPowRegular (same
+ * sequence of operations whatever the exponent's digits). For secret exponents; callers blind them.
+ */
+export function powRegular(base: bigint, exp: bigint, p: bigint, bits: number): bigint {
+  if (dsaEngine() === 'bigint') return modPowRegular(base, exp, p, bits);
+  if (exp < 0n || exp.toString(2).length > bits) throw new RangeError('powRegular: exponent out of range');
+  const { space, at } = scratchFor(p);
+  const t = (i: number): number => at + i * space.size;
+  const r = t(16);
+  space.copy(t(0), space.one);
+  space.set(t(1), mod(base, p));
+  for (let i = 2; i < 16; i++) space.mul(t(i), t(i - 1), t(1));
+  const hex = exp.toString(16);
+  const windows = Math.ceil(bits / 4);
+  space.copy(r, space.one);
+  for (let k = windows - 1; k >= 0; k--) {
+    for (let s = 0; s < 4; s++) space.mul(r, r, r);
+    const i = hex.length - 1 - k;
+    space.mul(r, r, t(i >= 0 ? parseInt(hex[i]!, 16) : 0));
+  }
+  return space.get(r);
+}
+
+/** Sliding-window digits of e, least significant first (as multiexp.ts): odd values < 2^w, or 0. */
+function slidingDigits(e: bigint, w: number): Uint8Array {
+  const s = e.toString(2);
+  const n = s.length;
+  const digits = new Uint8Array(n);
+  let i = 0;
+  while (i < n) {
+    if (s.charCodeAt(n - 1 - i) === 48) {
+      i++;
+      continue;
+    }
+    let d = 0;
+    for (let t = Math.min(i + w, n) - 1; t >= i; t--) d = (d << 1) | (s.charCodeAt(n - 1 - t) - 48);
+    digits[i] = d;
+    i += w;
+  }
+  return digits;
+}
+
+/**
+ * g^a · y^b mod p for non-negative public exponents, sharing one chain of squarings (as
+ * multiexp.ts's modPow2, on either engine). Variable time.
+ */
+export function pow2(g: bigint, a: bigint, y: bigint, b: bigint, p: bigint): bigint {
+  if (dsaEngine() === 'bigint') return modPow2(g, a, y, b, p);
+  if (a < 0n || b < 0n) throw new RangeError('pow2: negative exponent');
+  const bits = Math.max(a.toString(2).length, b.toString(2).length);
+  const w = bits > 200 ? 5 : bits > 64 ? 4 : bits > 16 ? 3 : 1;
+  const half = 1 << (w - 1);
+  const { space, at } = scratchFor(p);
+  const t = (i: number): number => at + i * space.size;
+  const sq = t(32);
+  const r = t(33);
+  // Odd powers of g at t(0 … half−1), of y at t(16 … 16 + half−1).
+  const odd = (x: bigint, from: number): void => {
+    space.set(t(from), x);
+    if (half > 1) {
+      space.mul(sq, t(from), t(from));
+      for (let i = 1; i < half; i++) space.mul(t(from + i), t(from + i - 1), sq);
+    }
+  };
+  const da = a === 0n ? new Uint8Array(0) : slidingDigits(a, w);
+  const db = b === 0n ? new Uint8Array(0) : slidingDigits(b, w);
+  if (da.length) odd(g, 0);
+  if (db.length) odd(y, 16);
+  let started = false;
+  for (let i = Math.max(da.length, db.length) - 1; i >= 0; i--) {
+    if (started) space.mul(r, r, r);
+    const x = da[i] ?? 0;
+    if (x) {
+      if (started) space.mul(r, r, t(x >> 1));
+      else space.copy(r, t(x >> 1));
+      started = true;
+    }
+    const z = db[i] ?? 0;
+    if (z) {
+      if (started) space.mul(r, r, t(16 + (z >> 1)));
+      else space.copy(r, t(16 + (z >> 1)));
+      started = true;
+    }
+  }
+  return started ? space.get(r) : p === 1n ? 0n : 1n;
+}
