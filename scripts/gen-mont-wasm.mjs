@@ -127,27 +127,41 @@ function func(exportName, params, locals, body) {
   };
   const emit = (x) => {
     const [op, ...a] = x;
-    if (op === 'local.get') out.push(0x20, ...local(a[0]));
-    else if (op === 'local.set') emit(a[1]), out.push(0x21, ...local(a[0]));
-    else if (op === 'i32.const') out.push(0x41, ...sleb(a[0]));
-    else if (op === 'i64.const') out.push(0x42, ...sleb(a[0]));
-    else if (op === 'v128.zero') out.push(...simd(12), ...new Array(16).fill(0));
-    else if (op === 'loop') {
+    if (op === 'local.get') {
+      out.push(0x20, ...local(a[0]));
+    } else if (op === 'local.set') {
+      emit(a[1]);
+      out.push(0x21, ...local(a[0]));
+    } else if (op === 'i32.const') {
+      out.push(0x41, ...sleb(a[0]));
+    } else if (op === 'i64.const') {
+      out.push(0x42, ...sleb(a[0]));
+    } else if (op === 'v128.zero') {
+      out.push(...simd(12), ...new Array(16).fill(0));
+    } else if (op === 'loop') {
       labels.push(a[0]);
       out.push(0x03, 0x40);
       a.slice(1).forEach(emit);
       out.push(0x0b);
       labels.pop();
-    } else if (op === 'br_if') emit(a[1]), out.push(0x0d, ...depth(a[0]));
-    else if (op === 'i64x2.extract_lane') emit(a[0]), out.push(...simd(29), a[1]);
-    else if (PLAIN[op]) a.forEach(emit), out.push(...PLAIN[op]);
-    else if (MEM[op]) {
+    } else if (op === 'br_if') {
+      emit(a[1]);
+      out.push(0x0d, ...depth(a[0]));
+    } else if (op === 'i64x2.extract_lane') {
+      emit(a[0]);
+      out.push(...simd(29), a[1]);
+    } else if (PLAIN[op]) {
+      a.forEach(emit);
+      out.push(...PLAIN[op]);
+    } else if (MEM[op]) {
       const [code, align] = MEM[op];
       const store = op.endsWith('store');
       emit(a[0]);
       if (store) emit(a[1]);
       out.push(...code, align, ...uleb((store ? a[2] : a[1]) ?? 0));
-    } else throw new Error(`unknown operator ${op}`);
+    } else {
+      throw new Error(`unknown operator ${op}`);
+    }
   };
   body.forEach(emit);
   out.push(0x0b);
