@@ -90,8 +90,9 @@ export function gc() {
 const retained = [];
 
 /**
- * Heap bytes retained by what `make()` returns (median of `n` tries, after full GCs). `setup()` runs
- * before the baseline is taken (e.g. to drop a library cache that `make()` would otherwise replace).
+ * Bytes retained by what `make()` returns (median of `n` tries, after full GCs): V8 heap plus external
+ * memory (ArrayBuffers and WebAssembly memories, where the DSA tables live on WebAssembly). `setup()`
+ * runs before the baseline is taken (e.g. to drop a library cache that `make()` would otherwise replace).
  */
 export function retainedBytes(make, n = 3, setup = () => {}) {
   const out = [];
@@ -99,10 +100,14 @@ export function retainedBytes(make, n = 3, setup = () => {}) {
     retained.length = 0;
     setup();
     gc();
-    const before = process.memoryUsage().heapUsed;
+    const used = () => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.external;
+    };
+    const before = used();
     retained.push(make()); // held in a module array: a local could be dead to the optimiser
     gc();
-    out.push(process.memoryUsage().heapUsed - before);
+    out.push(used() - before);
   }
   retained.length = 0;
   return median(out);
