@@ -114,12 +114,24 @@ export function buildComb(x: bigint, p: bigint, shape: CombShape): Comb {
 
 /** Bits of e, least significant first, as 0/1 bytes; length `bits` (e must fit). */
 export function bitsOf(e: bigint, bits: number): Uint8Array {
-  const s = e.toString(2);
-  if (s.length > bits) throw new RangeError('comb: exponent too large for the table');
-  const out = new Uint8Array(bits);
-  for (let i = 0, n = s.length; i < n; i++) out[i] = s.charCodeAt(n - 1 - i) - 48;
-  return out;
+  // From the hexadecimal digits, four bits per char code: faster than toString(2) and a char per bit.
+  const h = e.toString(16);
+  const n = h.length;
+  const top = n * 4 - 4 + (32 - Math.clz32(hexDigit(h.charCodeAt(0))));
+  if (e > 0n && top > bits) throw new RangeError('comb: exponent too large for the table');
+  const out = new Uint8Array(Math.max(bits, n * 4));
+  for (let i = 0, t = (n - 1) * 4; i < n; i++, t -= 4) {
+    const d = hexDigit(h.charCodeAt(i));
+    out[t] = d & 1;
+    out[t + 1] = (d >> 1) & 1;
+    out[t + 2] = (d >> 2) & 1;
+    out[t + 3] = d >> 3;
+  }
+  return out.length === bits ? out : out.subarray(0, bits);
 }
+
+/** Value of a lowercase hex digit's char code. */
+const hexDigit = (c: number): number => (c < 58 ? c - 48 : c - 87);
 
 /** Index of column k of block j: bit (i·a + j·b + k) of e for rows i = h−1 … 0. */
 export function index(c: CombShape & { readonly a: number }, e: Uint8Array, j: number, k: number): number {

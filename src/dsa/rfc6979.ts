@@ -6,7 +6,8 @@
 
 import { concat } from '../wire/bytes.js';
 import { bigIntToBytes, bitLength, bytesToBigInt } from './arith.js';
-import type { HashFn } from './hash.js';
+import { blocks as sha1Blocks } from '../wire/sha1.js';
+import { type HashFn, isSha1 } from './hash.js';
 
 /** bits2int (RFC 6979 §2.3.2): the leftmost qlen bits of `bytes` as an integer. */
 export function bits2int(bytes: Uint8Array, qlen: number): bigint {
@@ -118,13 +119,99 @@ function zeroKey(hash: HashFn): { i: HashState; o: HashState } {
   return z;
 }
 
+const SHA1_IV = /* @__PURE__ */ Int32Array.of(0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476, 0xc3d2e1f0 | 0);
+
+/**
+ * HMAC-SHA-1 on the SHA-1 compression of src/wire/sha1.ts, with the interface of {@link Hmac}. Why:
+ * a 1024/160 signature's nonce takes five HMACs and two re-keyings (16 SHA-1 blocks); through
+ * `@noble/hashes` (clones, views, a class per hash) that was about a fifth of the signature, here it
+ * is a few microseconds. States and scratch are typed arrays that `wipe` zeroes.
+ */
+class HmacSha1 {
+  private readonly ih = new Int32Array(5); // state after the key ⊕ ipad block
+  private readonly oh = new Int32Array(5); // state after the key ⊕ opad block
+  private readonly st = new Int32Array(5);
+  private readonly buf = new Uint8Array(64);
+  private readonly view = new DataView(this.buf.buffer);
+  /** Starts a run: K = 0x00 … 0x00 (§3.2 step c). */
+  start(): this {
+    this.rekey(new Uint8Array(20));
+    return this;
+  }
+  /** Re-keys with K (20 bytes, so zero-padded, never hashed). */
+  rekey(key: Uint8Array): void {
+    const { buf, view } = this;
+    buf.fill(0x36);
+    for (let t = 0; t < key.length; t++) buf[t] = key[t]! ^ 0x36;
+    this.ih.set(SHA1_IV);
+    sha1Blocks(this.ih, view, 0, 64);
+    for (let t = 0; t < 64; t++) buf[t]! ^= 0x36 ^ 0x5c;
+    this.oh.set(SHA1_IV);
+    sha1Blocks(this.oh, view, 0, 64);
+    buf.fill(0);
+  }
+  /** HMAC_K(parts[0] || parts[1] || …) as a new array. */
+  mac(...parts: Uint8Array[]): Uint8Array {
+    const { buf, view, st } = this;
+    st.set(this.ih);
+    let used = 0;
+    let length = 64; // the key block
+    for (const p of parts) {
+      length += p.length;
+      for (let t = 0; t < p.length; t++) {
+        buf[used++] = p[t]!;
+        if (used === 64) {
+          sha1Blocks(st, view, 0, 64);
+          used = 0;
+        }
+      }
+    }
+    this.finish(used, length);
+    // Outer hash: the inner digest (20 bytes) after the opad block.
+    for (let k = 0; k < 5; k++) view.setInt32(k * 4, st[k]!);
+    st.set(this.oh);
+    this.finish(20, 84);
+    const out = new Uint8Array(20);
+    const v = new DataView(out.buffer);
+    for (let k = 0; k < 5; k++) v.setInt32(k * 4, st[k]!);
+    return out;
+  }
+  /** Pads the `used` bytes in buf of a `length`-byte message and compresses the last block(s) into st. */
+  private finish(used: number, length: number): void {
+    const { buf, view, st } = this;
+    buf[used++] = 0x80;
+    if (used > 56) {
+      buf.fill(0, used);
+      sha1Blocks(st, view, 0, 64);
+      used = 0;
+    }
+    buf.fill(0, used, 56);
+    view.setUint32(56, 0);
+    view.setUint32(60, length * 8);
+    sha1Blocks(st, view, 0, 64);
+  }
+  /** Ends a run: zeroes the key-derived states and the scratch. */
+  wipe(): void {
+    this.ih.fill(0);
+    this.oh.fill(0);
+    this.st.fill(0);
+    this.buf.fill(0);
+  }
+}
+
 // Wiped Hmac objects between runs, per hash function (a run takes one and gives it back; two runs
 // alive at once simply get two objects).
 const POOL = new WeakMap<HashFn, Hmac[]>();
-function takeHmac(hash: HashFn): Hmac {
+const SHA1_POOL: HmacSha1[] = [];
+function takeHmac(hash: HashFn): Hmac | HmacSha1 {
+  if (isSha1(hash)) return SHA1_POOL.pop() ?? new HmacSha1();
   return POOL.get(hash)?.pop() ?? new Hmac(hash);
 }
-function putHmac(m: Hmac): void {
+function putHmac(m: Hmac | HmacSha1): void {
+  if (m instanceof HmacSha1) {
+    if (SHA1_POOL.length < 2) SHA1_POOL.push(m);
+    return;
+  }
   const hash = m.hashFn;
   let list = POOL.get(hash);
   if (!list) POOL.set(hash, (list = []));

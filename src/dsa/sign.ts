@@ -13,7 +13,7 @@
 import { WitkeyError } from '../errors.js';
 import { optionsObject } from '../options.js';
 import { bitLength, bytesToBigInt, mod, modInv, randomBytes } from './arith.js';
-import { type DsaHashName, hashFor } from './hash.js';
+import { type DsaHashName, digest, hashFor } from './hash.js';
 import { type DsaPrivateKey, isDsaPrivateKey, privateScalar } from './key.js';
 import { combRegular, powRegular } from './mont-pow.js';
 import { BLIND_BITS, signComb, signExponentBits } from './precompute.js';
@@ -100,7 +100,7 @@ export function sign(message: Uint8Array, key: DsaPrivateKey, opts?: SignOptions
   else if (options.extraEntropy !== undefined) {
     throw new WitkeyError('INVALID_OPTION', 'sign: extraEntropy must be a Uint8Array or true', { field: 'extraEntropy' });
   }
-  const h1 = hash(message);
+  const h1 = digest(hash, message);
   const { q } = key.domain;
   for (const k of rfc6979Nonces(hash, q, privateScalar(key), h1, extra)) {
     const rs = signWithNonce(key, h1, k);

@@ -5,7 +5,7 @@
 import { WitkeyError } from '../errors.js';
 import { optionsObject } from '../options.js';
 import { mod, modInv } from './arith.js';
-import { type DsaHashName, hashFor } from './hash.js';
+import { type DsaHashName, digest, hashFor } from './hash.js';
 import { type DsaPrivateKey, type DsaPublicKey, isDsaPrivateKey, isDsaPublicKey } from './key.js';
 import { comb2, pow2 } from './mont-pow.js';
 import { verifyCombs } from './precompute.js';
@@ -52,7 +52,7 @@ export function verify(
     });
   }
   if (!(signature instanceof Uint8Array)) return false;
-  return verifyDigest(signature, hash(message), pub, format);
+  return verifyDigest(signature, digest(hash, message), pub, format);
 }
 
 /**

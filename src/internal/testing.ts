@@ -38,6 +38,7 @@ export {
 export { leftAmountBody, rootStatus, transferBody } from '../notify/model.js';
 export { resolveDialect } from '../params/detail.js';
 export { fromBase64, readBase64, toBase64 } from '../wire/base64.js';
+export { Sha1, sha1 } from '../wire/sha1.js';
 export { ascii, asciiBytes, concat, hex, latin1 } from '../wire/bytes.js';
 export { byCodeUnit, CanonicalStream, canonicalize, isSigned, rawCanonicalBytes, signedEntries } from '../wire/canonical.js';
 export { forgedError, signatureOf } from '../wire/signed-form.js';

@@ -20,7 +20,7 @@
  * (a…e) rotated right by t mod 5 places, so no variable is copied between rounds; for t ≥ 16,
  * W_t replaces W_(t−16) in the same local: rotl1(W_(t−3) ^ W_(t−8) ^ W_(t−14) ^ W_(t−16)).
  */
-function blocks(h: Int32Array, dv: DataView, o: number, end: number): void {
+export function blocks(h: Int32Array, dv: DataView, o: number, end: number): void {
   let a = h[0]!,
     b = h[1]!,
     c = h[2]!,
