@@ -32,14 +32,18 @@ export const input = {
   gateway: 'src/gateway.ts',
   doctor: 'src/doctor.ts',
   stores: 'src/stores.ts',
+  endpoint: 'src/endpoint.ts',
   testing: 'src/internal/testing.ts',
 };
 
 /** Entries that use Node built-ins: no browser/worker build for them. */
 export const nodeOnly = new Set(['node']);
 
-// Runtime dependencies stay external in the Node builds: the user's package manager dedupes them.
-const external = (id) => /^(@noble\/hashes|asn1js|pkijs)(\/|$)/.test(id);
+// asn1js and pkijs (the lazy encrypted-key code only) stay external in the Node builds: the user's
+// package manager dedupes them. @noble/hashes is bundled (SHA-1 and SHA-2, tree-shaken), as in the
+// browser build: as a package it is five more module files a level deeper in the import graph, plus a
+// package resolution, ≈ 11 ms of the ≈ 20 ms a notify endpoint took to load (bench/load.mjs).
+const external = (id) => /^(asn1js|pkijs)(\/|$)/.test(id);
 
 const ts = () =>
   typescript({ tsconfig: './tsconfig.json', declaration: false, outDir: undefined, rootDir: undefined, noEmitOnError: true });
@@ -54,6 +58,7 @@ const nodeExternal = (id, importer, isResolved) =>
   /^node:/.test(id) ||
   id === 'better-sqlite3' ||
   external(id) ||
+  /^@noble\/hashes(\/|$)/.test(id) ||
   (!isResolved &&
     importer !== undefined &&
     /^\.\.\/(node\/index|index|dsa|charset|params|witkey|gateway|notify|xml)\.js$/.test(id) &&
@@ -133,6 +138,7 @@ function lazyModules() {
 // Chunk file names say what a chunk holds (rollup would name shared chunks after any entry, e.g.
 // "testing"): the lazy ones are recognisable in a network panel and in scripts/size.mjs's tables.
 const CHUNK_NAMES = [
+  [/src\/notify\/handler\.ts$/, 'notify-endpoint'],
   [/src\/charset\/gbk-index\.ts$/, 'gbk-table'],
   [/src\/charset\/gbk-load\.ts$/, 'gbk-codec'],
   [/src\/keys\/encrypted\.ts$/, 'encrypted-keys'],
@@ -144,11 +150,54 @@ const CHUNK_NAMES = [
   [/@noble\/hashes/, 'hashes'],
   [/src\/errors\.ts$/, 'errors'],
 ];
+// Load time (bench/load.mjs): Node's ESM loader pays per module file, and a module's imports are only
+// found once it has been read and compiled, so a deep graph of small chunks is a waterfall of file
+// reads. Every module that src/endpoint.ts (a notify endpoint: importPublicKey, createNotifyHandler,
+// decodeNotification) imports statically goes into ONE chunk, which every other entry imports too (one
+// copy of each class: a key or error from one entry is an instance of the classes of every other).
+// Lazy chunks (GBK codec and table, encrypted keys) stay apart.
+const ENDPOINT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'src/endpoint.ts');
+const endpointChunk = () => {
+  let ids; // per build (and output): the module ids differ between the Node and browser builds
+  return (id, { getModuleInfo }) => {
+    if (ids === undefined) {
+      ids = new Set();
+      const queue = [ENDPOINT];
+      while (queue.length) {
+        const m = getModuleInfo(queue.pop());
+        if (!m || m.isExternal || ids.has(m.id)) continue;
+        ids.add(m.id);
+        queue.push(...m.importedIds);
+      }
+      ids.delete(ENDPOINT);
+    }
+    return ids.has(id) ? 'notify-endpoint' : undefined;
+  };
+};
 const chunkName = (ext) => (info) => {
   const ids = info.moduleIds.filter((id) => !id.startsWith('\0')).map((id) => id.split(path.sep).join('/'));
   const hit = CHUNK_NAMES.find(([re]) => ids.some((id) => re.test(id)));
   return `chunks/${hit ? hit[1] : 'shared'}-[hash].${ext}`;
 };
+
+// Comments out of the built JavaScript (not out of the .d.ts files, which carry the TSDoc): V8 scans
+// every byte of a module before running it, and the comments were 40 % of the endpoint chunk; without
+// them (esbuild reprints the code, unminified) a cold `import` of the endpoint entry took ≈ 2 ms
+// (≈ 20 %) less (bench/load.mjs). Kept: `@__PURE__` annotations (users' bundlers tree-shake with them),
+// legal comments, and non-ASCII characters as they are (charset utf8).
+function stripComments() {
+  return {
+    name: 'strip-comments',
+    async renderChunk(code) {
+      const { transform } = await import('esbuild');
+      const r = await transform(code, { loader: 'js', legalComments: 'inline', charset: 'utf8' });
+      return { code: r.code, map: null };
+    },
+  };
+}
+// @noble/hashes is bundled: its MIT licence notice goes with the chunk that holds its code.
+const NOBLE_NOTICE = '/*! @noble/hashes, MIT License, Copyright (c) 2022 Paul Miller (https://paulmillr.com) */';
+const nobleBanner = (chunk) => (chunk.moduleIds.some((id) => /[/\\]@noble[/\\]hashes[/\\]/.test(id)) ? NOBLE_NOTICE : '');
 
 const browserInput = Object.fromEntries(Object.entries(input).filter(([name]) => !nodeOnly.has(name)));
 
@@ -158,19 +207,47 @@ export default [
     external,
     // The encrypted-key code is lazy here too: asn1js + pkijs are ≈ 35 of the ≈ 40 ms it took Node 20
     // to load the package (bench/cold-sign.mjs, "module load"), paid by every user who never decrypts a key.
-    plugins: [lazyModules(), nodeResolve(), ts()],
+    plugins: [lazyModules(), nodeResolve(), ts(), stripComments()],
     output: [
-      { dir: 'dist/esm', format: 'es', entryFileNames: '[name].js', chunkFileNames: chunkName('js') },
-      { dir: 'dist/cjs', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: chunkName('cjs'), exports: 'named' },
+      {
+        dir: 'dist/esm',
+        format: 'es',
+        entryFileNames: '[name].js',
+        chunkFileNames: chunkName('js'),
+        manualChunks: endpointChunk(),
+        banner: nobleBanner,
+      },
+      {
+        dir: 'dist/cjs',
+        format: 'cjs',
+        entryFileNames: '[name].cjs',
+        chunkFileNames: chunkName('cjs'),
+        manualChunks: endpointChunk(),
+        banner: nobleBanner,
+        exports: 'named',
+      },
     ],
   },
   {
     // Self-contained ESM for browsers and workers: @noble/hashes (and, in the lazy encrypted-key
-    // chunk, asn1js/pkijs) bundled in. Not minified: extension stores review readable code, and
-    // users' bundlers minify; the min+gz cost per use is measured by scripts/size.mjs.
+    // chunk, asn1js/pkijs) bundled in. Not minified (comments only are left out, see stripComments):
+    // extension stores review readable code, and users' bundlers minify; the min+gz cost per use is
+    // measured by scripts/size.mjs.
     input: browserInput,
-    plugins: [lazyModules(), nodeResolve({ browser: true, exportConditions: ['browser', 'worker', 'import', 'default'] }), ts()],
-    output: { dir: 'dist/browser', format: 'es', entryFileNames: '[name].js', chunkFileNames: chunkName('js') },
+    plugins: [
+      lazyModules(),
+      nodeResolve({ browser: true, exportConditions: ['browser', 'worker', 'import', 'default'] }),
+      ts(),
+      stripComments(),
+    ],
+    output: {
+      dir: 'dist/browser',
+      format: 'es',
+      entryFileNames: '[name].js',
+      chunkFileNames: chunkName('js'),
+      manualChunks: endpointChunk(),
+      banner: nobleBanner,
+    },
   },
   // MV3 extension service workers: Chrome refuses import() in any service worker ("import() is
   // disallowed on ServiceWorkerGlobalScope"), so the lazy chunks above cannot load there. dist/sw/index.js
@@ -193,8 +270,9 @@ export default [
       },
       nodeResolve({ browser: true, exportConditions: ['browser', 'worker', 'import', 'default'] }),
       ts(),
+      stripComments(),
     ],
-    output: { file: `dist/sw/${name}.js`, format: 'es', inlineDynamicImports: true },
+    output: { file: `dist/sw/${name}.js`, format: 'es', inlineDynamicImports: true, banner: nobleBanner },
   })),
   {
     input,

@@ -13,6 +13,7 @@ import { mdTable, textTable } from './lib/harness.mjs';
 const GROUPS = [
   { id: 'dsa', load: async () => (await import('./dsa.mjs')).runDsa },
   { id: 'cold-sign', load: async () => (await import('./cold-sign.mjs')).runColdSign },
+  { id: 'load', load: async () => (await import('./load.mjs')).runLoadBench },
   { id: 'charset', load: async () => charsetGroup((await import('./charset.mjs')).runCharsetBench) },
   { id: 'xml', load: async () => (await import('./xml.mjs')).runXmlBench },
   { id: 'notify', load: async () => (await import('./notify.mjs')).runNotifyBench },
