@@ -532,3 +532,18 @@ test('gbk all-ASCII chunks (native UTF-8 fast path) decode like iconv-lite, and 
   f.decode(new Uint8Array([0x81]), { stream: true });
   throwsCode(() => f.decode(new Uint8Array([0x20, 0x61])), 'ILLEGAL_CHARSET', { offset: 0 });
 });
+
+test('the spot check before trusting a runtime GBK decoder: each pair maps as in iconv-lite, and Node 20 fails it', async () => {
+  const { SPOT_PAIRS } = await import('../dist/esm/testing.js');
+  assert.equal(SPOT_PAIRS.length, 5);
+  for (const [lead, trail, code] of SPOT_PAIRS) {
+    const ref = iconv.decode(Buffer.from([lead, trail]), 'gbk');
+    assert.equal(ref.length, 1);
+    assert.equal(code, ref.charCodeAt(0), `${lead.toString(16)}${trail.toString(16)}`);
+  }
+  // Node 20's ICU maps A2E3 to U+E76C: the spot check alone refuses it (the full check would too).
+  if (process.versions.node.startsWith('20.')) {
+    const td = new TextDecoder('gbk');
+    assert.notEqual(td.decode(Uint8Array.of(0xa2, 0xe3)).charCodeAt(0), SPOT_PAIRS[0][2]);
+  }
+});

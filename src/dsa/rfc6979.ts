@@ -5,8 +5,8 @@
  */
 
 import { concat } from '../wire/bytes.js';
-import { bigIntToBytes, bitLength, bytesToBigInt } from './arith.js';
 import { blocks as sha1Blocks } from '../wire/sha1.js';
+import { bigIntToBytes, bitLength, bytesToBigInt } from './arith.js';
 import { type HashFn, isSha1 } from './hash.js';
 
 /** bits2int (RFC 6979 §2.3.2): the leftmost qlen bits of `bytes` as an integer. */

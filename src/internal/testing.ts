@@ -7,7 +7,7 @@
  */
 
 export { gbkEngine } from '../charset/codec.js';
-export { loadGbk } from '../charset/gbk-load.js';
+export { loadGbk, SPOT_PAIRS } from '../charset/gbk-load.js';
 export { WASM_MAX, WASM_MIN } from '../charset/gbk-wasm.js';
 export { modInv } from '../dsa/arith.js';
 export { buildComb, bytesPerEntry, chooseShape, combEntries, combPow2, combPowRegular } from '../dsa/comb.js';
@@ -38,8 +38,8 @@ export {
 export { leftAmountBody, rootStatus, transferBody } from '../notify/model.js';
 export { resolveDialect } from '../params/detail.js';
 export { fromBase64, readBase64, toBase64 } from '../wire/base64.js';
-export { Sha1, sha1 } from '../wire/sha1.js';
 export { ascii, asciiBytes, concat, hex, latin1 } from '../wire/bytes.js';
 export { byCodeUnit, CanonicalStream, canonicalize, isSigned, rawCanonicalBytes, signedEntries } from '../wire/canonical.js';
+export { Sha1, sha1 } from '../wire/sha1.js';
 export { forgedError, signatureOf } from '../wire/signed-form.js';
 export { duplicateField, FormStreamParser, parseFormBytes, percentEncodeInto } from '../wire/urlencoded.js';
