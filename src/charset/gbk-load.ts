@@ -37,7 +37,7 @@ export const SPOT_PAIRS: readonly (readonly [number, number, number])[] = [
   [0xa8, 0xbc, 0x1e3f],
   [0xa3, 0xa0, 0x3000],
 ];
-const SPOT_BYTES = /* @__PURE__ */ Uint8Array.from(SPOT_PAIRS.flatMap(([a, b]) => [a, b]));
+const SPOT_BYTES = /* @__PURE__ */ new Uint8Array(SPOT_PAIRS.length * 2).map((_, i) => SPOT_PAIRS[i >> 1]![i & 1]!);
 const SPOT_CODES = /* @__PURE__ */ SPOT_PAIRS.map(([, , c]) => c);
 
 /** @internal The index decoded by the runtime's TextDecoder('gbk'), if it has one and it matches ours. */
