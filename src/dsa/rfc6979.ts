@@ -119,6 +119,7 @@ function zeroKey(hash: HashFn): { i: HashState; o: HashState } {
   return z;
 }
 
+let SHA1_ZERO_KEY: { i: Int32Array; o: Int32Array } | undefined;
 const SHA1_IV = /* @__PURE__ */ Int32Array.of(0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476, 0xc3d2e1f0 | 0);
 
 /**
@@ -133,9 +134,14 @@ class HmacSha1 {
   private readonly st = new Int32Array(5);
   private readonly buf = new Uint8Array(64);
   private readonly view = new DataView(this.buf.buffer);
-  /** Starts a run: K = 0x00 … 0x00 (§3.2 step c). */
+  /** Starts a run: K = 0x00 … 0x00 (§3.2 step c), from the states of that key (computed once; not secret). */
   start(): this {
-    this.rekey(new Uint8Array(20));
+    if (!SHA1_ZERO_KEY) {
+      this.rekey(new Uint8Array(20));
+      SHA1_ZERO_KEY = { i: this.ih.slice(), o: this.oh.slice() };
+    }
+    this.ih.set(SHA1_ZERO_KEY.i);
+    this.oh.set(SHA1_ZERO_KEY.o);
     return this;
   }
   /** Re-keys with K (20 bytes, so zero-padded, never hashed). */
@@ -158,6 +164,11 @@ class HmacSha1 {
     let length = 64; // the key block
     for (const p of parts) {
       length += p.length;
+      if (used + p.length < 64) {
+        buf.set(p, used); // the usual case: V, a byte, x, h fit in the block being filled
+        used += p.length;
+        continue;
+      }
       for (let t = 0; t < p.length; t++) {
         buf[used++] = p[t]!;
         if (used === 64) {
@@ -172,8 +183,13 @@ class HmacSha1 {
     st.set(this.oh);
     this.finish(20, 84);
     const out = new Uint8Array(20);
-    const v = new DataView(out.buffer);
-    for (let k = 0; k < 5; k++) v.setInt32(k * 4, st[k]!);
+    for (let k = 0, o = 0; k < 5; k++, o += 4) {
+      const w = st[k]!;
+      out[o] = w >>> 24;
+      out[o + 1] = w >>> 16;
+      out[o + 2] = w >>> 8;
+      out[o + 3] = w;
+    }
     return out;
   }
   /** Pads the `used` bytes in buf of a `length`-byte message and compresses the last block(s) into st. */
@@ -223,7 +239,8 @@ const B1 = /* @__PURE__ */ Uint8Array.of(1);
 
 /**
  * Yields candidate nonces k ∈ [1, q-1] for private key x and message hash h1 (RFC 6979 §3.2 step h).
- * The caller takes the first one, and asks for the next only if r or s turned out to be 0.
+ * The caller takes the first one, and asks for the next only if r or s turned out to be 0. `qlen` is
+ * the bit length of q (N of a validated domain; computed from q when not given).
  */
 export function* rfc6979Nonces(
   hash: HashFn,
@@ -231,8 +248,8 @@ export function* rfc6979Nonces(
   x: bigint,
   h1: Uint8Array,
   extra?: Uint8Array,
+  qlen: number = bitLength(q),
 ): Generator<bigint, never, void> {
-  const qlen = bitLength(q);
   const rlen = Math.ceil(qlen / 8);
   const hlen = hash.outputLen;
   const bx = bigIntToBytes(x, rlen);

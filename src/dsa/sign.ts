@@ -102,7 +102,7 @@ export function sign(message: Uint8Array, key: DsaPrivateKey, opts?: SignOptions
   }
   const h1 = digest(hash, message);
   const { q } = key.domain;
-  for (const k of rfc6979Nonces(hash, q, privateScalar(key), h1, extra)) {
+  for (const k of rfc6979Nonces(hash, q, privateScalar(key), h1, extra, key.domain.N)) {
     const rs = signWithNonce(key, h1, k);
     if (rs) return format === 'der' ? encodeDer(rs.r, rs.s) : encodeP1363(rs.r, rs.s, Math.ceil(bitLength(q) / 8));
   }
