@@ -5,7 +5,7 @@
  * Why by domain: the signing comb depends on p, q and g only, which are public. A server that
  * re-imports its PEM per request (or per serverless invocation) makes a new key object every time;
  * with tables per key object each of them would start table-free (a blinded ladder of ~300 modular
- * multiplications at 1024/160, against 20 with the comb) and never reach the tables. Keyed by the
+ * multiplications at 1024/160, against 20–27 with the comb) and never reach the tables. Keyed by the
  * domain's value, every key object of the domain finds them. Private keys themselves
  * are still never cached by value (that would keep secrets alive after the caller dropped them):
  * only public domain data is, which anyone may hold.
@@ -13,12 +13,13 @@
  * Lazy policy (ski rental, as in precompute.ts): uses of the domain (signatures, public-value
  * computations) are counted; once the multiplications a comb would have saved reach its build
  * cost, it is built. Two steps: a small comb (≤ 64 KiB) after 2–3 uses, which makes a signature's
- * exponentiation 4–7× cheaper than the table-free ladder, then the full comb (≤ 8 MB) after
- * 179 / 54 / 55 / 34 uses (the thresholds are counted against the ladder, not the small comb, so
- * that the small comb never delays the full one). `precompute(privateKey)` builds the full comb at
+ * exponentiation 4–7× cheaper than the table-free ladder, then the full comb after 24 / 11 / 10 / 7
+ * uses on WebAssembly (≤ 1 MB) or 179 / 54 / 55 / 34 on bigint (≤ 8 MB) (the thresholds are counted
+ * against the ladder, not the small comb, so that the small comb never delays the full one). `precompute(privateKey)` builds the full comb at
  * once.
  *
- * Memory: one comb per domain, ≤ 8 MB (its shape and size per key size: bench/README.md), or the small one. A key object holds
+ * Memory: one comb per domain, ≤ 1 MB on WebAssembly or ≤ 8 MB on bigint (shapes: the TSDoc of
+ * `precompute`; sizes measured: bench/RESULTS.md), or the small one. A key object holds
  * its domain's state strongly, so tables live at least as long as a key of the domain; beyond that
  * the LRU below keeps the states of the DOMAIN_STATES most recently used domains (at most two full
  * combs after every key is dropped). A new key finds its domain's state while any key of the domain is
@@ -26,7 +27,7 @@
  * dropped and collected in between; results never depend on which state a key holds.
  *
  * Security: the comb is evaluated with a fixed sequence of operations for every exponent of its
- * size (combPowRegular), and callers blind the secret exponent (k + m·q, x + m·q with a fresh 64-bit
+ * size (combRegular), and callers blind the secret exponent (k + m·q, x + m·q with a fresh 64-bit
  * m), exactly as with per-key tables. The tables hold powers of the public g only.
  * @module
  */

@@ -256,7 +256,7 @@ export function createPublicKey(
   // tables (precompute.ts) serve every import. Why: edge functions and per-request handlers import
   // Alipay's PEM again on every request; without this each import would start table-free, and a
   // table-free verification is several times slower. Cost: the last RECENT_KEYS public key objects
-  // stay reachable, with their tables if they were used enough to build them (≤ 8 MB each, see precompute).
+  // stay reachable, with their tables if they were used enough to build them (≤ 1 MB each on WebAssembly, ≤ 8 MB on bigint, see precompute).
   const recent = recentKeys.get(id);
   if (recent) {
     touch(recentKeys, id, recent, RECENT_KEYS);

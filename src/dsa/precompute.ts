@@ -49,7 +49,7 @@ export function verifyShape(d: DsaDomain): CombShape {
   return shapeFor(d.L, d.N, 2);
 }
 
-/** @internal Uses of a public key after which its verification combs are built (101 / 46 / 78 / 53). */
+/** @internal Uses of a public key after which its verification combs are built (33 / 10 / 12 / 9 on WebAssembly, 101 / 46 / 78 / 53 on bigint). */
 export function verifyThreshold(d: DsaDomain): number {
   const s = verifyShape(d);
   const n = d.N;
@@ -94,19 +94,27 @@ function buildVerify(key: DsaPublicKey, st: VerifyState): void {
  * A private key gets a comb for g over the blinded signing exponent; a public key gets combs for g
  * and y over N-bit exponents. To verify with a private key's public half, precompute
  * `key.publicKey` as well. Without this call the same tables are built by themselves once they have
- * been used enough to pay for them, and that use takes the build time: after 179 / 54 / 55 / 34
- * signatures with keys of the domain (1024/160, 2048/224, 2048/256, 3072/256) or 101 / 46 / 78 / 53
- * verifications with the key. Until then, from the 3rd / 2nd / 2nd / 2nd use of a domain, signing uses
- * a small comb of the domain (≤ 64 KiB; 43 / 67 / 71 / 77 multiplications instead of the table-free
- * ≈296 / 376 / 416 / 416).
+ * been used enough to pay for them, and that use takes the build time.
  *
- * With the tables a signature's exponentiation takes 20 / 29 / 32 / 34 modular multiplications instead
- * of ≈296 / 376 / 416 / 416, a verification's 32 / 48 / 51 / 53 instead of ≈240 / 332 / 375 / 375.
- * Building them takes tens of milliseconds; the memory and build time per size are in the
- * repository's bench/README.md.
+ * The tables depend on the arithmetic the runtime runs DSA on (mont.ts). For the four sizes
+ * (1024/160, 2048/224, 2048/256, 3072/256):
  *
- * Never more than 8 MB per key object or domain; the signing tables of the two most recently used
- * domains are kept after their keys are dropped (domain-tables.ts).
+ * - WebAssembly (Node, Deno, Bun, browsers, edge-runtime): tables ≤ 1 MB per key object or domain,
+ *   which stay in a core's L2 cache. Built after 24 / 11 / 10 / 7 signatures in the domain or
+ *   33 / 10 / 12 / 9 verifications with the key; a signature's exponentiation then takes 27 / 39 / 41
+ *   / 44 Montgomery multiplications, a verification's 38 / 62 / 69 / 71.
+ * - bigint (workerd, extensions without `'wasm-unsafe-eval'`): tables ≤ 8 MB, built after
+ *   179 / 54 / 55 / 34 signatures or 101 / 46 / 78 / 53 verifications; 20 / 29 / 32 / 34 and
+ *   32 / 48 / 51 / 53 multiplications.
+ *
+ * Table-free, a signature takes ≈296 / 376 / 416 / 416 multiplications and a verification ≈240 /
+ * 332 / 375 / 375. From the 3rd / 2nd / 2nd / 2nd use of a domain until the full comb exists, signing
+ * uses a small comb of the domain (≤ 64 KiB; 43 / 67 / 71 / 77–80 multiplications). Building the
+ * full tables takes milliseconds on WebAssembly and tens of milliseconds on bigint; the memory and
+ * build time per size are in the repository's bench/RESULTS.md.
+ *
+ * The signing tables of the two most recently used domains are kept after their keys are dropped
+ * (domain-tables.ts).
  * @throws WitkeyError `INVALID_KEY` if `key` is not a DSA key made by this library.
  * @example
  * const alipayKey = importPublicKey(pem);

@@ -13,7 +13,7 @@ export { modInv } from '../dsa/arith.js';
 export { buildComb, bytesPerEntry, chooseShape, combEntries, combPow2, combPowRegular } from '../dsa/comb.js';
 export { FEWEST_USES, resetDomainStates, signThreshold, smallSignShape, smallSignThreshold } from '../dsa/domain-tables.js';
 export { privateScalar } from '../dsa/key.js';
-export { dsaEngine, setDsaEngine } from '../dsa/mont.js';
+export { dsaEngine, MontSpace, setDsaEngine } from '../dsa/mont.js';
 export { buildCombs, comb2, combRegular, pow2, powRegular } from '../dsa/mont-pow.js';
 export { modPow2 } from '../dsa/multiexp.js';
 export { signShape, signState, verifyShape, verifyThreshold } from '../dsa/precompute.js';
