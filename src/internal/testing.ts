@@ -16,6 +16,7 @@ export { privateScalar } from '../dsa/key.js';
 export { modPow2 } from '../dsa/multiexp.js';
 export { signShape, signState, verifyShape, verifyThreshold } from '../dsa/precompute.js';
 export { signWithNonce } from '../dsa/sign.js';
+export { verifyDigest } from '../dsa/verify.js';
 export { resolveConfig } from '../gateway/config.js';
 export { afterFailedAttempt, deliver, isSuccessAnswer, newNotification } from '../gateway/delivery.js';
 export { FaultBook } from '../gateway/faults.js';
@@ -34,9 +35,11 @@ export {
   sequenceItems,
 } from '../keys/der.js';
 export { leftAmountBody, rootStatus, transferBody } from '../notify/model.js';
+export { build, checkSignature, header, loadFor, readForm, resolveOptions, textFields, xmlBytes } from '../notify/steps.js';
 export { resolveDialect } from '../params/detail.js';
 export { fromBase64, readBase64, toBase64 } from '../wire/base64.js';
 export { ascii, asciiBytes, concat, hex, latin1 } from '../wire/bytes.js';
 export { byCodeUnit, CanonicalStream, canonicalize, isSigned, rawCanonicalBytes, signedEntries } from '../wire/canonical.js';
+export { Sha1, sha1 } from '../wire/sha1.js';
 export { forgedError, signatureOf } from '../wire/signed-form.js';
 export { duplicateField, FormStreamParser, parseFormBytes, percentEncodeInto } from '../wire/urlencoded.js';
