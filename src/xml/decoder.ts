@@ -92,6 +92,10 @@ const EMPTY_BYTES = /* @__PURE__ */ new Uint8Array(0);
 const ENDED: unique symbol = Symbol('ended');
 const NO_CHILDREN: XmlElement[] = /* @__PURE__ */ Object.freeze([]) as unknown as XmlElement[];
 
+// Pretty-printed indentation, '\n' and 0–63 spaces, made once: the text between the children of an
+// indented document is mostly that.
+const INDENTS: string[] = /* @__PURE__ */ Array.from({ length: 64 }, (_, k) => `\n${' '.repeat(k)}`);
+
 /**
  * A streaming XML decoder: feed the document's bytes in chunks split anywhere (inside a multi-byte
  * character, a tag, a reference, a CDATA marker), get the records as they complete, and the document
@@ -404,6 +408,22 @@ export class XmlDecoder {
               i++;
             }
             break;
+          }
+          // Pretty-printing between tags ('\n', up to 63 spaces, then '<' in this chunk): the text
+          // is a ready-made string, with none of the general path's scanning, interning or checks
+          // (nothing carried from the previous chunk: no pending character, CR or trail byte).
+          if (b[i] === 0x0a && skip === 0 && !this.decPending && !this.crPending) {
+            let k = i + 1;
+            while (k < n && b[k] === 0x20) k++;
+            if (k < n && b[k] === 0x3c && k - i <= 64) {
+              this.appendText(INDENTS[k - i - 1]!, this.base + i);
+              this.rb = 0;
+              tokStart = k;
+              this.tokAbs = this.base + k;
+              this.state = ST_LT;
+              i = k + 1;
+              break;
+            }
           }
           const from = i;
           let rb = this.rb;
