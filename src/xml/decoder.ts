@@ -483,6 +483,47 @@ export class XmlDecoder {
         case ST_LT: {
           const c = b[i]!;
           this.tokWide = false;
+          // The usual tags, whole in this chunk and within the limits, straight from here: `</name>`
+          // of the open element, and `<name>` with an ASCII name (no attributes, no space). They
+          // would take the same steps below, after one more pass over their bytes to find the '>'.
+          if (this.pendLen === 0) {
+            if (c === 0x2f) {
+              const top = this.top;
+              if (top !== undefined) {
+                const tn = top.name;
+                const len = tn.length;
+                const gt = i + 1 + len;
+                if (gt < n && b[gt] === 0x3e && gt + 1 - tokStart <= this.lim.maxTextLength) {
+                  let k = 0;
+                  while (k < len) {
+                    const d = tn.charCodeAt(k);
+                    if (d >= 0x80 || d !== b[i + 1 + k]) break;
+                    k++;
+                  }
+                  if (k === len) {
+                    this.state = ST_TEXT;
+                    this.close();
+                    i = gt + 1;
+                    break;
+                  }
+                }
+              }
+            } else if (c < 0x80 && NAME[c]! & 1 && (this.top !== undefined || !this.rootDone)) {
+              let p = i + 1;
+              while (p < n) {
+                const d = b[p]!;
+                if (d >= 0x80 || !(NAME[d]! & 2)) break;
+                p++;
+              }
+              if (p < n && b[p] === 0x3e && p + 1 - tokStart <= this.lim.maxTextLength) {
+                this.state = ST_TEXT;
+                this.nameWide = false;
+                this.open(this.nameString(b, i, p, this.base), EMPTY_ATTRS, false, this.tokAbs);
+                i = p + 1;
+                break;
+              }
+            }
+          }
           if (c === 0x2f) {
             this.state = ST_TAG;
             this.quote = 0;
@@ -886,10 +927,15 @@ export class XmlDecoder {
         );
       attrs[an] = value;
     }
+    this.open(name, attrs, selfClose, base + from);
+  }
+
+  /** Opens the element of a complete start tag at offset `at` (its '<'). */
+  private open(name: string, attrs: Record<string, string>, selfClose: boolean, at: number): void {
     if (++this.elements > this.lim.maxElements)
-      throw limitExceeded('maxElements', `more than maxElements (${this.lim.maxElements}) elements`, base + from);
+      throw limitExceeded('maxElements', `more than maxElements (${this.lim.maxElements}) elements`, at);
     if (this.stack.length >= this.lim.maxDepth)
-      throw limitExceeded('maxDepth', `elements nested deeper than maxDepth (${this.lim.maxDepth})`, base + from);
+      throw limitExceeded('maxDepth', `elements nested deeper than maxDepth (${this.lim.maxDepth})`, at);
     const el: XmlElement = { name, attributes: attrs, children: NO_CHILDREN, text: '' };
     if (this.top === undefined) this.root = el;
     this.stack.push(el);
