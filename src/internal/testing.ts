@@ -18,6 +18,7 @@ export { buildCombs, comb2, combRegular, pow2, powRegular } from '../dsa/mont-po
 export { modPow2 } from '../dsa/multiexp.js';
 export { signShape, signState, verifyShape, verifyThreshold } from '../dsa/precompute.js';
 export { signWithNonce } from '../dsa/sign.js';
+export { verifyDigest } from '../dsa/verify.js';
 export { resolveConfig } from '../gateway/config.js';
 export { afterFailedAttempt, deliver, isSuccessAnswer, newNotification } from '../gateway/delivery.js';
 export { FaultBook } from '../gateway/faults.js';
@@ -36,6 +37,7 @@ export {
   sequenceItems,
 } from '../keys/der.js';
 export { leftAmountBody, rootStatus, transferBody } from '../notify/model.js';
+export { build, checkSignature, header, loadFor, readForm, resolveOptions, textFields, xmlBytes } from '../notify/steps.js';
 export { resolveDialect } from '../params/detail.js';
 export { fromBase64, readBase64, toBase64 } from '../wire/base64.js';
 export { ascii, asciiBytes, concat, hex, latin1 } from '../wire/bytes.js';

@@ -14,8 +14,9 @@ import { type DsaPrivateKey, type DsaPublicKey, isDsaPrivateKey, isDsaPublicKey 
 import { verifyDigest } from '../dsa/verify.js';
 import { WitkeyError } from '../errors.js';
 import { optionsObject } from '../options.js';
-import { concat, latin1 } from '../wire/bytes.js';
-import { type RawFields, rawCanonicalBytes } from '../wire/canonical.js';
+import { asciiBytes, concat, latin1 } from '../wire/bytes.js';
+import { CanonicalStream, type RawFields } from '../wire/canonical.js';
+import { Sha1 } from '../wire/sha1.js';
 import { forgedError, signatureOf } from '../wire/signed-form.js';
 import { duplicateField, FormStreamParser } from '../wire/urlencoded.js';
 import type { XmlElement } from '../xml/element.js';
@@ -65,22 +66,52 @@ export function resolveOptions(opts: DecodeNotificationOptions, what: string): R
   };
 }
 
-/** Reads the whole form into raw fields, rejecting duplicates and oversized values. */
+const NO_BYTES = /* @__PURE__ */ new Uint8Array(0);
+
+/** The body as one byte array when it is given whole (bytes or a string), else undefined. */
+function wholeBody(source: BodySource): Uint8Array | undefined {
+  if (typeof source === 'string') return asciiBytes(source);
+  if (source instanceof Uint8Array) return source;
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  return undefined;
+}
+
+/**
+ * Reads the whole form into raw fields, rejecting duplicates and oversized values. A body given
+ * whole is parsed at once, its values decoded into one array (they fit: decoding never lengthens);
+ * a streamed one chunk by chunk, each value gathered in pieces.
+ */
 export async function readForm(source: BodySource, r: Resolved): Promise<Map<string, Uint8Array>> {
   const fields = new Map<string, Uint8Array>();
+  const whole = wholeBody(source);
+  const arena = whole === undefined ? undefined : new Uint8Array(whole.length);
+  let used = 0;
   const parser = new FormStreamParser((name, at) => {
     if (fields.has(name)) throw duplicateField(name, at);
-    const parts: Uint8Array[] = [];
     let length = 0;
     const limit = name === r.dataField ? Infinity : r.maxFieldBytes;
-    fields.set(name, new Uint8Array(0));
+    const tooLong = (): WitkeyError =>
+      new WitkeyError('FORM_LIMIT_EXCEEDED', `form field ${name} is longer than maxFieldBytes (${limit})`, { field: name });
+    fields.set(name, NO_BYTES);
+    if (arena !== undefined) {
+      const start = used;
+      return {
+        data(b) {
+          length += b.length;
+          if (length > limit) throw tooLong();
+          arena.set(b, used);
+          used += b.length;
+        },
+        end() {
+          fields.set(name, arena.subarray(start, used));
+        },
+      };
+    }
+    const parts: Uint8Array[] = [];
     return {
       data(b) {
         length += b.length;
-        if (length > limit)
-          throw new WitkeyError('FORM_LIMIT_EXCEEDED', `form field ${name} is longer than maxFieldBytes (${limit})`, {
-            field: name,
-          });
+        if (length > limit) throw tooLong();
         parts.push(b.slice());
       },
       end() {
@@ -88,7 +119,8 @@ export async function readForm(source: BodySource, r: Resolved): Promise<Map<str
       },
     };
   }, r.limits);
-  for await (const c of chunks(source)) parser.write(c);
+  if (whole !== undefined) parser.write(whole);
+  else for await (const c of chunks(source)) parser.write(c);
   parser.end();
   return fields;
 }
@@ -96,8 +128,12 @@ export async function readForm(source: BodySource, r: Resolved): Promise<Map<str
 /** `sign`, `sign_type` checks and the signature over the raw canonical bytes. */
 export function checkSignature(fields: RawFields, r: Resolved): void {
   const signature = signatureOf(fields);
-  // docs/PROTOCOL.md §4 over the received bytes, never re-encoded.
-  const digest = hashFor(r.hash, r.key.domain.N)(rawCanonicalBytes(fields));
+  // docs/PROTOCOL.md §4 over the received bytes, never re-encoded, fed to the hash field by field
+  // (no copy of the canonical string is made). SHA-1, the protocol's, by the unrolled implementation
+  // of src/wire/sha1.ts, about three times as fast as the general one.
+  const hash = r.hash === 'sha1' ? new Sha1() : hashFor(r.hash, r.key.domain.N).create();
+  new CanonicalStream((b) => hash.update(b)).held(fields);
+  const digest = hash.digest();
   if (!signature || !verifyDigest(signature, digest, r.key, 'der')) throw forgedError();
 }
 

@@ -88,7 +88,13 @@ const ST_REF = 8; // in a reference in text, until ';'
 
 const EMPTY_ATTRS: Record<string, string> = /* @__PURE__ */ Object.freeze(Object.create(null) as Record<string, string>);
 const EMPTY_BYTES = /* @__PURE__ */ new Uint8Array(0);
+/** `failed` once end() has returned; the error itself is made on the next call, if any. */
+const ENDED: unique symbol = Symbol('ended');
 const NO_CHILDREN: XmlElement[] = /* @__PURE__ */ Object.freeze([]) as unknown as XmlElement[];
+
+// Pretty-printed indentation, '\n' and 0–63 spaces, made once: the text between the children of an
+// indented document is mostly that.
+const INDENTS: string[] = /* @__PURE__ */ Array.from({ length: 64 }, (_, k) => `\n${' '.repeat(k)}`);
 
 /**
  * A streaming XML decoder: feed the document's bytes in chunks split anywhere (inside a multi-byte
@@ -181,7 +187,7 @@ export class XmlDecoder {
    * const records = decoder.write(chunk);
    */
   write(chunk: Uint8Array): XmlRecord[] {
-    if (this.failed !== undefined) throw this.failed;
+    if (this.failed !== undefined) throw this.failure();
     if (!(chunk instanceof Uint8Array))
       throw new WitkeyError('INVALID_OPTION', 'XmlDecoder.write: chunk must be a Uint8Array', { field: 'chunk' });
     try {
@@ -206,7 +212,7 @@ export class XmlDecoder {
    * const { document, records } = decoder.end();
    */
   end(): { document: XmlDocument; records: XmlRecord[] } {
-    if (this.failed !== undefined) throw this.failed;
+    if (this.failed !== undefined) throw this.failure();
     try {
       if (this.state === ST_HEAD) this.feed(EMPTY_BYTES, true);
       const at = this.total;
@@ -223,12 +229,20 @@ export class XmlDecoder {
       if (this.declared !== undefined) document.declaredEncoding = this.declared;
       const records = this.records;
       this.records = [];
-      this.failed = new WitkeyError('INVALID_OPTION', 'XmlDecoder: end() was already called');
+      // The error for a later call is made only if there is one: an Error captures a stack trace,
+      // which cost several µs on every parseXml when it was made here.
+      this.failed = ENDED;
       return { document, records };
     } catch (e) {
       this.failed = e;
       throw e;
     }
+  }
+
+  /** The error every call after a failure or after end() throws (the same object each time). */
+  private failure(): unknown {
+    if (this.failed === ENDED) this.failed = new WitkeyError('INVALID_OPTION', 'XmlDecoder: end() was already called');
+    return this.failed;
   }
 
   // ---- charset ----
@@ -311,11 +325,15 @@ export class XmlDecoder {
     let b = chunk;
     let i = 0;
     if (this.state === ST_HEAD) {
-      // Collect the first 9 bytes (BOM + "<?xml" + whitespace) to decide about the declaration.
-      this.append(chunk, 0, chunk.length);
-      if (this.pendLen < 9 && !final) return;
-      b = this.pend.slice(0, this.pendLen);
-      this.pendLen = 0;
+      // Collect the first 9 bytes (BOM + "<?xml" + whitespace) to decide about the declaration. A
+      // first chunk that holds them is read in place (copying a whole document measured ~2 µs per
+      // 5 KB); shorter ones are gathered in pend, and the gathered bytes are read from a copy.
+      if (this.pendLen > 0 || (chunk.length < 9 && !final)) {
+        this.append(chunk, 0, chunk.length);
+        if (this.pendLen < 9 && !final) return;
+        b = this.pend.slice(0, this.pendLen);
+        this.pendLen = 0;
+      }
       this.base = 0;
       if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) {
         this.bom = true;
@@ -391,6 +409,22 @@ export class XmlDecoder {
             }
             break;
           }
+          // Pretty-printing between tags ('\n', up to 63 spaces, then '<' in this chunk): the text
+          // is a ready-made string, with none of the general path's scanning, interning or checks
+          // (nothing carried from the previous chunk: no pending character, CR or trail byte).
+          if (b[i] === 0x0a && skip === 0 && !this.decPending && !this.crPending) {
+            let k = i + 1;
+            while (k < n && b[k] === 0x20) k++;
+            if (k < n && b[k] === 0x3c && k - i <= 64) {
+              this.appendText(INDENTS[k - i - 1]!, this.base + i);
+              this.rb = 0;
+              tokStart = k;
+              this.tokAbs = this.base + k;
+              this.state = ST_LT;
+              i = k + 1;
+              break;
+            }
+          }
           const from = i;
           let rb = this.rb;
           let wide = skip !== 0;
@@ -449,6 +483,47 @@ export class XmlDecoder {
         case ST_LT: {
           const c = b[i]!;
           this.tokWide = false;
+          // The usual tags, whole in this chunk and within the limits, straight from here: `</name>`
+          // of the open element, and `<name>` with an ASCII name (no attributes, no space). They
+          // would take the same steps below, after one more pass over their bytes to find the '>'.
+          if (this.pendLen === 0) {
+            if (c === 0x2f) {
+              const top = this.top;
+              if (top !== undefined) {
+                const tn = top.name;
+                const len = tn.length;
+                const gt = i + 1 + len;
+                if (gt < n && b[gt] === 0x3e && gt + 1 - tokStart <= this.lim.maxTextLength) {
+                  let k = 0;
+                  while (k < len) {
+                    const d = tn.charCodeAt(k);
+                    if (d >= 0x80 || d !== b[i + 1 + k]) break;
+                    k++;
+                  }
+                  if (k === len) {
+                    this.state = ST_TEXT;
+                    this.close();
+                    i = gt + 1;
+                    break;
+                  }
+                }
+              }
+            } else if (c < 0x80 && NAME[c]! & 1 && (this.top !== undefined || !this.rootDone)) {
+              let p = i + 1;
+              while (p < n) {
+                const d = b[p]!;
+                if (d >= 0x80 || !(NAME[d]! & 2)) break;
+                p++;
+              }
+              if (p < n && b[p] === 0x3e && p + 1 - tokStart <= this.lim.maxTextLength) {
+                this.state = ST_TEXT;
+                this.nameWide = false;
+                this.open(this.nameString(b, i, p, this.base), EMPTY_ATTRS, false, this.tokAbs);
+                i = p + 1;
+                break;
+              }
+            }
+          }
           if (c === 0x2f) {
             this.state = ST_TAG;
             this.quote = 0;
@@ -852,10 +927,15 @@ export class XmlDecoder {
         );
       attrs[an] = value;
     }
+    this.open(name, attrs, selfClose, base + from);
+  }
+
+  /** Opens the element of a complete start tag at offset `at` (its '<'). */
+  private open(name: string, attrs: Record<string, string>, selfClose: boolean, at: number): void {
     if (++this.elements > this.lim.maxElements)
-      throw limitExceeded('maxElements', `more than maxElements (${this.lim.maxElements}) elements`, base + from);
+      throw limitExceeded('maxElements', `more than maxElements (${this.lim.maxElements}) elements`, at);
     if (this.stack.length >= this.lim.maxDepth)
-      throw limitExceeded('maxDepth', `elements nested deeper than maxDepth (${this.lim.maxDepth})`, base + from);
+      throw limitExceeded('maxDepth', `elements nested deeper than maxDepth (${this.lim.maxDepth})`, at);
     const el: XmlElement = { name, attributes: attrs, children: NO_CHILDREN, text: '' };
     if (this.top === undefined) this.root = el;
     this.stack.push(el);
