@@ -11,11 +11,12 @@
  * @module
  */
 
-import { hashFor } from '../dsa/hash.js';
+import { hashFor, isSha1 } from '../dsa/hash.js';
 import { verifyDigest } from '../dsa/verify.js';
 import { WitkeyError } from '../errors.js';
 import { concat } from '../wire/bytes.js';
 import { byCodeUnit, CanonicalStream, isSigned } from '../wire/canonical.js';
+import { Sha1 } from '../wire/sha1.js';
 import { forgedError, signatureOf } from '../wire/signed-form.js';
 import { duplicateField, FormStreamParser } from '../wire/urlencoded.js';
 import { XmlDecoder, type XmlRecord } from '../xml/decoder.js';
@@ -65,7 +66,9 @@ export async function* streamNotification(
   options: DecodeNotificationOptions,
 ): AsyncGenerator<NotificationEvent> {
   const r = resolveOptions(options, 'streamNotification');
-  const hash = hashFor(r.hash, r.key.domain.N).create();
+  // SHA-1 (the protocol's) by src/wire/sha1.ts, as decodeNotification does; other hashes by noble.
+  const fn = hashFor(r.hash, r.key.domain.N);
+  const hash = isSha1(fn) ? new Sha1() : fn.create();
   const signed = new CanonicalStream((b) => hash.update(b));
   // The fields other than the data field, held whole (undefined until their value has ended).
   const small = new Map<string, Uint8Array | undefined>();

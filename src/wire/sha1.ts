@@ -8,7 +8,9 @@
  * (test/sha1.test.mjs checks them against OpenSSL through node:crypto: every length 0–300, pieces of
  * every size, FIPS 180 examples).
  *
- * Not a general hash API: the other digests, and signing, stay with `@noble/hashes` (src/dsa/hash.ts).
+ * Not a general hash API: SHA-1 only, for the signature check of received forms (whole or streamed) and
+ * for DSA with SHA-1 (src/dsa/hash.ts: message digests, and RFC 6979's HMAC on {@link blocks}); the
+ * other digests stay with `@noble/hashes`.
  * SHA-1 is used here only because the protocol's signatures are made with it.
  * Internal: not a package export.
  * @module
@@ -19,6 +21,7 @@
  * is written out as `E = rotl5(A) + f_t(B, C, D) + E + K_t + W_t; B = rotl30(B)` where (A…E) is
  * (a…e) rotated right by t mod 5 places, so no variable is copied between rounds; for t ≥ 16,
  * W_t replaces W_(t−16) in the same local: rotl1(W_(t−3) ^ W_(t−8) ^ W_(t−14) ^ W_(t−16)).
+ * Also the compression of RFC 6979's HMAC-SHA-1 (src/dsa/rfc6979.ts).
  */
 export function blocks(h: Int32Array, dv: DataView, o: number, end: number): void {
   let a = h[0]!,
