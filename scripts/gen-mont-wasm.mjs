@@ -8,7 +8,7 @@
 //
 // Numbers are little-endian arrays of n limbs of 28 bits, one per 32-bit word, with n = ⌈(L + 2)/28⌉
 // so that R = 2^(28n) > 4p. The module exports `memory` (1 page to start; the caller grows it for
-// its tables) and
+// its tables), `chain` (further below: a list of multiplications in one call) and
 //
 //   mul(r: i32, a: i32, b: i32, ctx: i32)
 //
@@ -138,15 +138,20 @@ function func(exportName, params, locals, body) {
       out.push(0x42, ...sleb(a[0]));
     } else if (op === 'v128.zero') {
       out.push(...simd(12), ...new Array(16).fill(0));
-    } else if (op === 'loop') {
+    } else if (op === 'loop' || op === 'block') {
       labels.push(a[0]);
-      out.push(0x03, 0x40);
+      out.push(op === 'loop' ? 0x03 : 0x02, 0x40);
       a.slice(1).forEach(emit);
       out.push(0x0b);
       labels.pop();
     } else if (op === 'br_if') {
       emit(a[1]);
       out.push(0x0d, ...depth(a[0]));
+    } else if (op === 'br') {
+      out.push(0x0c, ...depth(a[0]));
+    } else if (op === 'call') {
+      a.slice(1).forEach(emit);
+      out.push(0x10, ...uleb(a[0]));
     } else if (op === 'i64x2.extract_lane') {
       emit(a[0]);
       out.push(...simd(29), a[1]);
@@ -285,8 +290,42 @@ const mul = func(
   ],
 );
 
+// chain(list, count, r, ctx): r := r·b_0·R⁻¹, then r·b_1·R⁻¹, … for the `count` addresses b_i stored
+// as i32 at `list` (an address equal to r squares). One call per exponentiation instead of one per
+// multiplication.
+//
+//   (func (export "chain") (param $list i32) (param $count i32) (param $r i32) (param $ctx i32)
+//     (local $end i32)
+//     end := list + 4·count
+//     while list < end: (call $mul r r (i32.load list) ctx); list += 4)
+const chain = func(
+  'chain',
+  [
+    ['list', T.i32],
+    ['count', T.i32],
+    ['r', T.i32],
+    ['ctx', T.i32],
+  ],
+  [['end', T.i32]],
+  [
+    set('end', add(get('list'), ['i32.shl', get('count'), i32(2)])),
+    [
+      'block',
+      'done',
+      [
+        'loop',
+        'next',
+        ['br_if', 'done', ['i32.le_u', get('end'), get('list')]],
+        ['call', 0, get('r'), get('r'), ['i32.load', get('list')], get('ctx')],
+        set('list', add(get('list'), i32(4))),
+        ['br', 'next'],
+      ],
+    ],
+  ],
+);
+
 export function assemble() {
-  const funcs = [mul];
+  const funcs = [mul, chain];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec(funcs.map((f) => f.type))), // types

@@ -12,7 +12,7 @@
  */
 import { mod, modPowRegular } from './arith.js';
 import { bitsOf, buildComb, type Comb, type CombShape, combPow2, combPowRegular, index } from './comb.js';
-import { dsaEngine, MontSpace } from './mont.js';
+import { dsaEngine, LIST_MAX, MontSpace } from './mont.js';
 import { modPow2 } from './multiexp.js';
 
 /** A comb whose tables are numbers of a MontSpace: table j, entry u at `at + (j·2^h + u)·size`. */
@@ -75,13 +75,18 @@ export function combRegular(c: AnyComb, e: bigint, p: bigint): bigint {
   const bits = bitsOf(e, c.bits);
   const { space, acc } = c;
   const stride = space.size << c.h;
-  space.copy(acc, space.one);
+  let n = 0;
   for (let k = c.b - 1; k >= 0; k--) {
-    if (k !== c.b - 1) space.mul(acc, acc, acc);
-    for (let j = c.v - 1; j >= 0; j--) space.mul(acc, acc, c.at + j * stride + index(c, bits, j, k) * space.size);
+    if (k !== c.b - 1) OPS[n++] = acc;
+    for (let j = c.v - 1; j >= 0; j--) OPS[n++] = c.at + j * stride + index(c, bits, j, k) * space.size;
   }
+  space.copy(acc, space.one);
+  space.chain(acc, OPS, n);
   return space.get(acc);
 }
+
+/** Scratch list of the addresses one exponentiation multiplies by (LIST_MAX of mont.ts). */
+const OPS = /* @__PURE__ */ new Uint32Array(LIST_MAX);
 
 /**
  * x^e · y^f mod p from the combs of x and y (built together by one buildCombs call), sharing the
@@ -97,21 +102,28 @@ export function comb2(cx: AnyComb, e: bigint, cy: AnyComb, f: bigint, p: bigint)
   const bf = bitsOf(f, cy.bits);
   const { space, acc } = cx;
   const stride = space.size << cx.h;
-  let started = false;
-  const step = (c: WasmComb, bits: Uint8Array, j: number, k: number): void => {
-    const u = index(c, bits, j, k);
-    if (!u) return;
-    const at = c.at + j * stride + u * space.size;
-    if (started) space.mul(acc, acc, at);
-    else space.copy(acc, at);
-    started = true;
-  };
+  // The list of multiplications: squarings (acc) once something was multiplied in; the first entry
+  // is copied into acc instead of multiplied.
+  let first = -1;
+  let n = 0;
   for (let k = cx.b - 1; k >= 0; k--) {
-    if (started) space.mul(acc, acc, acc);
-    for (let j = cx.v - 1; j >= 0; j--) step(cx, be, j, k);
-    for (let j = cy.v - 1; j >= 0; j--) step(cy, bf, j, k);
+    if (first >= 0) OPS[n++] = acc;
+    for (let side = 0; side < 2; side++) {
+      const c = side ? cy : cx;
+      const bits = side ? bf : be;
+      for (let j = c.v - 1; j >= 0; j--) {
+        const u = index(c, bits, j, k);
+        if (!u) continue;
+        const at = c.at + j * stride + u * space.size;
+        if (first < 0) first = at;
+        else OPS[n++] = at;
+      }
+    }
   }
-  return started ? space.get(acc) : 1n;
+  if (first < 0) return 1n;
+  space.copy(acc, first);
+  space.chain(acc, OPS, n);
+  return space.get(acc);
 }
 
 /** Scratch spaces of the table-free exponentiations, by modulus (the most recent few). */
@@ -148,11 +160,16 @@ export function powRegular(base: bigint, exp: bigint, p: bigint, bits: number): 
   const hex = exp.toString(16);
   const windows = Math.ceil(bits / 4);
   space.copy(r, space.one);
+  let n = 0;
   for (let k = windows - 1; k >= 0; k--) {
-    for (let s = 0; s < 4; s++) space.mul(r, r, r);
+    OPS[n++] = r;
+    OPS[n++] = r;
+    OPS[n++] = r;
+    OPS[n++] = r;
     const i = hex.length - 1 - k;
-    space.mul(r, r, t(i >= 0 ? parseInt(hex[i]!, 16) : 0));
+    OPS[n++] = t(i >= 0 ? parseInt(hex[i]!, 16) : 0);
   }
+  space.chain(r, OPS, n);
   return space.get(r);
 }
 
@@ -201,21 +218,22 @@ export function pow2(g: bigint, a: bigint, y: bigint, b: bigint, p: bigint): big
   const db = b === 0n ? new Uint8Array(0) : slidingDigits(b, w);
   if (da.length) odd(g, 0);
   if (db.length) odd(y, 16);
-  let started = false;
+  // The list of multiplications (squarings: r), the first factor copied into r instead.
+  let first = -1;
+  let n = 0;
+  const factor = (at: number): void => {
+    if (first < 0) first = at;
+    else OPS[n++] = at;
+  };
   for (let i = Math.max(da.length, db.length) - 1; i >= 0; i--) {
-    if (started) space.mul(r, r, r);
+    if (first >= 0) OPS[n++] = r;
     const x = da[i] ?? 0;
-    if (x) {
-      if (started) space.mul(r, r, t(x >> 1));
-      else space.copy(r, t(x >> 1));
-      started = true;
-    }
+    if (x) factor(t(x >> 1));
     const z = db[i] ?? 0;
-    if (z) {
-      if (started) space.mul(r, r, t(16 + (z >> 1)));
-      else space.copy(r, t(16 + (z >> 1)));
-      started = true;
-    }
+    if (z) factor(t(16 + (z >> 1)));
   }
-  return started ? space.get(r) : p === 1n ? 0n : 1n;
+  if (first < 0) return 1n;
+  space.copy(r, first);
+  space.chain(r, OPS, n);
+  return space.get(r);
 }

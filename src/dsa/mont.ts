@@ -32,6 +32,8 @@ import { MONT_FREE, MONT_WASM } from './mont-wasm-bytes.js';
 const W = 28;
 const MASK = 0xfffffff;
 const PAGE = 65536;
+/** Most multiplications one {@link MontSpace.chain} call takes (a 3072/256 ladder needs 405). */
+export const LIST_MAX = 1024;
 
 /** @internal Which arithmetic the DSA exponentiations use. */
 export type DsaEngine = 'wasm' | 'bigint';
@@ -119,8 +121,11 @@ export class MontSpace {
   private readonly tmp: number;
   private readonly memory: WebAssembly.Memory;
   private readonly run: (r: number, a: number, b: number, ctx: number) => void;
+  private readonly runChain: (list: number, count: number, r: number, ctx: number) => void;
   private u32: Uint32Array;
   private next: number;
+  /** Address of the list of multiplications for {@link chain} (LIST_MAX words). */
+  private readonly list: number;
 
   /** A space for p with room for `count` numbers besides its own. Throws where the module is refused. */
   constructor(p: bigint, count = 0) {
@@ -129,12 +134,14 @@ export class MontSpace {
     const inst = new WebAssembly.Instance(mod, {});
     this.memory = inst.exports.memory as WebAssembly.Memory;
     this.run = inst.exports.mul as (r: number, a: number, b: number, ctx: number) => void;
+    this.runChain = inst.exports.chain as (list: number, count: number, r: number, ctx: number) => void;
     this.p = p;
     const n = limbsFor(p);
     this.n = n;
     this.size = 4 * n;
     // Context: n, −p⁻¹ mod 2^28, p's lowest limb, 0, p's limbs most significant first, 4 zero words.
-    this.next = this.ctx + 16 + 4 * (n + 4);
+    this.list = this.ctx + 16 + 4 * (n + 4);
+    this.next = this.list + 4 * LIST_MAX;
     this.u32 = new Uint32Array(this.memory.buffer);
     this.reserve(count + 3);
     const limbs = new Uint32Array(n);
@@ -175,6 +182,17 @@ export class MontSpace {
   /** r := a·b·R⁻¹ mod p (r may be a or b). */
   mul(r: number, a: number, b: number): void {
     this.run(r, a, b, this.ctx);
+  }
+
+  /**
+   * r := r·b_0·R⁻¹, then r·b_1·R⁻¹, … for the first `count` addresses of `ops` (≤ LIST_MAX; an
+   * address equal to r squares), in one call into the module.
+   */
+  chain(r: number, ops: Uint32Array | number[], count: number): void {
+    if (count > LIST_MAX) throw new RangeError('MontSpace.chain: too many multiplications');
+    const at = this.list >> 2;
+    for (let i = 0; i < count; i++) this.u32[at + i] = ops[i]!;
+    this.runChain(this.list, count, r, this.ctx);
   }
 
   /** Copies the number at `from` to `to`. */
