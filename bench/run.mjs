@@ -76,6 +76,10 @@ function machine() {
 }
 
 const m = machine();
+const loadAtStart = os
+  .loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' / ');
 console.log(`Machine: ${m.cpu}, ${m.cores} cores, ${m.os}; Node ${m.node}, OpenSSL ${m.openssl}; ${m.date}\n`);
 const t0 = Date.now();
 const sections = [];
@@ -87,6 +91,10 @@ for (const g of GROUPS) {
   sections.push(`## ${res.title}\n\n${res.markdown}\n`);
 }
 const seconds = ((Date.now() - t0) / 1000).toFixed(0);
+const loadAtEnd = os
+  .loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' / ');
 console.log(`Total ${seconds} s`);
 
 const md = `# Benchmark results
@@ -98,6 +106,9 @@ shared and noisy.
 
 - Machine: ${m.cpu}, ${m.cores} cores (\`nproc\`), ${m.os}
 - Node ${m.node}, OpenSSL ${m.openssl} (\`process.versions.openssl\`)
+- Load condition: a shared machine; load average (1 / 5 / 15 min) ${loadAtStart} at the start and ${loadAtEnd} at the end
+  of the run. Nothing else was started by the bench except where a section says so (the DSA group's "under load"
+  passes start a memory-bandwidth hog on the other core; the notify-endpoint group starts its database servers).
 
 ${sections.join('\n')}`;
 if (!only && !sizes) {
