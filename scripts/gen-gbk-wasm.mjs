@@ -48,32 +48,7 @@
 //      node scripts/gen-gbk-wasm.mjs --check    (exit 1 if the file differs; used by the tests)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-
-const uleb = (n) => {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-};
-const sleb = (n) => {
-  const out = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-};
-const vec = (items) => [...uleb(items.length), ...items.flat()];
-const section = (id, bytes) => [id, ...uleb(bytes.length), ...bytes];
-const name = (s) => vec([...Buffer.from(s, 'ascii')].map((x) => [x]));
+import { name, section, sleb, uleb, vec } from './lib/wasm-binary.mjs';
 
 const I32 = 0x7f;
 const VOID = 0x40;

@@ -53,34 +53,9 @@
 //      node scripts/gen-mont-wasm.mjs --check    (exit 1 if the file differs; used by the tests)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { name, section, sleb, uleb, vec } from './lib/wasm-binary.mjs';
 
 // ---- a small s-expression assembler ---------------------------------------------------------------
-const uleb = (n) => {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-};
-const sleb = (v) => {
-  let n = BigInt(v);
-  const out = [];
-  for (;;) {
-    const b = Number(n & 0x7fn);
-    n >>= 7n;
-    if ((n === 0n && !(b & 0x40)) || (n === -1n && b & 0x40)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-};
-const vec = (items) => [...uleb(items.length), ...items.flat()];
-const section = (id, bytes) => [id, ...uleb(bytes.length), ...bytes];
-const name = (s) => vec([...s].map((c) => [c.charCodeAt(0)]));
 const T = { i32: 0x7f, i64: 0x7e, v128: 0x7b };
 const simd = (op) => [0xfd, ...uleb(op)];
 

@@ -13,7 +13,7 @@
 import { mod, modPowRegular } from './arith.js';
 import { bitsOf, buildComb, type Comb, type CombShape, combPow2, combPowRegular, index } from './comb.js';
 import { dsaEngine, LIST_MAX, MontSpace } from './mont.js';
-import { modPow2 } from './multiexp.js';
+import { modPow2, slidingDigits, windowFor } from './multiexp.js';
 
 /** A comb whose tables are numbers of a MontSpace: table j, entry u at `at + (j·2^h + u)·size`. */
 export interface WasmComb extends CombShape {
@@ -173,25 +173,6 @@ export function powRegular(base: bigint, exp: bigint, p: bigint, bits: number): 
   return space.get(r);
 }
 
-/** Sliding-window digits of e, least significant first (as multiexp.ts): odd values < 2^w, or 0. */
-function slidingDigits(e: bigint, w: number): Uint8Array {
-  const s = e.toString(2);
-  const n = s.length;
-  const digits = new Uint8Array(n);
-  let i = 0;
-  while (i < n) {
-    if (s.charCodeAt(n - 1 - i) === 48) {
-      i++;
-      continue;
-    }
-    let d = 0;
-    for (let t = Math.min(i + w, n) - 1; t >= i; t--) d = (d << 1) | (s.charCodeAt(n - 1 - t) - 48);
-    digits[i] = d;
-    i += w;
-  }
-  return digits;
-}
-
 /**
  * g^a · y^b mod p for non-negative public exponents, sharing one chain of squarings (as
  * multiexp.ts's modPow2, on either engine). Variable time.
@@ -199,8 +180,7 @@ function slidingDigits(e: bigint, w: number): Uint8Array {
 export function pow2(g: bigint, a: bigint, y: bigint, b: bigint, p: bigint): bigint {
   if (dsaEngine() === 'bigint') return modPow2(g, a, y, b, p);
   if (a < 0n || b < 0n) throw new RangeError('pow2: negative exponent');
-  const bits = Math.max(a.toString(2).length, b.toString(2).length);
-  const w = bits > 200 ? 5 : bits > 64 ? 4 : bits > 16 ? 3 : 1;
+  const w = windowFor(Math.max(a.toString(2).length, b.toString(2).length));
   const half = 1 << (w - 1);
   const { space, at } = scratchFor(p);
   const t = (i: number): number => at + i * space.size;

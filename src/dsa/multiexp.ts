@@ -30,7 +30,7 @@ function oddPowers(x: bigint, w: number, p: bigint): bigint[] {
  * Sliding-window digits of e, least significant first: digits[i] is an odd value < 2^w placed at bit
  * i, or 0. Windows start at a set bit and take the next w bits, so every digit is odd.
  */
-function slidingDigits(e: bigint, w: number): Uint8Array | Uint16Array {
+export function slidingDigits(e: bigint, w: number): Uint8Array | Uint16Array {
   const s = e.toString(2);
   const n = s.length;
   const digits = w <= 8 ? new Uint8Array(n) : new Uint16Array(n);
@@ -51,7 +51,7 @@ function slidingDigits(e: bigint, w: number): Uint8Array | Uint16Array {
 }
 
 /** Window width for an exponent of `bits` bits (two bases): balances 2^(w−1) table entries against bits/(w+1) multiplications. */
-function windowFor(bits: number): number {
+export function windowFor(bits: number): number {
   return bits > 200 ? 5 : bits > 64 ? 4 : bits > 16 ? 3 : 1;
 }
 
