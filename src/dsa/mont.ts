@@ -26,6 +26,7 @@
  * @module
  */
 import { extensionRefusesWasm } from '../internal/wasm-policy.js';
+import { fromBase64 } from '../wire/base64.js';
 import { MONT_FREE, MONT_WASM } from './mont-wasm-bytes.js';
 
 /** Bits per limb. */
@@ -42,14 +43,13 @@ let module: WebAssembly.Module | null | undefined;
 let forced: DsaEngine | undefined;
 
 function compile(): WebAssembly.Module | null {
-  if (typeof WebAssembly !== 'object' || typeof WebAssembly.Module !== 'function' || typeof atob !== 'function') return null;
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.Module !== 'function') return null;
   if (extensionRefusesWasm()) return null;
   if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) return null; // limbs are little-endian words
-  const bin = atob(MONT_WASM);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const bytes = fromBase64(MONT_WASM);
+  if (!bytes) return null;
   try {
-    return new WebAssembly.Module(bytes);
+    return new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
   } catch {
     return null; // refused by the embedder or a CSP, or no SIMD: bigint is used
   }
